@@ -1,0 +1,43 @@
+"""Named defaults of the package: every tunable number and name lives here, once."""
+
+from __future__ import annotations
+
+from typing import Final
+
+PACKAGE_NAME: Final = "bankmarketing_ops"
+DISTRIBUTION_NAME: Final = "bankmarketing-ops"
+CLI_NAME: Final = "bankops"
+
+# --- environment variables (all read through `config.Settings`, prefix BANKOPS_) ---
+ENV_PREFIX: Final = "BANKOPS_"
+ENV_DATA: Final = "BANKOPS_DATA"
+ENV_WORKSPACE: Final = "BANKOPS_WORKSPACE"
+ENV_CACHE_DIR: Final = "BANKOPS_CACHE_DIR"
+
+# --- workspace ---
+DEFAULT_WORKSPACE_DIR: Final = ".bankops"
+WORKSPACE_MANIFEST: Final = "workspace.json"
+WORKSPACE_FORMAT_VERSION: Final = 1
+
+# --- the public data file (DESIGN §2) ---
+DEFAULT_DATA_URL: Final = (
+    "https://automlsamplenotebookdata.blob.core.windows.net/"
+    "automl-sample-notebook-data/bankmarketing_train.csv"
+)
+DEFAULT_DATA_SHA256: Final = "8486deac8524001363f4257f3ece9cb6126beac8070b6b4b8c6e63713217a502"
+DEFAULT_DATA_FILENAME: Final = "bankmarketing_train.csv"
+
+# --- downloads ---
+DOWNLOAD_CONNECT_TIMEOUT_S: Final = 5.0
+DOWNLOAD_READ_TIMEOUT_S: Final = 30.0
+DOWNLOAD_MAX_ATTEMPTS: Final = 4
+DOWNLOAD_BACKOFF_INITIAL_S: Final = 0.5
+DOWNLOAD_BACKOFF_MAX_S: Final = 8.0
+DOWNLOAD_CHUNK_BYTES: Final = 64 * 1024
+PARTIAL_DOWNLOAD_SUFFIX: Final = ".part"
+
+# --- data handling ---
+DEFAULT_TEST_SIZE: Final = 0.2
+DEFAULT_SEED: Final = 0
+#: How many problems the CLI lists before summarising the rest (the report keeps all).
+CLI_MAX_LISTED_ISSUES: Final = 50

@@ -1,0 +1,1 @@
+"""Backends: the implementations behind the public facades (local, and later azureml)."""

@@ -1,0 +1,109 @@
+"""How commands talk to people and scripts: consoles, JSON, errors, progress, logging."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from bankmarketing_ops._constants import PACKAGE_NAME
+from bankmarketing_ops._exceptions import BankOpsError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: `--json`: one JSON document on stdout and nothing else.
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")
+]
+
+
+def stdout() -> Console:
+    # Made per call so that test runners that swap sys.stdout see the output.
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+def emit_json(model: BaseModel) -> None:
+    """Write `model` as JSON to stdout: plain text, no markup, no wrapping."""
+    sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, *, code: int = 1) -> typer.Exit:
+    """Print `error: message` to stderr and return the Exit to raise."""
+    stderr().print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn library errors into a one-line message on stderr and exit code 1, Ctrl-C into 130."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except BankOpsError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", code=130) from None
+
+    return wrapper
+
+
+@contextmanager
+def download_progress(description: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr (so `--json` stdout stays clean); yields the callback."""
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=stderr(),
+        transient=True,
+    )
+    task = progress.add_task(description, total=None)
+
+    def advance(done: int, total: int | None) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield advance
+    finally:
+        progress.stop()
+
+
+_CLI_HANDLER_NAME = "bankops-cli"
+
+
+def configure_logging(verbosity: int) -> None:
+    """Send the package's log records to stderr: warnings by default, -v info, -vv debug."""
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logger = logging.getLogger(PACKAGE_NAME)
+    for handler in [h for h in logger.handlers if h.get_name() == _CLI_HANDLER_NAME]:
+        logger.removeHandler(handler)
+    handler = RichHandler(console=stderr(), show_path=False, rich_tracebacks=False)
+    handler.set_name(_CLI_HANDLER_NAME)
+    logger.addHandler(handler)
+    logger.setLevel(level)

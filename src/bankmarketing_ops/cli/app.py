@@ -1,0 +1,49 @@
+"""The root `bankops` command: global options and the command groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bankmarketing_ops._version import __version__
+from bankmarketing_ops.cli import data
+from bankmarketing_ops.cli._output import configure_logging
+from bankmarketing_ops.cli.quickstart import quickstart
+
+app = typer.Typer(
+    name="bankops",
+    help="Operationalize the Bank Marketing classifier: data → AutoML → endpoint → monitoring.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,  # locals may hold keys and tokens
+)
+app.add_typer(data.app, name="data")
+app.command("quickstart")(quickstart)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"bankops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-v, -vv).")
+    ] = 0,
+) -> None:
+    """bankops: from raw data to a monitored, authenticated ML endpoint."""
+    configure_logging(verbose)
+
+
+def main() -> None:
+    """Entry point of the `bankops` console script."""
+    app()

@@ -1,0 +1,83 @@
+"""Shared fixtures. Every test runs with its own cache and workspace directories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bankmarketing_ops import data
+
+# Captured before any test clears the environment: the real data file, when given.
+_REAL_DATA = os.environ.get("BANKOPS_DATA")
+
+WriteCsv = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("BANKOPS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BANKOPS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BANKOPS_WORKSPACE", str(tmp_path / "workspace"))
+
+
+@pytest.fixture
+def real_data_path() -> Path:
+    """The real data file. On CI it must be there; elsewhere the test is skipped without it."""
+    if _REAL_DATA and Path(_REAL_DATA).is_file():
+        return Path(_REAL_DATA).resolve()
+    if os.environ.get("CI"):
+        pytest.fail(f"BANKOPS_DATA must name the real data file on CI (got {_REAL_DATA!r})")
+    pytest.skip("BANKOPS_DATA does not name the real data file")
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    """`../shared/fixtures` (the real Azure swagger files); required on CI."""
+    path = SHARED / "fixtures"
+    if path.is_dir():
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{path} must exist on CI")
+    pytest.skip("../shared/fixtures is not beside the repository")
+
+
+@pytest.fixture(scope="session")
+def small_frame() -> pd.DataFrame:
+    """300 synthetic rows of the real schema (typed as `load` returns them)."""
+    return data.synthetic(300, seed=11)
+
+
+def frame_to_csv_text(frame: pd.DataFrame, *, fmt: str = "azure") -> str:
+    """Render a frame as the Azure (`,`) or UCI (`;`, every field quoted) format."""
+    if fmt == "azure":
+        return frame.to_csv(index=False, lineterminator="\n")
+    lines = [";".join(f'"{c}"' for c in frame.columns)]
+    for row in frame.astype(str).itertuples(index=False):
+        lines.append(";".join(f'"{v}"' for v in row))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path, small_frame: pd.DataFrame) -> WriteCsv:
+    """Write a data file and return its path: `write_csv(frame=None, fmt="azure", text=None)`."""
+    counter = iter(range(1_000))
+
+    def write(
+        frame: pd.DataFrame | None = None, *, fmt: str = "azure", text: str | None = None
+    ) -> Path:
+        path = tmp_path / f"data-{next(counter)}.csv"
+        if text is None:
+            text = frame_to_csv_text(small_frame if frame is None else frame, fmt=fmt)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
