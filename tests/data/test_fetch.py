@@ -46,8 +46,12 @@ def test_downloads_verifies_and_caches(
     server: FileServer, payload: bytes, settings: Settings
 ) -> None:
     progress: list[tuple[int, int | None]] = []
-    result = data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings,
-                        on_progress=lambda done, total: progress.append((done, total)))  # fmt: skip
+    result = data.fetch(
+        url=server.url("/bank.csv"),
+        sha256=_sha(payload),
+        settings=settings,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
     path = Path(result.path)
     assert path.read_bytes() == payload
     assert path.parent == settings.cache_dir
@@ -85,9 +89,11 @@ def test_a_tampered_cache_is_downloaded_again(
 
 def test_checksum_mismatch_caches_nothing(payload: bytes, settings: Settings) -> None:
     corrupt = payload.replace(b"married", b"marryed", 1)
-    with serve({"/bank.csv": Route(body=corrupt)}) as server:
-        with pytest.raises(ChecksumMismatchError) as caught:
-            data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
+    with (
+        serve({"/bank.csv": Route(body=corrupt)}) as server,
+        pytest.raises(ChecksumMismatchError) as caught,
+    ):
+        data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
     assert caught.value.actual == _sha(corrupt)
     assert list(settings.resolved_cache_dir().iterdir()) == []
 
@@ -116,9 +122,11 @@ def test_drops_that_outlast_the_retries_leave_no_complete_looking_file(
     payload: bytes, settings: Settings
 ) -> None:
     route = Route(body=payload, drop_first=10, ranges=False)
-    with serve({"/bank.csv": route}) as server:
-        with pytest.raises(DownloadError, match="after 3 attempts") as caught:
-            data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
+    with (
+        serve({"/bank.csv": route}) as server,
+        pytest.raises(DownloadError, match="after 3 attempts") as caught,
+    ):
+        data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
     assert not isinstance(caught.value, ChecksumMismatchError)
     assert route.seen == 3
     names = [p.name for p in settings.resolved_cache_dir().iterdir()]
@@ -170,5 +178,4 @@ def test_default_url_and_checksum_are_the_published_file() -> None:
 def test_fetched_file_loads_like_the_original(payload: bytes, settings: Settings) -> None:
     with serve({"/bank.csv": Route(body=payload)}) as server:
         path = data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings).path
-    pd.testing.assert_frame_equal(data.load(path), data.synthetic(3_000, seed=21),
-                                  check_like=False)  # fmt: skip
+    pd.testing.assert_frame_equal(data.load(path), data.synthetic(3_000, seed=21), check_like=False)

@@ -44,7 +44,9 @@ def test_attrs_carry_the_file_checksum(write_csv: WriteCsv) -> None:
     assert frame.attrs["source"] == str(path)
 
 
-def test_float_reprs_of_the_azure_file_parse(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:
+def test_float_reprs_of_the_azure_file_parse(
+    write_csv: WriteCsv, small_frame: pd.DataFrame
+) -> None:
     text = frame_to_csv_text(small_frame.head(1)).replace(",93.", ",93.00000000000001", 1)
     frame = data.load(write_csv(text=text))
     assert frame["cons.price.idx"].iloc[0] == pytest.approx(small_frame["cons.price.idx"].iloc[0])

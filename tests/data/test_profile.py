@@ -9,7 +9,9 @@ from bankmarketing_ops import DataValidationError, data
 from tests.conftest import WriteCsv
 
 
-def test_profile_counts_rows_target_and_columns(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:
+def test_profile_counts_rows_target_and_columns(
+    write_csv: WriteCsv, small_frame: pd.DataFrame
+) -> None:
     result = data.profile(write_csv())
     positives = int((small_frame["y"] == "yes").sum())
     assert result.rows == 300

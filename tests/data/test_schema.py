@@ -8,6 +8,7 @@ import pytest
 from bankmarketing_ops import data
 from bankmarketing_ops.data.schema import SCHEMA
 
+
 def test_schema_has_20_inputs_and_the_target_in_file_order() -> None:
     assert len(SCHEMA.inputs) == 20
     assert SCHEMA.column_names[-1] == "y"

@@ -76,7 +76,9 @@ def test_missing_and_extra_columns(write_csv: WriteCsv, small_frame: pd.DataFram
     }
 
 
-def test_target_is_optional_for_scoring_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:
+def test_target_is_optional_for_scoring_data(
+    write_csv: WriteCsv, small_frame: pd.DataFrame
+) -> None:
     path = write_csv(small_frame.drop(columns=["y"]))
     assert data.validate(path, require_target=False).valid
     assert not data.validate(path).valid
@@ -153,7 +155,12 @@ def test_a_data_frame_is_validated_without_line_numbers(small_frame: pd.DataFram
     report = data.validate(frame)
     assert report.format == "dataframe"
     [issue] = report.issues
-    assert (issue.kind, issue.row, issue.line, issue.column) == ("unknown_category", 8, None, "loan")
+    assert (issue.kind, issue.row, issue.line, issue.column) == (
+        "unknown_category",
+        8,
+        None,
+        "loan",
+    )
 
 
 def test_a_missing_file_raises_with_what_to_do(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ class ValidationReport(_Result):
     columns: list[str]
     """Column names in the order found."""
     issues: list[ValidationIssue] = Field(default_factory=list)
-    """Every problem, in file order within each check."""
+    """Every problem: reading, then header, then cell problems by row and column."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -43,11 +43,15 @@ def check_table(table: RawTable, *, require_target: bool = True) -> ValidationRe
                     kind="no_data_rows", line=2, message="the file has a header but no data rows"
                 )
             )
+        cell_issues: list[ValidationIssue] = []
         for spec in SCHEMA.inputs:
             if spec.name in table.cells:
-                issues.extend(_check_column(table, spec))
+                cell_issues.extend(_check_column(table, spec))
         if SCHEMA.target.name in table.cells:
-            issues.extend(_check_target(table))
+            cell_issues.extend(_check_target(table))
+        order = {name: position for position, name in enumerate(SCHEMA.column_names)}
+        # Rows in file order, columns in schema order: the order people fix a file in.
+        issues.extend(sorted(cell_issues, key=lambda i: (i.row or 0, order[i.column or ""])))
     return ValidationReport(
         source=table.source,
         format=table.format,

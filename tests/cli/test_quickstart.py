@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bankmarketing_ops.cli import app
+from tests.conftest import WriteCsv
+
+runner = CliRunner()
+
+
+def test_quickstart_with_data_runs_every_step(write_csv: WriteCsv) -> None:
+    result = runner.invoke(app, ["quickstart", "--data", str(write_csv())])
+    assert result.exit_code == 0, result.output
+    for step in ("1. data", "2. validate", "3. profile", "300 rows"):
+        assert step in result.stdout
+
+
+def test_quickstart_reads_bankops_data(
+    write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BANKOPS_DATA", str(write_csv()))
+    result = runner.invoke(app, ["quickstart", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["source"]["origin"] == "environment"
+    assert report["valid"] is True
+    assert report["profile"]["rows"] == 300
+
+
+def test_quickstart_stops_on_invalid_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:
+    broken = small_frame.astype({"age": "object"})
+    broken.loc[broken.index[2], "age"] = "n/a"
+    result = runner.invoke(app, ["quickstart", "--json", "--data", str(write_csv(broken))])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert report["profile"] is None
+    assert report["problems"]["issues"][0]["row"] == 3
+
+
+def test_quickstart_offline_without_data_explains_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BANKOPS_DATA_URL", "http://127.0.0.1:9/bankmarketing_train.csv")
+    result = runner.invoke(app, ["quickstart"])
+    assert result.exit_code == 1
+    assert "--data PATH" in result.stderr
+    assert "Traceback" not in result.output

@@ -1,0 +1,64 @@
+"""The generated CLI reference and the examples stay true."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REGENERATE = (
+    "typer bankmarketing_ops.cli.app utils docs --name bankops --title 'CLI reference' "
+    "--output docs/cli.md"
+)
+
+
+def test_cli_reference_is_up_to_date(tmp_path: Path) -> None:
+    out = tmp_path / "cli.md"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "typer",
+            "bankmarketing_ops.cli.app",
+            "utils",
+            "docs",
+            "--name",
+            "bankops",
+            "--title",
+            "CLI reference",
+            "--output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert out.read_text() == (ROOT / "docs" / "cli.md").read_text(), f"run: {REGENERATE}"
+
+
+def test_data_example_runs_on_synthetic_data() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "data_quickstart.py"), "--synthetic"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "5,000 rows" in out.stdout
+    assert "19 inputs without the leaky ones" in out.stdout
+
+
+@pytest.mark.integration
+def test_data_example_runs_on_the_real_file(real_data_path: Path) -> None:
+    env = {**os.environ, "BANKOPS_DATA": str(real_data_path)}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "data_quickstart.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert "32,950 rows, 11.2% subscribed" in out.stdout
