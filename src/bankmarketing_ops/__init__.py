@@ -12,30 +12,75 @@ The public names are re-exported here; everything else is private. Start with
 from bankmarketing_ops import data
 from bankmarketing_ops._exceptions import (
     BankOpsError,
+    BudgetTooSmallError,
     ChecksumMismatchError,
     ConfigurationError,
     DataError,
     DataNotFoundError,
     DataValidationError,
     DownloadError,
+    FieldError,
+    ModelArtifactError,
+    ModelNotFoundError,
     NetworkUnavailableError,
+    RegistryError,
+    ScoringValidationError,
+    TrainingCanceledError,
+    TrainingError,
     WorkspaceError,
 )
 from bankmarketing_ops._version import __version__
+from bankmarketing_ops.automl import AutoMLTrainer, TrainingPoller
 from bankmarketing_ops.backends.base import WorkspaceInfo
 from bankmarketing_ops.config import Settings, get_settings
+from bankmarketing_ops.ml.metrics import ClassificationMetrics
+from bankmarketing_ops.registry import ModelRegistry
+from bankmarketing_ops.serving.scorer import Scorer, Scores
+from bankmarketing_ops.types.automl import (
+    AutoMLConfig,
+    BestModel,
+    EnsembleMember,
+    Iteration,
+    LeakCost,
+    TrainingRun,
+    TrainingStatus,
+)
+from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
 from bankmarketing_ops.workspace import Workspace
 
 __all__ = [
+    "AutoMLConfig",
+    "AutoMLTrainer",
     "BankOpsError",
+    "BestModel",
+    "BudgetTooSmallError",
     "ChecksumMismatchError",
+    "ClassificationMetrics",
     "ConfigurationError",
     "DataError",
     "DataNotFoundError",
     "DataValidationError",
     "DownloadError",
+    "EnsembleMember",
+    "FieldError",
+    "Iteration",
+    "LeakCost",
+    "ModelArtifactError",
+    "ModelNotFoundError",
+    "ModelRegistry",
+    "ModelVersion",
     "NetworkUnavailableError",
+    "RegistryError",
+    "Scorer",
+    "Scores",
+    "ScoringValidationError",
     "Settings",
+    "TrainingCanceledError",
+    "TrainingError",
+    "TrainingInfo",
+    "TrainingPoller",
+    "TrainingRun",
+    "TrainingStatus",
     "Workspace",
     "WorkspaceError",
     "WorkspaceInfo",

@@ -41,3 +41,11 @@ DEFAULT_TEST_SIZE: Final = 0.2
 DEFAULT_SEED: Final = 0
 #: How many problems the CLI lists before summarising the rest (the report keeps all).
 CLI_MAX_LISTED_ISSUES: Final = 50
+
+# --- AutoML and the registry ---
+DEFAULT_MODEL_NAME: Final = "bankmarketing"
+QUICKSTART_BUDGET_MINUTES: Final = 1.0
+#: How often the CLI refreshes its live view of a run, in seconds.
+TRAINING_REFRESH_S: Final = 0.5
+#: How long a canceled run may take to stop after the current iteration, in seconds.
+CANCEL_GRACE_S: Final = 15.0

@@ -4,34 +4,47 @@ Every error the library raises on purpose derives from `BankOpsError`, so caller
 catch one class::
 
     BankOpsError
-    ├── ConfigurationError          a setting or environment variable is invalid
+    ├── ConfigurationError          a setting, option or environment variable is invalid
     ├── WorkspaceError              the workspace directory is unusable
-    └── DataError
-        ├── DataNotFoundError       no data file where one was named
-        ├── DataValidationError     the data breaks the schema (carries the full report)
-        └── DownloadError           the public data file could not be fetched
-            ├── NetworkUnavailableError   no route to the host: use --data PATH / BANKOPS_DATA
-            └── ChecksumMismatchError     the bytes are not the published file
-
-Later capabilities add their own branches below `BankOpsError`.
+    ├── DataError
+    │   ├── DataNotFoundError       no data file where one was named
+    │   ├── DataValidationError     the data breaks the schema (carries the full report)
+    │   └── DownloadError           the public data file could not be fetched
+    │       ├── NetworkUnavailableError   no route to the host: use --data PATH / BANKOPS_DATA
+    │       └── ChecksumMismatchError     the bytes are not the published file
+    ├── TrainingError               AutoML could not produce a model
+    │   ├── BudgetTooSmallError     the time budget cannot fit one iteration
+    │   └── TrainingCanceledError   the run was canceled (Ctrl-C); nothing was registered
+    ├── RegistryError
+    │   ├── ModelNotFoundError      no such model name or version
+    │   └── ModelArtifactError      a model cannot be stored or loaded safely
+    └── ScoringValidationError      records to score break the schema (row and field given)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from bankmarketing_ops.data.models import ValidationReport
 
 __all__ = [
     "BankOpsError",
+    "BudgetTooSmallError",
     "ChecksumMismatchError",
     "ConfigurationError",
     "DataError",
     "DataNotFoundError",
     "DataValidationError",
     "DownloadError",
+    "FieldError",
+    "ModelArtifactError",
+    "ModelNotFoundError",
     "NetworkUnavailableError",
+    "RegistryError",
+    "ScoringValidationError",
+    "TrainingCanceledError",
+    "TrainingError",
     "WorkspaceError",
 ]
 
@@ -83,3 +96,46 @@ class ChecksumMismatchError(DownloadError):
             f"checksum mismatch for {url}: expected sha256 {expected}, got {actual}. "
             "The file was discarded; nothing was cached."
         )
+
+
+class TrainingError(BankOpsError):
+    """AutoML could not produce a model."""
+
+
+class BudgetTooSmallError(TrainingError):
+    """The time budget is too short for even one iteration."""
+
+
+class TrainingCanceledError(TrainingError):
+    """The run was canceled before it finished; nothing was registered."""
+
+
+class RegistryError(BankOpsError):
+    """The model registry cannot do what was asked."""
+
+
+class ModelNotFoundError(RegistryError):
+    """No model with that name, or no such version of it."""
+
+
+class ModelArtifactError(RegistryError):
+    """A model cannot be stored in, or loaded from, a safe (non-pickle) format."""
+
+
+class FieldError(NamedTuple):
+    """One bad field of one record: where, and what is wrong."""
+
+    row: int
+    """0-based position of the record in the request."""
+    field: str
+    message: str
+
+
+class ScoringValidationError(BankOpsError):
+    """Records to score break the schema. `errors` names each row and field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"row {first.row}, field {first.field!r}: {first.message}{more}")

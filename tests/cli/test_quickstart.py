@@ -6,29 +6,48 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from bankmarketing_ops import data
 from bankmarketing_ops.cli import app
 from tests.conftest import WriteCsv
 
 runner = CliRunner()
 
 
-def test_quickstart_with_data_runs_every_step(write_csv: WriteCsv) -> None:
-    result = runner.invoke(app, ["quickstart", "--data", str(write_csv())])
+FAST = ["--timeout-minutes", "0.1"]
+
+
+def test_quickstart_with_data_runs_every_step(
+    write_csv: WriteCsv, small_frame: pd.DataFrame
+) -> None:
+    frame = data.synthetic(1_500, seed=2)
+    result = runner.invoke(app, ["quickstart", "--data", str(write_csv(frame)), *FAST])
     assert result.exit_code == 0, result.output
-    for step in ("1. data", "2. validate", "3. profile", "300 rows"):
-        assert step in result.stdout
+    for step in (
+        "1. data",
+        "2. validate",
+        "3. profile",
+        "1,500 rows",
+        "4. train",
+        "Leaderboard",
+        "default LightGBM",
+        "registered bankmarketing:1",
+    ):
+        assert step in result.stdout, step
 
 
 def test_quickstart_reads_bankops_data(
     write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BANKOPS_DATA", str(write_csv()))
-    result = runner.invoke(app, ["quickstart", "--json"])
+    monkeypatch.setenv("BANKOPS_DATA", str(write_csv(data.synthetic(1_500, seed=3))))
+    result = runner.invoke(app, ["quickstart", "--json", *FAST])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["source"]["origin"] == "environment"
     assert report["valid"] is True
-    assert report["profile"]["rows"] == 300
+    assert report["profile"]["rows"] == 1_500
+    assert report["training"]["iterations"]
+    assert report["registered"]["version"] == 1
+    assert report["registered"]["metrics"] == report["training"]["test_metrics"]
 
 
 def test_quickstart_stops_on_invalid_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:

@@ -54,10 +54,11 @@ def test_quickstart_shows_rows_and_positive_rate(
     real_data_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BANKOPS_DATA", str(real_data_path))
-    result = CliRunner().invoke(app, ["quickstart"])
+    result = CliRunner().invoke(app, ["quickstart", "--timeout-minutes", "0.25"])
     assert result.exit_code == 0, result.output
     assert "32,950 rows" in result.stdout
     assert "11.2% yes" in result.stdout
+    assert "registered bankmarketing:1" in result.stdout
 
 
 def test_validate_of_a_damaged_copy_lists_all_defects_without_traceback(

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Backend", "BackendKind", "WorkspaceInfo"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    import pandas as pd
+
+    from bankmarketing_ops.types.automl import (
+        AutoMLConfig,
+        Iteration,
+        TrainingRun,
+        TrainingStatus,
+    )
+    from bankmarketing_ops.types.registry import ModelVersion
+
+__all__ = [
+    "AutoMLBackend",
+    "Backend",
+    "BackendKind",
+    "RegistryBackend",
+    "TrainingJob",
+    "WorkspaceInfo",
+]
 
 BackendKind = Literal["local", "azureml"]
 
@@ -26,6 +47,35 @@ class WorkspaceInfo(BaseModel):
     """ISO-8601 UTC time the workspace was first created."""
 
 
+class TrainingJob(Protocol):
+    """A training run in progress, as a backend runs it."""
+
+    run_id: str
+
+    def status(self) -> TrainingStatus: ...
+    def done(self) -> bool: ...
+    def result(self, timeout: float | None = None) -> TrainingRun: ...
+    def cancel(self) -> None: ...
+    def partial_leaderboard(self) -> list[Iteration]: ...
+
+
+class AutoMLBackend(Protocol):
+    """Starts AutoML runs."""
+
+    def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> TrainingJob: ...
+
+
+class RegistryBackend(Protocol):
+    """Stores model versions. `register` stages files with `stage(dir)`, then publishes."""
+
+    def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion: ...
+    def get(self, name: str, version: int | str = "latest") -> ModelVersion: ...
+    def list(self, name: str | None = None) -> list[ModelVersion]: ...
+    def delete(self, name: str, version: int | str | None = None) -> None: ...
+    def update(self, name: str, version: int | str, **changes: object) -> ModelVersion: ...
+    def model_dir(self, name: str, version: int | str = "latest") -> Path: ...
+
+
 @runtime_checkable
 class Backend(Protocol):
     """What every backend offers. Later capabilities add their sub-protocols here."""
@@ -37,4 +87,14 @@ class Backend(Protocol):
 
     def info(self) -> WorkspaceInfo:
         """Describe the workspace, creating its bookkeeping on first use."""
+        ...
+
+    @property
+    def automl(self) -> AutoMLBackend:
+        """The AutoML service of this backend."""
+        ...
+
+    @property
+    def registry(self) -> RegistryBackend:
+        """The model registry of this backend."""
         ...

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from bankmarketing_ops._version import __version__
-from bankmarketing_ops.cli import data
+from bankmarketing_ops.cli import data, models
 from bankmarketing_ops.cli._output import configure_logging
 from bankmarketing_ops.cli.quickstart import quickstart
+from bankmarketing_ops.cli.train import train
 
 app = typer.Typer(
     name="bankops",
@@ -18,8 +19,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,  # locals may hold keys and tokens
 )
-app.add_typer(data.app, name="data")
 app.command("quickstart")(quickstart)
+app.add_typer(data.app, name="data")
+app.command("train")(train)
+app.add_typer(models.app, name="models")
 
 
 def _print_version(value: bool) -> None:

@@ -11,6 +11,8 @@ from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._exceptions import WorkspaceError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
+from bankmarketing_ops.backends.local.automl import LocalAutoML
+from bankmarketing_ops.backends.local.registry import LocalRegistry
 
 __all__ = ["LocalBackend"]
 
@@ -35,6 +37,16 @@ class LocalBackend:
     def root(self) -> Path:
         """The workspace directory (absolute)."""
         return self._root
+
+    @property
+    def automl(self) -> LocalAutoML:
+        self.info()
+        return LocalAutoML(self._root)
+
+    @property
+    def registry(self) -> LocalRegistry:
+        self.info()
+        return LocalRegistry(self._root)
 
     def info(self) -> WorkspaceInfo:
         manifest = self._root / C.WORKSPACE_MANIFEST

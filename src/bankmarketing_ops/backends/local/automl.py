@@ -1,0 +1,519 @@
+"""Local AutoML: a FLAML search in a background thread, then ensemble, evaluate, plot.
+
+The run writes everything into `<workspace>/runs/<run id>/`: FLAML's iteration log (read
+live by `status()`), the model (native files), the plots and `run.json`. It never touches
+the model registry: registering is a separate, atomic step after the run completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bankmarketing_ops._exceptions import (
+    BudgetTooSmallError,
+    TrainingCanceledError,
+    TrainingError,
+)
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.data.schema import LEAKY_COLUMNS
+from bankmarketing_ops.data.split import train_test_split
+from bankmarketing_ops.ml import plots
+from bankmarketing_ops.ml.artifacts import Member, load_model, save_model
+from bankmarketing_ops.ml.baseline import baseline_proba
+from bankmarketing_ops.ml.ensemble import select_ensemble
+from bankmarketing_ops.ml.families import family_of, learners_of
+from bankmarketing_ops.ml.features import (
+    FeatureSpec,
+    categorical_indices,
+    encode_frame,
+    feature_specs,
+    target_vector,
+)
+from bankmarketing_ops.ml.metrics import ClassificationMetrics, compute_metrics
+from bankmarketing_ops.ml.provenance import library_versions
+from bankmarketing_ops.types.automl import (
+    AutoMLConfig,
+    BestModel,
+    EnsembleMember,
+    Iteration,
+    LeakCost,
+    RunState,
+    TrainingRun,
+    TrainingStatus,
+)
+
+__all__ = ["LocalAutoML", "LocalTrainingJob"]
+
+_log = get_logger(__name__)
+Vector = npt.NDArray[np.float64]
+Labels = npt.NDArray[np.int64]
+
+
+class LocalAutoML:
+    """Starts AutoML runs under `<root>/runs`."""
+
+    def __init__(self, root: Path) -> None:
+        self._runs = root / "runs"
+
+    def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> LocalTrainingJob:
+        run_id = f"AutoML_{datetime.now(UTC):%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}"
+        run_dir = self._runs / run_id
+        run_dir.mkdir(parents=True)
+        return LocalTrainingJob(run_id, run_dir, config, frame)
+
+
+class _Canceled(Exception):
+    """Raised inside FLAML's metric callback to stop the search between iterations."""
+
+
+class LocalTrainingJob:
+    """One run in a daemon thread. `result()` waits; `cancel()` stops between iterations."""
+
+    def __init__(self, run_id: str, run_dir: Path, config: AutoMLConfig, frame: pd.DataFrame):
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.config = config
+        self._frame = frame
+        self._cancel = threading.Event()
+        self._phase = "starting"
+        self._started = time.monotonic()
+        self._result: TrainingRun | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"automl-{run_id}", daemon=True)
+        self._thread.start()
+
+    # --- poller -------------------------------------------------------------------------
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def result(self, timeout: float | None = None) -> TrainingRun:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def status(self) -> TrainingStatus:
+        iterations = read_iterations(self.run_dir / "flaml.log")
+        best: dict[str, float] = {}
+        for it in iterations:
+            best[it.family] = max(best.get(it.family, -np.inf), it.validation_score)
+        state: RunState = "Running"
+        if self.done():
+            state = (
+                "Completed"
+                if self._error is None
+                else ("Canceled" if isinstance(self._error, TrainingCanceledError) else "Failed")
+            )
+        return TrainingStatus(
+            run_id=self.run_id,
+            state=state,
+            phase=self._phase,
+            elapsed_s=time.monotonic() - self._started,
+            budget_s=self.config.experiment_timeout_minutes * 60,
+            iterations=len(iterations),
+            best_score=max(best.values()) if best else None,
+            best_by_family=best,
+            error=None if self._error is None else str(self._error),
+        )
+
+    def partial_leaderboard(self) -> list[Iteration]:
+        """The iterations finished so far, best first (also after a cancel)."""
+        ranked = read_iterations(self.run_dir / "flaml.log")
+        return sorted(ranked, key=lambda i: i.validation_score, reverse=True)
+
+    # --- the run ------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._result = _Run(self).execute()
+            self._phase = "done"
+        except _Canceled:
+            self._error = TrainingCanceledError(
+                f"run {self.run_id} was canceled; nothing was registered"
+            )
+        except BaseException as exc:  # reported through result(); the thread must not die loud
+            self._error = exc
+            _log.debug("run %s failed", self.run_id, exc_info=True)
+
+
+@dataclass
+class _Data:
+    features: tuple[FeatureSpec, ...]
+    x_train: npt.NDArray[np.float64]
+    y_train: Labels
+    x_test: npt.NDArray[np.float64]
+    y_test: Labels
+
+
+class _Run:
+    def __init__(self, job: LocalTrainingJob) -> None:
+        self.job = job
+        self.config = job.config
+        self.log_path = job.run_dir / "flaml.log"
+
+    def _phase(self, name: str) -> None:
+        self.job._phase = name
+        _log.info("run %s: %s", self.job.run_id, name)
+
+    def _check_cancel(self) -> None:
+        if self.job._cancel.is_set():
+            raise _Canceled
+
+    def execute(self) -> TrainingRun:
+        started_at = datetime.now(UTC)
+        config = self.config
+        frame = self.job._frame
+        split = train_test_split(frame, test_size=config.test_size, seed=config.random_seed)
+        features = feature_specs(drop_leaky=config.drop_leaky_columns)
+        data = _Data(
+            features,
+            encode_frame(split.train, features),
+            target_vector(split.train),
+            encode_frame(split.test, features),
+            target_vector(split.test),
+        )
+
+        self._phase("searching")
+        search_started = time.monotonic()
+        self._search(data)
+        search_s = time.monotonic() - search_started
+        iterations = read_iterations(self.log_path)
+        if not iterations:
+            raise BudgetTooSmallError(
+                f"the budget of {config.experiment_timeout_minutes:g} min ended before one "
+                "iteration finished; raise experiment_timeout_minutes"
+            )
+
+        self._phase("ensembling")
+        best, members = self._choose(iterations, data)
+        self._check_cancel()
+
+        self._phase("evaluating")
+        model_dir = self.job.run_dir / "model"
+        save_model(model_dir, members, features=features)
+        model = load_model(model_dir)  # evaluate exactly what was stored
+        proba = model.predict_proba_matrix(data.x_test)
+        test_metrics = compute_metrics(data.y_test, proba)
+        baseline_proba = _baseline_proba(data, seed=config.random_seed)
+        baseline_metrics = compute_metrics(data.y_test, baseline_proba)
+        leak_cost = self._leak_cost(split.train, split.test, baseline_metrics)
+        importance = plots.permutation_importance(
+            model.predict_proba_matrix,
+            data.x_test,
+            data.y_test,
+            [f.name for f in features],
+            seed=config.random_seed,
+        )
+
+        self._phase("plotting")
+        plot_paths = plots.save_all(
+            self.job.run_dir / "plots",
+            iterations=iterations,
+            y_test=data.y_test,
+            proba=proba,
+            baseline_proba=baseline_proba,
+            metrics=test_metrics,
+            importance=importance,
+            metric_name=config.primary_metric,
+        )
+        run = TrainingRun(
+            run_id=self.job.run_id,
+            config=config,
+            started_at=started_at.isoformat(timespec="seconds"),
+            duration_s=(datetime.now(UTC) - started_at).total_seconds(),
+            search_s=search_s,
+            data_source=str(frame.attrs.get("source", "<dataframe>")),
+            data_sha256=frame.attrs.get("sha256"),
+            train_rows=len(split.train),
+            test_rows=len(split.test),
+            features=[f.name for f in features],
+            iterations=iterations,
+            best=best,
+            test_metrics=test_metrics,
+            baseline_metrics=baseline_metrics,
+            leak_cost=leak_cost,
+            feature_importance=importance,
+            plots={name: str(path) for name, path in plot_paths.items()},
+            run_dir=str(self.job.run_dir),
+            model_dir=str(model_dir),
+            library_versions=library_versions(),
+        )
+        (self.job.run_dir / "run.json").write_text(run.model_dump_json(indent=2) + "\n")
+        return run
+
+    # --- search -------------------------------------------------------------------------
+    def _search(self, data: _Data) -> None:
+        from flaml import AutoML
+
+        config = self.config
+        score = _scorer(config.primary_metric)
+        cancel = self.job._cancel
+
+        def flaml_metric(x_val: Any, y_val: Any, estimator: Any, *_: Any, **__: Any) -> Any:
+            if cancel.is_set():
+                raise _Canceled
+            value = score(np.asarray(y_val), estimator.predict_proba(x_val)[:, 1])
+            return 1.0 - value, {config.primary_metric: value}
+
+        settings: dict[str, Any] = {
+            "task": "classification",
+            "metric": flaml_metric,
+            "time_budget": config.experiment_timeout_minutes * 60,
+            "estimator_list": learners_of(config.families),
+            "log_file_name": str(self.log_path),
+            "log_type": "all",
+            "seed": config.random_seed,
+            "n_jobs": config.max_concurrent_iterations,
+            "verbose": 0,
+            "retrain_full": False,
+            "early_stop": config.enable_early_stopping,
+            "fit_kwargs_by_estimator": {
+                "lgbm": {"categorical_feature": categorical_indices(data.features)}
+            },
+        }
+        if config.n_cross_validations:
+            settings.update(
+                eval_method="cv", n_splits=config.n_cross_validations, split_type="stratified"
+            )
+            x_search, y_search = data.x_train, data.y_train
+        else:
+            inner, valid = _holdout(data.y_train, config.validation_size, config.random_seed)
+            settings.update(
+                X_val=data.x_train[valid], y_val=data.y_train[valid], eval_method="holdout"
+            )
+            x_search, y_search = data.x_train[inner], data.y_train[inner]
+        automl = AutoML()
+        try:
+            automl.fit(X_train=x_search, y_train=y_search, **settings)
+        except _Canceled:
+            raise
+        except Exception as exc:
+            if self.job._cancel.is_set():
+                raise _Canceled from None
+            if read_iterations(self.log_path):
+                raise TrainingError(f"the search failed: {exc}") from exc
+            raise BudgetTooSmallError(
+                f"the search stopped before one iteration finished ({exc}); "
+                "raise experiment_timeout_minutes"
+            ) from exc
+
+    # --- ensemble -----------------------------------------------------------------------
+    def _choose(self, iterations: list[Iteration], data: _Data) -> tuple[BestModel, list[Member]]:
+        config = self.config
+        score = _scorer(config.primary_metric)
+        ranked = sorted(iterations, key=lambda i: i.validation_score, reverse=True)
+        candidates = _distinct(ranked)[: config.max_ensemble_candidates]
+        if not config.enable_voting_ensemble:
+            candidates = candidates[:1]
+
+        # Out-of-sample predictions of each candidate, refit by us, to weigh the vote.
+        folds = _folds(data.y_train, self.config)
+        oof = np.zeros((len(data.y_train), len(candidates)))
+        scored = np.zeros(len(data.y_train), dtype=bool)
+        for column, candidate in enumerate(candidates):
+            for fit_rows, predict_rows in folds:
+                self._check_cancel()
+                model = _fit(
+                    candidate,
+                    data.x_train[fit_rows],
+                    data.y_train[fit_rows],
+                    data.features,
+                    config.max_concurrent_iterations,
+                )
+                oof[predict_rows, column] = model.predict_proba(data.x_train[predict_rows])[:, 1]
+                scored[predict_rows] = True
+        y_scored, oof = data.y_train[scored], oof[scored]
+        single_scores = [score(y_scored, oof[:, j]) for j in range(len(candidates))]
+        best_single = int(np.argmax(single_scores))
+        weights = {best_single: 1.0}
+        if len(candidates) > 1:
+            mixture = select_ensemble(oof, lambda p: score(y_scored, p))
+            mixed_score = score(y_scored, oof[:, list(mixture)] @ np.array(list(mixture.values())))
+            if len(mixture) > 1 and mixed_score > single_scores[best_single]:
+                weights = mixture
+        validation_score = score(y_scored, oof[:, list(weights)] @ np.array(list(weights.values())))
+
+        members: list[Member] = []
+        chosen: list[EnsembleMember] = []
+        for column, weight in weights.items():
+            self._check_cancel()
+            candidate = candidates[column]
+            model = _fit(
+                candidate,
+                data.x_train,
+                data.y_train,
+                data.features,
+                config.max_concurrent_iterations,
+            )
+            members.append(Member(model, candidate.family, weight, candidate.hyperparameters))
+            chosen.append(
+                EnsembleMember(
+                    family=candidate.family,
+                    learner=candidate.learner,
+                    weight=weight,
+                    hyperparameters=candidate.hyperparameters,
+                    iteration=candidate.iteration,
+                )
+            )
+        best = BestModel(
+            model_type="VotingEnsemble" if len(chosen) > 1 else chosen[0].family,
+            members=chosen,
+            validation_score=validation_score,
+            best_single_validation_score=single_scores[best_single],
+        )
+        return best, members
+
+    def _leak_cost(
+        self, train: pd.DataFrame, test: pd.DataFrame, without: ClassificationMetrics
+    ) -> LeakCost | None:
+        if not self.config.drop_leaky_columns:
+            return None
+        full = feature_specs(drop_leaky=False)
+        data = _Data(
+            full,
+            encode_frame(train, full),
+            target_vector(train),
+            encode_frame(test, full),
+            target_vector(test),
+        )
+        with_leaky = compute_metrics(
+            data.y_test, _baseline_proba(data, seed=self.config.random_seed)
+        )
+        metric = self.config.primary_metric
+        return LeakCost(
+            dropped=list(LEAKY_COLUMNS),
+            metric=metric,
+            with_leaky=with_leaky.value(metric),
+            without_leaky=without.value(metric),
+        )
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _scorer(metric: str) -> Callable[[Labels, Vector], float]:
+    """Primary metric as a function of 0/1 labels and P(yes) (cheap, for search loops)."""
+    from sklearn import metrics as m
+
+    def score(y: Labels, p: Vector) -> float:
+        if metric == "AUC_weighted":
+            return float(m.roc_auc_score(y, p))  # binary: weighted == plain AUC
+        if metric == "accuracy":
+            return float(m.accuracy_score(y, p >= 0.5))
+        if metric == "average_precision_score_weighted":
+            both, onehot = np.column_stack([1 - p, p]), np.column_stack([1 - y, y])
+            return float(m.average_precision_score(onehot, both, average="weighted"))
+        if metric == "norm_macro_recall":
+            return max(0.0, 2 * float(m.balanced_accuracy_score(y, p >= 0.5)) - 1)
+        if metric == "precision_score_weighted":
+            return float(m.precision_score(y, p >= 0.5, average="weighted", zero_division=0))
+        raise ValueError(metric)
+
+    return score
+
+
+def _holdout(
+    y: Labels, size: float, seed: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    from sklearn.model_selection import train_test_split as split
+
+    rows = np.arange(len(y))
+    inner, valid = split(rows, test_size=size, random_state=seed, stratify=y)
+    return np.sort(inner), np.sort(valid)
+
+
+def _folds(
+    y: Labels, config: AutoMLConfig
+) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+    if not config.n_cross_validations:
+        return [_holdout(y, config.validation_size, config.random_seed)]
+    from sklearn.model_selection import StratifiedKFold
+
+    kfold = StratifiedKFold(
+        config.n_cross_validations, shuffle=True, random_state=config.random_seed
+    )
+    return list(kfold.split(np.zeros(len(y)), y))
+
+
+def _distinct(ranked: list[Iteration]) -> list[Iteration]:
+    seen: set[str] = set()
+    out = []
+    for it in ranked:
+        key = json.dumps([it.learner, it.hyperparameters], sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
+
+
+def _fit(
+    candidate: Iteration,
+    x: npt.NDArray[np.float64],
+    y: Labels,
+    features: tuple[FeatureSpec, ...],
+    n_jobs: int,
+) -> Any:
+    from flaml.automl.task.factory import task_factory
+
+    task = task_factory("classification", x, y)
+    estimator_class = task.estimator_class_from_str(candidate.learner)
+    estimator = estimator_class(task=task, n_jobs=n_jobs, **candidate.hyperparameters)
+    kwargs = (
+        {"categorical_feature": categorical_indices(features)}
+        if candidate.learner == "lgbm"
+        else {}
+    )
+    estimator.fit(x, y, **kwargs)
+    return estimator.model
+
+
+def _baseline_proba(data: _Data, *, seed: int) -> Vector:
+    return baseline_proba(data.x_train, data.y_train, data.x_test, data.features, seed=seed)
+
+
+def read_iterations(log_path: Path) -> list[Iteration]:
+    """Parse FLAML's JSON-lines log (tolerating a half-written last line)."""
+    if not log_path.exists():
+        return []
+    iterations = []
+    with log_path.open() as handle:
+        for line in handle:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                record = json.loads(line)
+                if "learner" not in record or record.get("validation_loss") is None:
+                    continue
+                loss = float(record["validation_loss"])
+                if not np.isfinite(loss):
+                    continue
+                config = {k: v for k, v in record["config"].items() if k != "FLAML_sample_size"}
+                iterations.append(
+                    Iteration(
+                        iteration=int(record["record_id"]),
+                        family=family_of(record["learner"]),
+                        learner=record["learner"],
+                        hyperparameters=config,
+                        validation_score=1.0 - loss,
+                        fit_time_s=float(record["trial_time"]),
+                        wall_clock_s=float(record["wall_clock_time"]),
+                    )
+                )
+    return iterations

@@ -1,0 +1,1 @@
+"""Machine-learning building blocks shared by the trainer, the registry and the scorer."""

@@ -1,0 +1,1 @@
+"""Serving: the compiled scorer (and, later, the scoring server)."""

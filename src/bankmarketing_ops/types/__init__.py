@@ -1,0 +1,1 @@
+"""Typed results and configurations shared by facades and backends."""
