@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bankmarketing_ops import data
+from bankmarketing_ops import AutoMLTrainer, TrainingRun, Workspace, data
 
 # Captured before any test clears the environment: the real data file, when given.
 _REAL_DATA = os.environ.get("BANKOPS_DATA")
@@ -26,7 +26,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("BANKOPS_WORKSPACE", str(tmp_path / "workspace"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def real_data_path() -> Path:
     """The real data file. On CI it must be there; elsewhere the test is skipped without it."""
     if _REAL_DATA and Path(_REAL_DATA).is_file():
@@ -81,3 +81,16 @@ def write_csv(tmp_path: Path, small_frame: pd.DataFrame) -> WriteCsv:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def automl_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A workspace shared by the tests that only read a finished run."""
+    return Workspace.local(tmp_path_factory.mktemp("automl-ws"))
+
+
+@pytest.fixture(scope="session")
+def trained_run(automl_workspace: Workspace) -> TrainingRun:
+    """One short AutoML run on 3,000 synthetic rows (about 10 s), shared by many tests."""
+    trainer = AutoMLTrainer(automl_workspace, experiment_timeout_minutes=0.1, random_seed=1)
+    return trainer.train(data.synthetic(3_000, seed=5))

@@ -62,3 +62,22 @@ def test_data_example_runs_on_the_real_file(real_data_path: Path) -> None:
         env=env,
     )
     assert "32,950 rows, 11.2% subscribed" in out.stdout
+
+
+def test_training_example_runs_on_synthetic_data(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "train_and_register.py"),
+            "--synthetic",
+            "--minutes",
+            "0.1",
+            "--workspace",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "registered bankmarketing:1" in out.stdout
+    assert "refused: row 0, field 'job'" in out.stdout

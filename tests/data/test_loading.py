@@ -73,3 +73,11 @@ def test_scoring_data_without_target_loads(write_csv: WriteCsv, small_frame: pd.
 def test_is_typed_rejects_a_raw_frame(small_frame: pd.DataFrame) -> None:
     assert not is_typed(small_frame.astype({"job": "object"}))
     assert not is_typed(small_frame[list(reversed(small_frame.columns))])
+
+
+def test_revalidating_a_loaded_frame_keeps_the_file_identity(write_csv: WriteCsv) -> None:
+    path = write_csv()
+    frame = data.load(path)
+    again = data.load(frame)
+    assert again.attrs == frame.attrs
+    assert data.load(frame.copy(deep=True).assign(age=frame["age"])).attrs["sha256"]

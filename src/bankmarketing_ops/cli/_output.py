@@ -22,7 +22,7 @@ from rich.progress import (
 )
 
 from bankmarketing_ops._constants import PACKAGE_NAME
-from bankmarketing_ops._exceptions import BankOpsError
+from bankmarketing_ops._exceptions import BankOpsError, TrainingCanceledError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,6 +61,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except TrainingCanceledError as exc:  # Ctrl-C during training: exit as interrupted
+            raise fail(str(exc), code=130) from None
         except BankOpsError as exc:
             raise fail(str(exc)) from None
         except KeyboardInterrupt:

@@ -36,6 +36,11 @@ def load(source: str | Path | pd.DataFrame, *, require_target: bool = True) -> p
     if not report.valid:
         raise DataValidationError(report)
     frame = _typed_frame(table, with_target=SCHEMA.target.name in table.cells)
+    if isinstance(source, pd.DataFrame) and source.attrs.get("sha256"):
+        # A frame that came from a file keeps the file's identity through a re-validation.
+        frame.attrs.update(
+            {k: source.attrs[k] for k in ("source", "format", "sha256") if k in source.attrs}
+        )
     _log.debug("loaded %s: %d rows (%s format)", table.source, len(frame), table.format)
     return frame
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-__all__ = ["MODEL_FAMILIES", "ModelFamily", "family_of", "learners_of"]
+__all__ = ["DEFAULT_FAMILIES", "MODEL_FAMILIES", "ModelFamily", "family_of", "learners_of"]
 
 ModelFamily = Literal["LightGBM", "XGBoostClassifier", "RandomForest", "ExtremeRandomTrees"]
 MODEL_FAMILIES: Final[tuple[ModelFamily, ...]] = (
@@ -13,6 +13,8 @@ MODEL_FAMILIES: Final[tuple[ModelFamily, ...]] = (
     "RandomForest",
     "ExtremeRandomTrees",
 )
+#: Searched unless `allowed_models` says otherwise.
+DEFAULT_FAMILIES: Final[tuple[ModelFamily, ...]] = ("LightGBM", "XGBoostClassifier")
 _LEARNERS: Final[dict[ModelFamily, tuple[str, ...]]] = {
     "LightGBM": ("lgbm",),
     "XGBoostClassifier": ("xgboost", "xgb_limitdepth"),

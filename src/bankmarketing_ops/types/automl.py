@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bankmarketing_ops.ml.families import MODEL_FAMILIES, ModelFamily
+from bankmarketing_ops.ml.families import DEFAULT_FAMILIES, ModelFamily
 from bankmarketing_ops.ml.metrics import ClassificationMetrics, PrimaryMetric
 
 __all__ = [
@@ -48,8 +48,10 @@ class AutoMLConfig(BaseModel):
     featurization: Literal["auto"] = "auto"
     """`auto`: numbers as they are, categories as schema codes (native categorical splits)."""
     label_column_name: Literal["y"] = "y"
-    allowed_models: tuple[ModelFamily, ...] = MODEL_FAMILIES
-    """Families the search may try (Azure names)."""
+    allowed_models: tuple[ModelFamily, ...] = DEFAULT_FAMILIES
+    """Families the search may try (Azure names). `RandomForest` and `ExtremeRandomTrees`
+    are off by default: one large forest trial can take half of a short budget on a small
+    machine, and forests score a row in milliseconds where the boosters take microseconds."""
     blocked_models: tuple[ModelFamily, ...] = ()
     """Families it must not try."""
     enable_voting_ensemble: bool = True

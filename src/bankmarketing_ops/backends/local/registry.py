@@ -92,11 +92,13 @@ class LocalRegistry:
         """Delete one version, or every version of `name`; deleting nothing is fine."""
         check_name(name)
         with self._lock():
-            numbers = (
-                self._versions(name)
-                if version is None
-                else ([self._resolve(name, version)] if self._versions(name) else [])
-            )
+            existing = self._versions(name)
+            if version is None:
+                numbers = existing
+            elif version == "latest":
+                numbers = existing[-1:]
+            else:
+                numbers = [n for n in existing if str(n) == str(version)]
             for number in numbers:
                 doomed = self._models / name / str(number)
                 trash = self._models / name / f".deleted-{uuid.uuid4().hex}"
