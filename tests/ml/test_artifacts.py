@@ -15,7 +15,7 @@ from sklearn.compose import make_column_transformer
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from bankmarketing_ops import ModelArtifactError, data
 from bankmarketing_ops.ml.artifacts import MANIFEST_NAME, Member, load_model, save_model
@@ -96,7 +96,7 @@ def test_a_pipeline_over_the_typed_frame(tmp_path: Path, small_frame: pd.DataFra
     pipeline = make_pipeline(
         make_column_transformer(
             (OneHotEncoder(handle_unknown="ignore"), list(data.CATEGORICAL_COLUMNS)),
-            remainder="passthrough",
+            remainder=StandardScaler(),
         ),
         LogisticRegression(max_iter=5_000, C=0.1),
     ).fit(x, small_frame["y"])
