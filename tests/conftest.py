@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bankmarketing_ops import AutoMLTrainer, TrainingRun, Workspace, data
+from bankmarketing_ops import (
+    AutoMLTrainer,
+    ModelDeployer,
+    ModelRegistry,
+    ModelVersion,
+    TrainingRun,
+    WebService,
+    Workspace,
+    data,
+)
 
 # Captured before any test clears the environment: the real data file, when given.
 _REAL_DATA = os.environ.get("BANKOPS_DATA")
@@ -18,12 +27,22 @@ WriteCsv = Callable[..., Path]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("BANKOPS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("BANKOPS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("BANKOPS_WORKSPACE", str(tmp_path / "workspace"))
+    yield
+    stop_services(tmp_path / "workspace")
+
+
+def stop_services(root: Path) -> None:
+    """Stop every service a test started (they are detached processes)."""
+    if (root / "services").is_dir():
+        deployer = ModelDeployer(Workspace.local(root))
+        for service in (root / "services").iterdir():
+            deployer.delete(service.name)
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +113,17 @@ def trained_run(automl_workspace: Workspace) -> TrainingRun:
     """One short AutoML run on 3,000 synthetic rows (about 10 s), shared by many tests."""
     trainer = AutoMLTrainer(automl_workspace, experiment_timeout_minutes=0.1, random_seed=1)
     return trainer.train(data.synthetic(3_000, seed=5))
+
+
+@pytest.fixture(scope="session")
+def registered_model(automl_workspace: Workspace, trained_run: TrainingRun) -> ModelVersion:
+    return ModelRegistry(automl_workspace).register_run(trained_run, name="shared-model")
+
+
+@pytest.fixture(scope="session")
+def deployed(automl_workspace: Workspace, registered_model: ModelVersion) -> Iterator[WebService]:
+    """One running service shared by the tests that only call it."""
+    deployer = ModelDeployer(automl_workspace)
+    service = deployer.deploy(registered_model, "shared-service")
+    yield service
+    stop_services(Path(automl_workspace.info().location))

@@ -18,6 +18,7 @@ from bankmarketing_ops._exceptions import (
     DataError,
     DataNotFoundError,
     DataValidationError,
+    DeploymentError,
     DownloadError,
     FieldError,
     ModelArtifactError,
@@ -25,6 +26,7 @@ from bankmarketing_ops._exceptions import (
     NetworkUnavailableError,
     RegistryError,
     ScoringValidationError,
+    ServiceNotFoundError,
     TrainingCanceledError,
     TrainingError,
     WorkspaceError,
@@ -33,6 +35,7 @@ from bankmarketing_ops._version import __version__
 from bankmarketing_ops.automl import AutoMLTrainer, TrainingPoller
 from bankmarketing_ops.backends.base import WorkspaceInfo
 from bankmarketing_ops.config import Settings, get_settings
+from bankmarketing_ops.deploy import DeploymentPoller, ModelDeployer
 from bankmarketing_ops.ml.metrics import ClassificationMetrics
 from bankmarketing_ops.registry import ModelRegistry
 from bankmarketing_ops.serving.scorer import Scorer, Scores
@@ -45,6 +48,7 @@ from bankmarketing_ops.types.automl import (
     TrainingRun,
     TrainingStatus,
 )
+from bankmarketing_ops.types.deploy import ServiceKeys, WebService
 from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
 from bankmarketing_ops.workspace import Workspace
 
@@ -60,12 +64,15 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "DataValidationError",
+    "DeploymentError",
+    "DeploymentPoller",
     "DownloadError",
     "EnsembleMember",
     "FieldError",
     "Iteration",
     "LeakCost",
     "ModelArtifactError",
+    "ModelDeployer",
     "ModelNotFoundError",
     "ModelRegistry",
     "ModelVersion",
@@ -74,6 +81,8 @@ __all__ = [
     "Scorer",
     "Scores",
     "ScoringValidationError",
+    "ServiceKeys",
+    "ServiceNotFoundError",
     "Settings",
     "TrainingCanceledError",
     "TrainingError",
@@ -81,6 +90,7 @@ __all__ = [
     "TrainingPoller",
     "TrainingRun",
     "TrainingStatus",
+    "WebService",
     "Workspace",
     "WorkspaceError",
     "WorkspaceInfo",

@@ -49,3 +49,17 @@ QUICKSTART_BUDGET_MINUTES: Final = 1.0
 TRAINING_REFRESH_S: Final = 0.5
 #: How long a canceled run may take to stop after the current iteration, in seconds.
 CANCEL_GRACE_S: Final = 15.0
+
+# --- deployment and the scoring server ---
+DEFAULT_SERVICE_NAME: Final = "bankmarketing"
+SERVER_HOST: Final = "127.0.0.1"
+#: Request bodies larger than this are refused with 413.
+MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+#: Batches larger than this are scored in a worker thread so the event loop stays responsive.
+INLINE_SCORING_ROWS: Final = 256
+DEPLOY_TIMEOUT_S: Final = 90.0
+STOP_TIMEOUT_S: Final = 10.0
+HEALTH_TIMEOUT_S: Final = 2.0
+#: How often a running server checks its service file for a new model or settings.
+SERVICE_WATCH_INTERVAL_S: Final = 0.25
+KEY_BYTES: Final = 32

@@ -18,7 +18,9 @@ catch one class::
     ├── RegistryError
     │   ├── ModelNotFoundError      no such model name or version
     │   └── ModelArtifactError      a model cannot be stored or loaded safely
-    └── ScoringValidationError      records to score break the schema (row and field given)
+    ├── ScoringValidationError      records to score break the schema (row and field given)
+    └── DeploymentError             a service cannot be started, changed or reached
+        └── ServiceNotFoundError    no service by that name
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "DataValidationError",
+    "DeploymentError",
     "DownloadError",
     "FieldError",
     "ModelArtifactError",
@@ -43,6 +46,7 @@ __all__ = [
     "NetworkUnavailableError",
     "RegistryError",
     "ScoringValidationError",
+    "ServiceNotFoundError",
     "TrainingCanceledError",
     "TrainingError",
     "WorkspaceError",
@@ -139,3 +143,11 @@ class ScoringValidationError(BankOpsError):
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(f"row {first.row}, field {first.field!r}: {first.message}{more}")
+
+
+class DeploymentError(BankOpsError):
+    """A service cannot be started, changed or reached."""
+
+
+class ServiceNotFoundError(DeploymentError):
+    """No service with that name in the workspace."""

@@ -31,6 +31,10 @@ def test_quickstart_with_data_runs_every_step(
         "Leaderboard",
         "default LightGBM",
         "registered bankmarketing:1",
+        "5. deploy and score",
+        "scoring URI",
+        '"result"',
+        "bankops services delete bankmarketing",
     ):
         assert step in result.stdout, step
 
@@ -48,6 +52,10 @@ def test_quickstart_reads_bankops_data(
     assert report["training"]["iterations"]
     assert report["registered"]["version"] == 1
     assert report["registered"]["metrics"] == report["training"]["test_metrics"]
+    assert report["service"]["state"] == "Healthy"
+    assert report["service"]["model"] == "bankmarketing:1"
+    [probability] = report["scoring_response"]["result"]
+    assert 0 <= probability <= 1
 
 
 def test_quickstart_stops_on_invalid_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -12,18 +13,21 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from bankmarketing_ops.serving.config import KeyName
     from bankmarketing_ops.types.automl import (
         AutoMLConfig,
         Iteration,
         TrainingRun,
         TrainingStatus,
     )
+    from bankmarketing_ops.types.deploy import ServiceKeys, WebService
     from bankmarketing_ops.types.registry import ModelVersion
 
 __all__ = [
     "AutoMLBackend",
     "Backend",
     "BackendKind",
+    "DeployerBackend",
     "RegistryBackend",
     "TrainingJob",
     "WorkspaceInfo",
@@ -76,6 +80,34 @@ class RegistryBackend(Protocol):
     def model_dir(self, name: str, version: int | str = "latest") -> Path: ...
 
 
+class DeployerBackend(Protocol):
+    """Runs scoring services."""
+
+    def create(
+        self,
+        model: ModelVersion,
+        name: str,
+        *,
+        auth_enabled: bool,
+        port: int | None,
+        cors_origins: list[str],
+        insights_enabled: bool,
+    ) -> None: ...
+    def update(
+        self, name: str, *, model: ModelVersion | None = None, cors_origins: list[str] | None = None
+    ) -> None: ...
+    def wait(
+        self, name: str, *, model_ref: str | None = None, timeout: float = ...
+    ) -> WebService: ...
+    def get(self, name: str) -> WebService: ...
+    def list(self) -> list[WebService]: ...
+    def logs(self, name: str, num_lines: int = 50) -> builtins.list[str]: ...
+    def keys(self, name: str) -> ServiceKeys: ...
+    def regenerate_key(self, name: str, which: KeyName) -> None: ...
+    def restart(self, name: str) -> None: ...
+    def delete(self, name: str) -> None: ...
+
+
 @runtime_checkable
 class Backend(Protocol):
     """What every backend offers. Later capabilities add their sub-protocols here."""
@@ -97,4 +129,9 @@ class Backend(Protocol):
     @property
     def registry(self) -> RegistryBackend:
         """The model registry of this backend."""
+        ...
+
+    @property
+    def deployer(self) -> DeployerBackend:
+        """The scoring services of this backend."""
         ...

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import typer
 from pydantic import BaseModel
 
 from bankmarketing_ops import (
     AutoMLTrainer,
     DataValidationError,
+    DeploymentError,
+    ModelDeployer,
     ModelVersion,
     TrainingRun,
+    WebService,
     Workspace,
     data,
 )
@@ -25,6 +29,7 @@ from bankmarketing_ops.cli._output import (
     handle_errors,
     stdout,
 )
+from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
 
 
@@ -43,6 +48,10 @@ class QuickstartReport(BaseModel):
     """The AutoML run (short budget)."""
     registered: ModelVersion | None = None
     """The model version the run registered."""
+    service: WebService | None = None
+    """The scoring service serving it."""
+    scoring_request: dict[str, Any] | None = None
+    scoring_response: dict[str, Any] | None = None
 
 
 @handle_errors
@@ -57,9 +66,13 @@ def quickstart(
     model_name: Annotated[str, typer.Option(help="Register the model under this name.")] = (
         C.DEFAULT_MODEL_NAME
     ),
+    service_name: Annotated[str, typer.Option("--service", help="Deploy as this service.")] = (
+        C.DEFAULT_SERVICE_NAME
+    ),
     json_output: JsonOption = False,
 ) -> None:
-    """Run every step end to end: fetch → validate → profile → train → register."""
+    """Run every step end to end: fetch → validate → profile → train → register → deploy →
+    score one record."""
     console = stdout()
     with download_progress("downloading the data") as on_progress:
         source = data.locate(data_path, on_progress=on_progress)
@@ -89,9 +102,45 @@ def quickstart(
     run, version = train_and_register(
         trainer, workspace, source.path, json_output=json_output, model_name=model_name
     )
+    assert version is not None
+    if not json_output:
+        console.rule("[bold]5. deploy and score")
+    service, request, response = deploy_and_score(workspace, version, service_name)
     if json_output:
         emit_json(
             QuickstartReport(
-                source=source, valid=True, profile=profile, training=run, registered=version
+                source=source,
+                valid=True,
+                profile=profile,
+                training=run,
+                registered=version,
+                service=service,
+                scoring_request=request,
+                scoring_response=response,
             )
         )
+        return
+    describe(service)
+    console.print_json(data={"request": request, "response": response})
+    console.print(
+        f"The service keeps running; stop it with: bankops services delete {service.name}"
+    )
+
+
+def deploy_and_score(
+    workspace: Workspace, version: ModelVersion, service_name: str
+) -> tuple[WebService, dict[str, Any], dict[str, Any]]:
+    """Deploy (or switch an existing service to) `version`, then score one record over HTTP."""
+    deployer = ModelDeployer(workspace)
+    if service_name in {s.name for s in deployer.list()}:
+        service = deployer.update(service_name, model=version)
+    else:
+        service = deployer.begin_deploy(version, service_name).result()
+    key = deployer.get_keys(service_name).primary_key.get_secret_value()
+    request = {"data": [data.SCHEMA.example_row()], "method": "predict_proba"}
+    reply = httpx.post(
+        service.scoring_uri, json=request, headers={"Authorization": f"Bearer {key}"}, timeout=30
+    )
+    if reply.status_code != 200:
+        raise DeploymentError(f"the scoring request failed: {reply.status_code} {reply.text}")
+    return service, request, reply.json()

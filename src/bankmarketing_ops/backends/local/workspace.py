@@ -12,6 +12,7 @@ from bankmarketing_ops._exceptions import WorkspaceError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
 from bankmarketing_ops.backends.local.automl import LocalAutoML
+from bankmarketing_ops.backends.local.deploy import LocalDeployer
 from bankmarketing_ops.backends.local.registry import LocalRegistry
 
 __all__ = ["LocalBackend"]
@@ -47,6 +48,11 @@ class LocalBackend:
     def registry(self) -> LocalRegistry:
         self.info()
         return LocalRegistry(self._root)
+
+    @property
+    def deployer(self) -> LocalDeployer:
+        self.info()
+        return LocalDeployer(self._root)
 
     def info(self) -> WorkspaceInfo:
         manifest = self._root / C.WORKSPACE_MANIFEST

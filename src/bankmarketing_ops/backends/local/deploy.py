@@ -1,0 +1,289 @@
+"""Local deployments: one detached server process per service, under `<root>/services/`.
+
+Each service has a directory with `service.json` (what to serve and how; the server
+follows changes to it), `keys.json` (mode 0600; reread on every request, so a rotated key
+works at once), `runtime.json` (the running process's pid and port) and `server.log`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import deque
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.local.registry import check_name
+from bankmarketing_ops.serving.config import (
+    KEYS_FILE,
+    LOG_FILE,
+    RUNTIME_FILE,
+    KeyName,
+    ServiceConfig,
+    new_keys,
+    write_keys,
+)
+from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
+from bankmarketing_ops.types.registry import ModelVersion
+
+__all__ = ["LocalDeployer"]
+
+_log = get_logger(__name__)
+
+
+class LocalDeployer:
+    """Starts, watches and stops local scoring servers."""
+
+    def __init__(self, root: Path) -> None:
+        self._services = root / "services"
+
+    # --- create / change ----------------------------------------------------------------
+    def create(
+        self,
+        model: ModelVersion,
+        name: str,
+        *,
+        auth_enabled: bool,
+        port: int | None,
+        cors_origins: list[str],
+        insights_enabled: bool,
+    ) -> None:
+        check_name(name)
+        folder = self._services / name
+        if (folder / "service.json").exists():
+            raise DeploymentError(
+                f"service {name!r} already exists; update it (bankops deploy … --service "
+                f"{name} replaces its model) or delete it first"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        now = _now()
+        ServiceConfig(
+            name=name,
+            model_ref=f"{model.name}:{model.version}",
+            model_dir=str(Path(model.path) / "model"),
+            port=port or _free_port(),
+            auth_enabled=auth_enabled,
+            cors_origins=cors_origins,
+            insights_enabled=insights_enabled,
+            created_at=now,
+            updated_at=now,
+        ).write(folder)
+        write_keys(folder, new_keys())
+        self._start(folder)
+
+    def update(
+        self, name: str, *, model: ModelVersion | None = None, cors_origins: list[str] | None = None
+    ) -> None:
+        folder = self._folder(name)
+        config = ServiceConfig.read(folder)
+        changes: dict[str, object] = {"updated_at": _now()}
+        if model is not None:
+            changes.update(
+                model_ref=f"{model.name}:{model.version}", model_dir=str(Path(model.path) / "model")
+            )
+        if cors_origins is not None:
+            changes["cors_origins"] = cors_origins
+        config.model_copy(update=changes).write(folder)
+
+    def restart(self, name: str) -> None:
+        folder = self._folder(name)
+        self._stop(folder)
+        self._start(folder)
+
+    def delete(self, name: str) -> None:
+        folder = self._services / name
+        if not folder.exists():
+            return
+        self._stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        _log.info("deleted service %s", name)
+
+    def regenerate_key(self, name: str, which: KeyName) -> None:
+        folder = self._folder(name)
+        if which not in ("primary", "secondary"):
+            raise ConfigurationError(f"key must be 'primary' or 'secondary', not {which!r}")
+        keys = json.loads((folder / KEYS_FILE).read_text())
+        keys[which] = new_keys()[which]
+        write_keys(folder, keys)
+
+    # --- read ---------------------------------------------------------------------------
+    def get(self, name: str) -> WebService:
+        folder = self._folder(name)
+        config = ServiceConfig.read(folder)
+        runtime = _read_json(folder / RUNTIME_FILE)
+        pid = runtime.get("pid") if runtime else None
+        alive = isinstance(pid, int) and _alive(pid)
+        state: ServiceState = "Unhealthy"
+        if alive:
+            state = _probe(config)
+        base = f"http://{config.host}:{config.port}"
+        return WebService(
+            name=config.name,
+            state=state,
+            scoring_uri=f"{base}/score",
+            swagger_uri=f"{base}/swagger.json",
+            docs_uri=f"{base}/docs",
+            model=config.model_ref,
+            port=config.port,
+            pid=pid if alive else None,
+            auth_enabled=config.auth_enabled,
+            cors_origins=config.cors_origins,
+            insights_enabled=config.insights_enabled,
+            created_at=config.created_at,
+            updated_at=config.updated_at,
+            last_log_lines=[] if state == "Healthy" else self.logs(name, 20),
+        )
+
+    def list(self) -> builtins.list[WebService]:
+        if not self._services.is_dir():
+            return []
+        return [
+            self.get(p.name)
+            for p in sorted(self._services.iterdir())
+            if (p / "service.json").exists()
+        ]
+
+    def logs(self, name: str, num_lines: int = 50) -> builtins.list[str]:
+        path = self._folder(name) / LOG_FILE
+        if not path.exists():
+            return []
+        with path.open(errors="replace") as handle:
+            return [line.rstrip("\n") for line in deque(handle, maxlen=num_lines)]
+
+    def keys(self, name: str) -> ServiceKeys:
+        keys = json.loads((self._folder(name) / KEYS_FILE).read_text())
+        return ServiceKeys(primary_key=keys["primary"], secondary_key=keys["secondary"])
+
+    def wait(
+        self, name: str, *, model_ref: str | None = None, timeout: float = C.DEPLOY_TIMEOUT_S
+    ) -> WebService:
+        """Until the service answers (with `model_ref`, if given) or its process dies."""
+        deadline = time.monotonic() + timeout
+        while True:
+            service = self.get(name)
+            if service.state == "Healthy" and (
+                model_ref is None or _served_model(service) == model_ref
+            ):
+                return service
+            if service.pid is None:
+                raise DeploymentError(
+                    f"service {name} stopped while starting; its log ends with:\n"
+                    + "\n".join(self.logs(name, 15))
+                )
+            if time.monotonic() > deadline:
+                raise DeploymentError(
+                    f"service {name} did not become healthy within "
+                    f"{timeout:.0f} s; see bankops services logs {name}"
+                )
+            time.sleep(0.1)
+
+    # --- processes ----------------------------------------------------------------------
+    def _start(self, folder: Path) -> None:
+        (folder / RUNTIME_FILE).unlink(missing_ok=True)
+        with (folder / LOG_FILE).open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bankmarketing_ops.serving.server", str(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                close_fds=True,
+            )
+        # The server rewrites this with its port once it listens; the pid is known now.
+        (folder / RUNTIME_FILE).write_text(json.dumps({"pid": process.pid, "port": None}))
+        _log.info("started service %s (pid %d)", folder.name, process.pid)
+
+    def _stop(self, folder: Path) -> None:
+        runtime = _read_json(folder / RUNTIME_FILE)
+        pid = runtime.get("pid") if runtime else None
+        if not isinstance(pid, int) or not _alive(pid):
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + C.STOP_TIMEOUT_S
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            _log.warning(
+                "service %s did not stop in %.0f s; killing it", folder.name, C.STOP_TIMEOUT_S
+            )
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def _folder(self, name: str) -> Path:
+        check_name(name)
+        folder = self._services / name
+        if not (folder / "service.json").exists():
+            known = [p.name for p in self._services.glob("*") if (p / "service.json").exists()]
+            raise ServiceNotFoundError(
+                f"no service named {name!r}" + (f" (services: {', '.join(known)})" if known else "")
+            )
+        return folder
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((C.SERVER_HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _read_json(path: Path) -> dict[str, object] | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)  # reap our own child if it has exited
+        if finished == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: fall through to a signal-0 probe
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _probe(config: ServiceConfig) -> ServiceState:
+    try:
+        response = httpx.get(f"http://{config.host}:{config.port}/", timeout=C.HEALTH_TIMEOUT_S)
+    except httpx.HTTPError:
+        return "Transitioning"
+    if response.status_code == 200:
+        return "Healthy"
+    return "Transitioning" if response.status_code == 503 else "Unhealthy"
+
+
+def _served_model(service: WebService) -> str | None:
+    try:
+        response = httpx.get(
+            service.scoring_uri.removesuffix("/score") + "/", timeout=C.HEALTH_TIMEOUT_S
+        )
+    except httpx.HTTPError:
+        return None
+    served = response.headers.get("x-model-version")
+    return str(served) if served is not None else None

@@ -1,0 +1,219 @@
+"""`bankops deploy`, `bankops services …` and `bankops serve`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel, RootModel
+from rich.table import Table
+
+from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService, Workspace
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli.models import parse_ref
+
+app = typer.Typer(help="Manage deployed scoring services.", no_args_is_help=True)
+
+ServiceArgument = Annotated[str, typer.Argument(help="The service name.")]
+
+
+class _Services(RootModel[list[WebService]]):
+    pass
+
+
+class _Keys(BaseModel):
+    primary_key: str
+    secondary_key: str
+
+
+def describe(service: WebService) -> None:
+    console = stdout()
+    color = {"Healthy": "green", "Transitioning": "yellow"}.get(service.state, "red")
+    console.print(f"[bold]{service.name}[/]: [{color}]{service.state}[/], model {service.model}")
+    console.print(f"  scoring URI  {service.scoring_uri}")
+    console.print(f"  swagger URI  {service.swagger_uri}")
+    console.print(f"  Swagger UI   {service.docs_uri}")
+    if service.auth_enabled:
+        console.print(
+            f"  keys         bankops services keys {service.name}   "
+            "(send 'Authorization: Bearer <key>')"
+        )
+    else:
+        console.print("  [yellow]authentication is OFF: anyone who can reach the port can score[/]")
+    for line in service.last_log_lines:
+        console.print(f"  [dim]{line}[/]")
+
+
+@handle_errors
+def deploy(
+    model: Annotated[str, typer.Argument(help="MODEL[:VERSION] from the registry.")],
+    service: Annotated[str, typer.Option(help="Service name.")] = C.DEFAULT_SERVICE_NAME,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Serve without keys (not recommended).")
+    ] = False,
+    port: Annotated[
+        int | None, typer.Option(help="Port on 127.0.0.1 (default: a free one).")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="Browser origin allowed to call /score (repeat; '*' for any)."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Deploy a registered model as an authenticated scoring service (or switch the model of
+    an existing service without downtime)."""
+    workspace = Workspace.from_settings()
+    deployer = ModelDeployer(workspace)
+    name, version = parse_ref(model)
+    record = ModelRegistry(workspace).get(name, version)
+    existing = {s.name for s in deployer.list()}
+    if service in existing:
+        result = deployer.update(service, model=record, cors_origins=cors_origin)
+    else:
+        result = deployer.begin_deploy(
+            record, service, auth_enabled=not no_auth, port=port, cors_origins=cors_origin
+        ).result()
+    if json_output:
+        emit_json(result)
+    else:
+        describe(result)
+
+
+@app.command("list")
+@handle_errors
+def list_command(json_output: JsonOption = False) -> None:
+    """Every service with its state, model and scoring URI."""
+    services = ModelDeployer(Workspace.from_settings()).list()
+    if json_output:
+        emit_json(_Services(services))
+        return
+    table = Table(title=f"{len(services)} service(s)", title_justify="left")
+    for header in ("service", "state", "model", "scoring URI", "auth"):
+        table.add_column(header)
+    for s in services:
+        table.add_row(s.name, s.state, s.model, s.scoring_uri, "key" if s.auth_enabled else "OFF")
+    stdout().print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
+    """One service: state, URIs, model (and its last log lines when unhealthy)."""
+    service = ModelDeployer(Workspace.from_settings()).get(name)
+    if json_output:
+        emit_json(service)
+    else:
+        describe(service)
+
+
+@app.command("logs")
+@handle_errors
+def logs_command(
+    name: ServiceArgument,
+    lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
+) -> None:
+    """The end of the service's log."""
+    for line in ModelDeployer(Workspace.from_settings()).get_logs(name, lines):
+        typer.echo(line)
+
+
+@app.command("keys")
+@handle_errors
+def keys_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
+    """Print the service's two keys (either one authenticates)."""
+    keys = ModelDeployer(Workspace.from_settings()).get_keys(name)
+    plain = _Keys(
+        primary_key=keys.primary_key.get_secret_value(),
+        secondary_key=keys.secondary_key.get_secret_value(),
+    )
+    if json_output:
+        emit_json(plain)
+    else:
+        stdout().print(f"primary    {plain.primary_key}\nsecondary  {plain.secondary_key}")
+
+
+@app.command("regenerate-key")
+@handle_errors
+def regenerate_key_command(
+    name: ServiceArgument,
+    key: Annotated[str, typer.Argument(help="primary or secondary")],
+) -> None:
+    """Replace one key now; the other keeps working (rotate one at a time)."""
+    if key not in ("primary", "secondary"):
+        raise fail("KEY must be 'primary' or 'secondary'")
+    ModelDeployer(Workspace.from_settings()).regenerate_key(name, key)  # type: ignore[arg-type]
+    stdout().print(
+        f"regenerated the {key} key of {name}; read it with bankops services keys {name}"
+    )
+
+
+@app.command("restart")
+@handle_errors
+def restart_command(name: ServiceArgument) -> None:
+    """Start the service again (after a crash, say), on the same port."""
+    describe(ModelDeployer(Workspace.from_settings()).restart(name))
+
+
+@app.command("delete")
+@handle_errors
+def delete_command(name: ServiceArgument) -> None:
+    """Stop the service gracefully and remove it. Deleting what is gone is fine."""
+    ModelDeployer(Workspace.from_settings()).delete(name)
+    stdout().print(f"deleted service {name}")
+
+
+@handle_errors
+def serve(
+    model: Annotated[str, typer.Argument(help="MODEL[:VERSION] from the registry.")],
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5001,
+    host: Annotated[str, typer.Option(help="Address to bind (0.0.0.0 in a container).")] = (
+        C.SERVER_HOST
+    ),
+    key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="BANKOPS_SERVICE_KEY",
+            help="The primary key (default: generated and kept in the workspace).",
+        ),
+    ] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve without keys.")] = False,
+) -> None:
+    """Serve a model in the foreground (for containers and process managers); Ctrl-C or
+    SIGTERM stops it gracefully."""
+    from bankmarketing_ops.serving.config import KEYS_FILE, ServiceConfig, new_keys, write_keys
+    from bankmarketing_ops.serving.server import configure_server_logging
+    from bankmarketing_ops.serving.server import serve as run_server
+
+    workspace = Workspace.from_settings()
+    name, version = parse_ref(model)
+    record = ModelRegistry(workspace).get(name, version)
+    folder = Path(workspace.info().location) / "foreground" / f"serve-{port}"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    ServiceConfig(
+        name=f"serve-{port}",
+        model_ref=record.ref,
+        model_dir=str(Path(record.path) / "model"),
+        port=port,
+        host=host,
+        auth_enabled=not no_auth,
+        created_at=now,
+        updated_at=now,
+    ).write(folder)
+    keys = new_keys() if not (folder / KEYS_FILE).exists() or key else None
+    if keys is not None:
+        if key:
+            keys["primary"] = key
+        write_keys(folder, keys)
+    console = stdout()
+    console.print(
+        f"serving {record.ref} on http://{host}:{port}/score "
+        f"(Swagger UI: http://{host}:{port}/docs)"
+    )
+    if not no_auth:
+        console.print(f"keys: {folder / KEYS_FILE}")
+    configure_server_logging()
+    run_server(folder)

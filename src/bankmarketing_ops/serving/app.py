@@ -1,0 +1,379 @@
+"""The scoring server as a plain ASGI application (no framework on the request path).
+
+Routes: `GET /` health, `POST /score`, `GET /swagger.json` (`?version=3` for OpenAPI 3),
+`GET /docs` (Swagger UI, served from the package: no CDN), `GET /metrics` (Prometheus).
+Errors always have the body `{"status_code": N, "message": "..."}`; bad input is a 4xx,
+never a 500, and never stops the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops._exceptions import ScoringValidationError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.serving import docs_page
+from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
+from bankmarketing_ops.serving.scorer import Scorer
+from bankmarketing_ops.serving.swagger import openapi3, swagger2
+
+__all__ = ["ScoringApp"]
+
+_log = get_logger(__name__)
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+_JSON = (b"content-type", b"application/json")
+_METHODS = ("predict", "predict_proba")
+
+
+class _HTTPError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.headers = headers or []
+        self.extra = extra or {}
+
+
+class ScoringApp:
+    """Serves one registered model for one service directory."""
+
+    def __init__(self, service_dir: Path) -> None:
+        self.service_dir = service_dir
+        self.config = ServiceConfig.read(service_dir)
+        self.keys = KeyStore(service_dir / KEYS_FILE)
+        self.scorer: Scorer | None = None
+        self._specs: dict[str, bytes] = {}
+        self._config_stamp = 0
+        self._metrics = _Metrics()
+        if not self.config.auth_enabled:
+            _log.warning(
+                "service %s runs WITHOUT authentication: anyone who can reach port %d can score",
+                self.config.name,
+                self.config.port,
+            )
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def load_model(self) -> None:
+        """Compile the configured model (blocking); until then /score answers 503."""
+        started = time.perf_counter()
+        scorer = Scorer.load(self.config.model_dir)
+        specs = {
+            "2": orjson.dumps(swagger2(service_name=self.config.name, features=scorer.features)),
+            "3": orjson.dumps(openapi3(service_name=self.config.name, features=scorer.features)),
+        }
+        self.scorer, self._specs = scorer, specs  # one swap: requests see old or new, whole
+        self._metrics.model.labels(model=self.config.model_ref).set(1)
+        _log.info(
+            "service %s: model %s loaded in %.2f s",
+            self.config.name,
+            self.config.model_ref,
+            time.perf_counter() - started,
+        )
+
+    async def watch(self) -> None:
+        """Follow `service.json`: a new model is loaded beside the old one, then swapped in."""
+        path = self.service_dir / "service.json"
+        with contextlib.suppress(FileNotFoundError):
+            self._config_stamp = path.stat().st_mtime_ns
+        while True:
+            await asyncio.sleep(C.SERVICE_WATCH_INTERVAL_S)
+            try:
+                stamp = path.stat().st_mtime_ns
+                if stamp == self._config_stamp:
+                    continue
+                self._config_stamp = stamp
+                new = ServiceConfig.read(self.service_dir)
+                model_changed = new.model_dir != self.config.model_dir
+                old_ref = self.config.model_ref
+                self.config = new
+                if model_changed:
+                    await asyncio.to_thread(self.load_model)
+                    self._metrics.model.remove(old_ref)
+            except Exception:  # a half-written or broken file: keep serving what we have
+                _log.exception("service %s: cannot apply the new service file", self.config.name)
+
+    # --- ASGI ---------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        started = time.perf_counter()
+        route = scope["path"]
+        status = 500
+        try:
+            status = await self._route(scope, receive, send)
+        except _HTTPError as error:
+            status = error.status
+            await _error(send, error, self._cors(scope, route))
+        except Exception:  # a bug must not take the server down; say so and log it
+            _log.exception("unexpected error on %s %s", scope["method"], route)
+            await _error(send, _HTTPError(500, "internal error; see the service log"), [])
+        finally:
+            self._metrics.observe(route, status, time.perf_counter() - started)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        watcher: asyncio.Task[None] | None = None
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                watcher = asyncio.create_task(self.watch())
+                asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if watcher is not None:
+                    watcher.cancel()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def _load_in_background(self) -> None:
+        try:
+            self.load_model()
+        except Exception:
+            # Nothing to serve: stop, so that the deployer reports the failure at once.
+            _log.exception(
+                "service %s: cannot load model %s; stopping",
+                self.config.name,
+                self.config.model_ref,
+            )
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> int:
+        path, method = scope["path"], scope["method"]
+        if path == "/score":
+            if method == "OPTIONS":
+                return await self._preflight(scope, send)
+            if method != "POST":
+                raise _HTTPError(405, "use POST /score", [(b"allow", b"POST, OPTIONS")])
+            return await self._score(scope, receive, send)
+        if method == "OPTIONS":
+            return await self._preflight(scope, send)
+        if method not in ("GET", "HEAD"):
+            raise _HTTPError(405, f"{path} only answers GET", [(b"allow", b"GET")])
+        if path == "/":
+            if self.scorer is None:
+                raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1")])
+            return await _respond(
+                send,
+                200,
+                b"Healthy",
+                [
+                    (b"content-type", b"text/plain"),
+                    (b"x-model-version", self.config.model_ref.encode()),
+                ],
+            )
+        if path == "/swagger.json":
+            if not self._specs:
+                raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1")])
+            version = parse_qs(scope.get("query_string", b"").decode()).get("version", ["2"])[0]
+            if version not in self._specs:
+                raise _HTTPError(400, "version must be 2 (Swagger 2.0) or 3 (OpenAPI 3)")
+            return await _respond(
+                send, 200, self._specs[version], [_JSON, (b"access-control-allow-origin", b"*")]
+            )
+        if path == "/metrics":
+            return await _respond(
+                send, 200, self._metrics.render(), [(b"content-type", b"text/plain; version=0.0.4")]
+            )
+        page = docs_page.resolve(path)
+        if page is not None:
+            body, content_type = page
+            return await _respond(
+                send,
+                200,
+                body,
+                [(b"content-type", content_type), (b"cache-control", b"max-age=3600")],
+            )
+        raise _HTTPError(404, f"no route {path}; try /, /score, /swagger.json, /docs, /metrics")
+
+    # --- /score -------------------------------------------------------------------------
+    async def _score(self, scope: Scope, receive: Receive, send: Send) -> int:
+        headers = dict(scope["headers"])
+        cors = self._cors(scope, "/score")
+        if self.config.auth_enabled:
+            self._authenticate(headers.get(b"authorization"))
+        content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        if content_type != b"application/json":
+            raise _HTTPError(415, "send Content-Type: application/json", cors)
+        body = await self._read_body(receive, headers)
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise _HTTPError(400, f"malformed JSON: {exc}", cors) from None
+        records, method, v2 = _parse_request(payload)
+        scorer = self.scorer
+        if scorer is None:
+            raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1"), *cors])
+        try:
+            if len(records) > C.INLINE_SCORING_ROWS:
+                scores = await asyncio.to_thread(scorer.score, records)
+            else:
+                scores = scorer.score(records)
+        except ScoringValidationError as exc:
+            details = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
+            raise _HTTPError(422, str(exc), cors, {"errors": details}) from None
+        result = scores.labels if method == "predict" else scores.probabilities
+        body_out = orjson.dumps({"Results": result} if v2 else {"result": result})
+        self._metrics.records.inc(len(records))
+        return await _respond(
+            send,
+            200,
+            body_out,
+            [_JSON, (b"x-model-version", self.config.model_ref.encode()), *cors],
+        )
+
+    def _authenticate(self, header: bytes | None) -> None:
+        challenge = [(b"www-authenticate", b"Bearer")]
+        if not header:
+            raise _HTTPError(
+                401,
+                "missing Authorization header; send 'Authorization: Bearer "
+                "<key>' (bankops services keys NAME prints the keys)",
+                challenge,
+            )
+        scheme, _, token = header.partition(b" ")
+        if scheme.lower() != b"bearer" or not self.keys.accepts(token.strip()):
+            raise _HTTPError(401, "invalid key", challenge)
+
+    async def _read_body(self, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
+        limit = self.config.max_body_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _HTTPError(413, f"request body over {limit:,} bytes; send smaller batches")
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _HTTPError(400, "client disconnected before the body was complete")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise _HTTPError(413, f"request body over {limit:,} bytes; send smaller batches")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    # --- CORS ---------------------------------------------------------------------------
+    def _cors(self, scope: Scope, route: str) -> list[tuple[bytes, bytes]]:
+        origin = dict(scope.get("headers", [])).get(b"origin")
+        if origin is None:
+            return []
+        allowed = self.config.cors_origins
+        if route == "/score" and not ("*" in allowed or origin.decode() in allowed):
+            return []
+        return [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
+
+    async def _preflight(self, scope: Scope, send: Send) -> int:
+        cors = self._cors(scope, scope["path"])
+        if not cors:
+            raise _HTTPError(
+                403,
+                "this origin may not call the service; see the service's "
+                "CORS origins (bankops deploy --cors-origin)",
+            )
+        headers = [
+            *cors,
+            (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
+            (b"access-control-allow-headers", b"authorization, content-type"),
+            (b"access-control-max-age", b"600"),
+        ]
+        return await _respond(send, 204, b"", headers)
+
+
+def _parse_request(payload: Any) -> tuple[list[Any], str, bool]:
+    """(records, method, is_v2) from either Azure request form, or a 400 saying what is wrong."""
+    if not isinstance(payload, dict):
+        raise _HTTPError(
+            400, 'expected a JSON object: {"data": [...]} or {"Inputs": {"data": [...]}}'
+        )
+    v2 = "Inputs" in payload
+    if v2:
+        inputs = payload.get("Inputs")
+        records = inputs.get("data") if isinstance(inputs, dict) else None
+        parameters = payload.get("GlobalParameters") or {}
+        method = parameters.get("method", "predict") if isinstance(parameters, dict) else None
+        unknown = set(payload) - {"Inputs", "GlobalParameters"}
+    else:
+        records = payload.get("data")
+        method = payload.get("method", "predict")
+        unknown = set(payload) - {"data", "method"}
+    if unknown:
+        raise _HTTPError(400, f"unknown top-level field(s): {', '.join(sorted(unknown))}")
+    if not isinstance(records, list):
+        where = '"Inputs": {"data": [...]}' if v2 else '"data": [...]'
+        raise _HTTPError(400, f"expected {where} with a list of records")
+    if method not in _METHODS:
+        raise _HTTPError(400, f"method must be 'predict' or 'predict_proba', not {method!r}")
+    return records, method, v2
+
+
+async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> int:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+async def _error(send: Send, error: _HTTPError, cors: list[tuple[bytes, bytes]]) -> int:
+    body = orjson.dumps({"status_code": error.status, "message": error.message, **error.extra})
+    return await _respond(send, error.status, body, [_JSON, *error.headers, *cors])
+
+
+class _Metrics:
+    """Prometheus metrics of one server process."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "bankops_requests",
+            "HTTP requests by route and status code.",
+            ["route", "code"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "bankops_request_duration_seconds",
+            "Time to answer a request.",
+            ["route"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.records = Counter("bankops_scored_records", "Records scored.", registry=self.registry)
+        self.model = Gauge(
+            "bankops_model_info", "The model being served.", ["model"], registry=self.registry
+        )
+        self._known = {"/", "/score", "/swagger.json", "/metrics", "/docs"}
+
+    def observe(self, route: str, status: int, seconds: float) -> None:
+        label = (
+            route if route in self._known else ("/docs" if route.startswith("/docs") else "other")
+        )
+        self.requests.labels(route=label, code=str(status)).inc()
+        self.latency.labels(route=label).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

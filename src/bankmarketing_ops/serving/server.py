@@ -1,0 +1,96 @@
+"""Run one scoring service in this process: `python -m bankmarketing_ops.serving.server DIR`.
+
+The deployer starts this detached, one process per service. It binds the configured port,
+writes `runtime.json` (pid and port) so the deployer can find it, loads the model in the
+background (answering 503 until then) and stops gracefully on SIGTERM: it takes no new
+connections and finishes the requests in flight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import prometheus_client
+import uvicorn
+
+from bankmarketing_ops._atomic import atomic_write_text
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.serving.app import ScoringApp
+from bankmarketing_ops.serving.config import RUNTIME_FILE
+
+__all__ = ["bind", "main", "serve"]
+
+_log = get_logger("bankmarketing_ops.serving.server")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0: any free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(service_dir: Path, *, sock: socket.socket | None = None) -> None:
+    """Serve the service described in `service_dir` until SIGTERM or SIGINT."""
+    app = ScoringApp(service_dir)
+    sock = sock or bind(app.config.host, app.config.port)
+    port = sock.getsockname()[1]
+    runtime = {
+        "pid": os.getpid(),
+        "port": port,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    atomic_write_text(service_dir / RUNTIME_FILE, orjson.dumps(runtime).decode())
+    _log.info("service %s listening on http://%s:%d", app.config.name, app.config.host, port)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to the
+    # handler it found: with these in place the process then exits 0, not by the signal.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
+    uvicorn.Server(config).run(sockets=[sock])
+    _log.info("service %s stopped", app.config.name)
+
+
+def configure_server_logging() -> None:
+    """Timestamped lines on stderr (the service log): the package at INFO, others WARNING."""
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    package = logging.getLogger("bankmarketing_ops")
+    for handler in list(package.handlers):  # the CLI's console handler: the root one logs
+        if not isinstance(handler, logging.NullHandler):
+            package.removeHandler(handler)
+    package.setLevel(logging.INFO)
+    prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("service_dir", type=Path)
+    args = parser.parse_args(argv)
+    configure_server_logging()
+    serve(args.service_dir)
+
+
+if __name__ == "__main__":
+    main()

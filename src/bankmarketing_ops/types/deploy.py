@@ -1,0 +1,45 @@
+"""What the deployer reports about services."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+__all__ = ["ServiceKeys", "ServiceState", "WebService"]
+
+ServiceState = Literal["Healthy", "Transitioning", "Unhealthy"]
+
+
+class WebService(BaseModel):
+    """A deployed scoring service (Azure's `Webservice`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    state: ServiceState
+    """`Healthy` (answering), `Transitioning` (starting or loading), `Unhealthy` (its
+    process is gone or does not answer: see `last_log_lines`)."""
+    scoring_uri: str
+    swagger_uri: str
+    docs_uri: str
+    model: str
+    """`name:version` of the model it serves."""
+    port: int
+    pid: int | None
+    auth_enabled: bool
+    cors_origins: list[str]
+    insights_enabled: bool
+    created_at: str
+    updated_at: str
+    last_log_lines: list[str] = []
+    """The end of the service log, when it is unhealthy."""
+
+
+class ServiceKeys(BaseModel):
+    """The two keys of a service; either one authenticates. Printed as `**********`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    primary_key: SecretStr
+    secondary_key: SecretStr

@@ -1,0 +1,123 @@
+"""`bankops deploy`, `bankops services …` and `bankops serve` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from bankmarketing_ops import ModelRegistry, TrainingRun, Workspace, data
+from bankmarketing_ops.cli import app
+
+runner = CliRunner()
+ROW = data.SCHEMA.example_row()
+
+
+def _register(tmp_path: Path, run: TrainingRun) -> None:
+    ModelRegistry(Workspace.local(tmp_path / "workspace")).register_run(run, name="bank")
+
+
+def test_deploy_score_rotate_and_delete(tmp_path: Path, trained_run: TrainingRun) -> None:
+    _register(tmp_path, trained_run)
+    deployed = runner.invoke(app, ["deploy", "bank:1", "--service", "svc"])
+    assert deployed.exit_code == 0, deployed.output
+    for text in ("Healthy", "scoring URI", "swagger URI", "bankops services keys svc"):
+        assert text in deployed.stdout
+    service = json.loads(runner.invoke(app, ["services", "show", "svc", "--json"]).stdout)
+    keys = json.loads(runner.invoke(app, ["services", "keys", "svc", "--json"]).stdout)
+    headers = {"Authorization": f"Bearer {keys['primary_key']}"}
+    assert (
+        httpx.post(service["scoring_uri"], json={"data": [ROW]}, headers=headers).status_code == 200
+    )
+
+    assert runner.invoke(app, ["services", "regenerate-key", "svc", "primary"]).exit_code == 0
+    assert (
+        httpx.post(service["scoring_uri"], json={"data": [ROW]}, headers=headers).status_code == 401
+    )
+    listed = runner.invoke(app, ["services", "list"])
+    assert "svc" in listed.stdout
+    assert "bank:1" in listed.stdout
+    logs = runner.invoke(app, ["services", "logs", "svc", "-n", "5"])
+    assert "listening on" in logs.stdout
+    assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
+    assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
+    missing = runner.invoke(app, ["services", "show", "svc"])
+    assert missing.exit_code == 1
+    assert "no service named 'svc'" in missing.stderr
+
+
+def test_deploy_again_switches_the_model(tmp_path: Path, trained_run: TrainingRun) -> None:
+    _register(tmp_path, trained_run)
+    _register(tmp_path, trained_run)
+    assert runner.invoke(app, ["deploy", "bank:1", "--service", "svc"]).exit_code == 0
+    switched = runner.invoke(app, ["deploy", "bank", "--service", "svc", "--json"])
+    assert switched.exit_code == 0, switched.output
+    assert json.loads(switched.stdout)["model"] == "bank:2"
+
+
+def test_restart_after_a_crash(tmp_path: Path, trained_run: TrainingRun) -> None:
+    _register(tmp_path, trained_run)
+    runner.invoke(app, ["deploy", "bank:1", "--service", "svc"])
+    pid = json.loads(runner.invoke(app, ["services", "show", "svc", "--json"]).stdout)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)
+    shown = runner.invoke(app, ["services", "show", "svc"])
+    assert "Unhealthy" in shown.stdout
+    restarted = runner.invoke(app, ["services", "restart", "svc"])
+    assert restarted.exit_code == 0
+    assert "Healthy" in restarted.stdout
+
+
+def test_deploy_of_a_missing_model_is_an_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["deploy", "nothing:1"])
+    assert result.exit_code == 1
+    assert "no model named 'nothing'" in result.stderr
+
+
+def test_serve_in_the_foreground_until_sigterm(tmp_path: Path, trained_run: TrainingRun) -> None:
+    _register(tmp_path, trained_run)
+    with __import__("socket").socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "BANKOPS_WORKSPACE": str(tmp_path / "workspace"),
+        "BANKOPS_SERVICE_KEY": "a-key-for-the-container",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bankmarketing_ops", "serve", "bank:1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/").status_code
+                if status == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        assert status == 200
+        scored = httpx.post(
+            f"http://127.0.0.1:{port}/score",
+            json={"data": [ROW]},
+            headers={"Authorization": "Bearer a-key-for-the-container"},
+        )
+        assert scored.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert f"http://127.0.0.1:{port}/score" in out

@@ -1,0 +1,59 @@
+"""The generated spec: valid Swagger 2.0 / OpenAPI 3, in Azure's layout, with a real row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+from openapi_spec_validator import validate
+
+from bankmarketing_ops import WebService, data
+from bankmarketing_ops.ml.features import feature_specs
+from bankmarketing_ops.serving.swagger import openapi3, swagger2
+
+
+def test_swagger_is_valid_and_matches_the_azure_layout(shared_fixtures: Path) -> None:
+    ours = swagger2(service_name="svc", features=feature_specs())
+    validate(ours)
+    azure = json.loads((shared_fixtures / "azureml_swagger_bankmarketing.json").read_text())
+    assert ours["swagger"] == azure["swagger"] == "2.0"
+    assert ours["paths"].keys() == azure["paths"].keys()
+    assert ours["securityDefinitions"] == azure["securityDefinitions"]
+    assert ours["definitions"].keys() == azure["definitions"].keys()
+    for path, operations in azure["paths"].items():
+        for verb, operation in operations.items():
+            assert ours["paths"][path][verb]["operationId"] == operation["operationId"]
+    ours_fields = ours["definitions"]["ServiceInput"]["properties"]["data"]["items"]["properties"]
+    azure_fields = azure["definitions"]["ServiceInput"]["properties"]["data"]["items"]["properties"]
+    assert {k: (v["type"], v.get("format")) for k, v in ours_fields.items()} == {
+        k: (v["type"], v.get("format")) for k, v in azure_fields.items()
+    }
+
+
+def test_the_example_is_a_real_row_the_scorer_accepts() -> None:
+    spec = swagger2(service_name="svc", features=feature_specs())
+    example = spec["definitions"]["ServiceInput"]["example"]["data"][0]
+    assert example == data.SCHEMA.example_row()
+    frame = data.load(__import__("pandas").DataFrame([example]), require_target=False)
+    assert len(frame) == 1
+
+
+def test_a_model_without_duration_does_not_require_it() -> None:
+    spec = swagger2(service_name="svc", features=feature_specs(drop_leaky=True))
+    items = spec["definitions"]["ServiceInput"]["properties"]["data"]["items"]
+    assert "duration" in items["properties"]
+    assert "duration" not in items["required"]
+
+
+def test_openapi3_is_valid() -> None:
+    validate(openapi3(service_name="svc", features=feature_specs()))
+
+
+def test_the_server_serves_both_versions(deployed: WebService) -> None:
+    two = httpx.get(deployed.swagger_uri).json()
+    three = httpx.get(deployed.swagger_uri, params={"version": "3"}).json()
+    validate(two)
+    validate(three)
+    assert two["info"]["title"] == deployed.name
+    assert httpx.get(deployed.swagger_uri, params={"version": "9"}).status_code == 400
