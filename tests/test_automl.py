@@ -51,14 +51,6 @@ def test_a_run_has_iterations_a_best_model_metrics_and_plots(trained_run: Traini
     assert run.data_sha256 is None  # in-memory data has no file checksum
 
 
-def test_training_never_touches_the_registry(
-    automl_workspace: Workspace, trained_run: TrainingRun
-) -> None:
-    assert not any(
-        v.training.run_id == trained_run.run_id for v in ModelRegistry(automl_workspace).list()
-    )
-
-
 def test_dropping_the_leaky_column_reports_its_cost(tmp_path: Path) -> None:
     trainer = AutoMLTrainer(
         Workspace.local(tmp_path),
@@ -159,11 +151,11 @@ def test_status_reports_progress_while_running(tmp_path: Path) -> None:
 def test_data_can_be_a_file_and_its_checksum_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "bank.csv"
     data.synthetic(800, seed=6).to_csv(path, index=False)
+    workspace = Workspace.local(tmp_path / "ws")
     run = AutoMLTrainer(
-        Workspace.local(tmp_path / "ws"),
-        experiment_timeout_minutes=0.1,
-        allowed_models=("LightGBM",),
+        workspace, experiment_timeout_minutes=0.1, allowed_models=("LightGBM",)
     ).train(path)
+    assert ModelRegistry(workspace).list() == []  # training alone never registers
     assert run.data_sha256 == data.load(path).attrs["sha256"]
     assert run.data_source == str(path)
     assert (
