@@ -81,3 +81,23 @@ def test_training_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     )
     assert "registered bankmarketing:1" in out.stdout
     assert "refused: row 0, field 'job'" in out.stdout
+
+
+def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "deploy_and_score.py"),
+            "--synthetic",
+            "--workspace",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "example-service: Healthy" in out.stdout
+    assert "batch: 50 answers" in out.stdout
+    assert "refused: FieldError(row=0, field='month'" in out.stdout
+    assert not any((tmp_path / "services").glob("*"))  # the example stops its service

@@ -11,6 +11,13 @@ The public names are re-exported here; everything else is private. Start with
 
 from bankmarketing_ops import data
 from bankmarketing_ops._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
     BankOpsError,
     BudgetTooSmallError,
     ChecksumMismatchError,
@@ -21,24 +28,55 @@ from bankmarketing_ops._exceptions import (
     DeploymentError,
     DownloadError,
     FieldError,
+    InternalServerError,
     ModelArtifactError,
     ModelNotFoundError,
     NetworkUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
     RegistryError,
+    RequestTooLargeError,
     ScoringValidationError,
     ServiceNotFoundError,
     TrainingCanceledError,
     TrainingError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
     WorkspaceError,
 )
 from bankmarketing_ops._version import __version__
-from bankmarketing_ops.automl import AutoMLTrainer, TrainingPoller
-from bankmarketing_ops.backends.base import WorkspaceInfo
-from bankmarketing_ops.config import Settings, get_settings
-from bankmarketing_ops.deploy import DeploymentPoller, ModelDeployer
-from bankmarketing_ops.ml.metrics import ClassificationMetrics
-from bankmarketing_ops.registry import ModelRegistry
-from bankmarketing_ops.serving.scorer import Scorer, Scores
+from bankmarketing_ops.automl import (
+    AutoMLTrainer,
+    TrainingPoller,
+)
+from bankmarketing_ops.backends.base import (
+    WorkspaceInfo,
+)
+from bankmarketing_ops.client import (
+    AsyncEndpointClient,
+    EndpointClient,
+    HttpPolicy,
+    ScoreResponse,
+)
+from bankmarketing_ops.config import (
+    Settings,
+    get_settings,
+)
+from bankmarketing_ops.deploy import (
+    DeploymentPoller,
+    ModelDeployer,
+)
+from bankmarketing_ops.ml.metrics import (
+    ClassificationMetrics,
+)
+from bankmarketing_ops.registry import (
+    ModelRegistry,
+)
+from bankmarketing_ops.serving.scorer import (
+    Scorer,
+    Scores,
+)
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
     BestModel,
@@ -48,13 +86,29 @@ from bankmarketing_ops.types.automl import (
     TrainingRun,
     TrainingStatus,
 )
-from bankmarketing_ops.types.deploy import ServiceKeys, WebService
-from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
-from bankmarketing_ops.workspace import Workspace
+from bankmarketing_ops.types.deploy import (
+    ServiceKeys,
+    WebService,
+)
+from bankmarketing_ops.types.registry import (
+    ModelVersion,
+    TrainingInfo,
+)
+from bankmarketing_ops.workspace import (
+    Workspace,
+)
 
 __all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncEndpointClient",
+    "AuthenticationError",
     "AutoMLConfig",
     "AutoMLTrainer",
+    "BadRequestError",
     "BankOpsError",
     "BestModel",
     "BudgetTooSmallError",
@@ -67,8 +121,11 @@ __all__ = [
     "DeploymentError",
     "DeploymentPoller",
     "DownloadError",
+    "EndpointClient",
     "EnsembleMember",
     "FieldError",
+    "HttpPolicy",
+    "InternalServerError",
     "Iteration",
     "LeakCost",
     "ModelArtifactError",
@@ -77,7 +134,12 @@ __all__ = [
     "ModelRegistry",
     "ModelVersion",
     "NetworkUnavailableError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RegistryError",
+    "RequestTooLargeError",
+    "ScoreResponse",
     "Scorer",
     "Scores",
     "ScoringValidationError",
@@ -90,6 +152,8 @@ __all__ = [
     "TrainingPoller",
     "TrainingRun",
     "TrainingStatus",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "WebService",
     "Workspace",
     "WorkspaceError",

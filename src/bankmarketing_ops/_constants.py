@@ -63,3 +63,10 @@ HEALTH_TIMEOUT_S: Final = 2.0
 #: How often a running server checks its service file for a new model or settings.
 SERVICE_WATCH_INTERVAL_S: Final = 0.25
 KEY_BYTES: Final = 32
+
+# --- clients ---
+CLIENT_TIMEOUT_S: Final = 30.0
+CLIENT_CONNECT_TIMEOUT_S: Final = 5.0
+CLIENT_MAX_RETRIES: Final = 2
+BATCH_CHUNK_ROWS: Final = 1_000
+BATCH_CONCURRENCY: Final = 4

@@ -19,8 +19,17 @@ catch one class::
     │   ├── ModelNotFoundError      no such model name or version
     │   └── ModelArtifactError      a model cannot be stored or loaded safely
     ├── ScoringValidationError      records to score break the schema (row and field given)
-    └── DeploymentError             a service cannot be started, changed or reached
-        └── ServiceNotFoundError    no service by that name
+    ├── DeploymentError             a service cannot be started, changed or reached
+    │   └── ServiceNotFoundError    no service by that name
+    └── APIError                    an HTTP call of a client failed
+        ├── APIConnectionError      no answer: refused, reset, DNS …
+        │   └── APITimeoutError     no answer in time
+        ├── APIResponseError        an answer the client cannot read
+        └── APIStatusError          an answer with a 4xx/5xx status (one class per status)
+            ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
+            ├── NotFoundError 404, RequestTooLargeError 413, UnsupportedMediaTypeError 415,
+            ├── UnprocessableEntityError 422 (with row and field), RateLimitError 429
+            └── InternalServerError ≥ 500
 """
 
 from __future__ import annotations
@@ -31,6 +40,13 @@ if TYPE_CHECKING:
     from bankmarketing_ops.data.models import ValidationReport
 
 __all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
     "BankOpsError",
     "BudgetTooSmallError",
     "ChecksumMismatchError",
@@ -41,14 +57,21 @@ __all__ = [
     "DeploymentError",
     "DownloadError",
     "FieldError",
+    "InternalServerError",
     "ModelArtifactError",
     "ModelNotFoundError",
     "NetworkUnavailableError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RegistryError",
+    "RequestTooLargeError",
     "ScoringValidationError",
     "ServiceNotFoundError",
     "TrainingCanceledError",
     "TrainingError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "WorkspaceError",
 ]
 
@@ -151,3 +174,82 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class APIError(BankOpsError):
+    """An HTTP call made by one of the package's clients failed."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached (refused, reset, DNS); retried before raising."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The server did not answer in time; retried before raising."""
+
+
+class APIResponseError(APIError):
+    """The server answered 2xx with a body the client cannot read."""
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status. `body` is its parsed JSON (or text)."""
+
+    status_code: int = 0
+
+    def __init__(
+        self, message: str, *, status_code: int, body: object, method: str = "", url: str = ""
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body = body
+
+
+class BadRequestError(APIStatusError):
+    """400: malformed JSON or a request of the wrong shape."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the request is not allowed (for example a browser origin)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such route or resource."""
+
+
+class RequestTooLargeError(APIStatusError):
+    """413: the body is over the server's limit; send smaller chunks."""
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415: the content type is not `application/json`."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: a field of the wrong type or an unknown category; `errors` names row and field."""
+
+    @property
+    def errors(self) -> list[FieldError]:
+        raw = self.body.get("errors", []) if isinstance(self.body, dict) else []
+        return [
+            FieldError(int(e.get("row", -1)), str(e.get("field", "")), str(e.get("message", "")))
+            for e in raw
+            if isinstance(e, dict)
+        ]
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried (honouring Retry-After) before raising."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed; retried before raising."""

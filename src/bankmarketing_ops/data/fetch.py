@@ -29,6 +29,7 @@ from bankmarketing_ops._exceptions import (
 )
 from bankmarketing_ops._http import user_agent
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.client._policy import RETRYABLE_STATUS
 from bankmarketing_ops.config import Settings, get_settings
 from bankmarketing_ops.data.models import FetchResult
 
@@ -38,7 +39,6 @@ ProgressCallback = Callable[[int, int | None], None]
 """Called with `(bytes_done, bytes_total_or_None)` as the download advances."""
 
 _log = get_logger(__name__)
-_RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _NO_NETWORK_HINT = (
     "If this machine has no internet access, use a local copy of the file: "
     f"pass --data PATH or set {C.ENV_DATA}=PATH."
@@ -148,7 +148,7 @@ def _download_once(
             if response.status_code == 416 and offset:  # the .part is already whole (or junk)
                 partial.unlink(missing_ok=True)
                 raise _TransientError("stale partial download discarded")
-            if response.status_code in _RETRYABLE_STATUS:
+            if response.status_code in RETRYABLE_STATUS:
                 raise _TransientError(f"HTTP {response.status_code} from {url}")
             if response.status_code >= 400:
                 raise DownloadError(
