@@ -165,8 +165,8 @@ def test_bad_deployments_are_clear_errors(workspace: Workspace, model: ModelVers
         deployer.begin_deploy(model, "svc")
     with pytest.raises(ModelNotFoundError):
         deployer.begin_deploy("missing:1", "other")
-    with pytest.raises(ConfigurationError, match="one worker"):
-        deployer.begin_deploy(model, "other", workers=4)
+    with pytest.raises(ConfigurationError, match="workers must be between 1 and 32"):
+        deployer.begin_deploy(model, "other", workers=0)
     with pytest.raises(ConfigurationError, match="telemetry"):
         deployer.begin_deploy(model, "other", insights_enabled=True)
     with pytest.raises(ConfigurationError, match="invalid"):
@@ -205,3 +205,39 @@ def test_cors_origins_open_score_to_a_browser_origin(
         headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
     )
     assert other.status_code == 403
+
+
+def test_several_workers_share_the_port_and_switch_models_together(
+    workspace: Workspace, model: ModelVersion, trained_run: TrainingRun
+) -> None:
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc", workers=2)
+    assert service.workers == 2
+    assert len(set(service.pids)) == 2
+    key = deployer.get_keys("svc").primary_key.get_secret_value()
+    with httpx.Client(headers={"Authorization": f"Bearer {key}"}) as client:
+        answers = [client.post(service.scoring_uri, json={"data": [ROW]}) for _ in range(20)]
+        assert {a.status_code for a in answers} == {200}
+        second = ModelRegistry(workspace).register_run(trained_run, name="bank")
+        deployer.update("svc", model=second)
+        # fresh connections land on either worker: all of them serve the new model
+        versions = {
+            httpx.post(
+                service.scoring_uri,
+                json={"data": [ROW]},
+                headers={"Authorization": f"Bearer {key}"},
+            ).headers["x-model-version"]
+            for _ in range(20)
+        }
+    assert versions == {"bank:2"}
+    os.kill(service.pids[1], signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while deployer.get("svc").state != "Unhealthy" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert deployer.get("svc").state == "Unhealthy"  # one worker down is worth a restart
+    restarted = deployer.restart("svc")
+    assert len(restarted.pids) == 2
+    deployer.delete("svc")
+    for pid in restarted.pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

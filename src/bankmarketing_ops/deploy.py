@@ -71,11 +71,8 @@ class ModelDeployer:
             DeploymentError: a service of that name exists already.
             ConfigurationError: an option this backend does not offer yet.
         """
-        if workers != 1:
-            raise ConfigurationError(
-                "the local backend runs one worker per service; "
-                "deploy several services behind a proxy to scale out"
-            )
+        if not 1 <= workers <= 32:
+            raise ConfigurationError(f"workers must be between 1 and 32, not {workers}")
         if insights_enabled:
             raise ConfigurationError(
                 "request telemetry (insights) is not available yet in "
@@ -91,6 +88,7 @@ class ModelDeployer:
             port=port,
             cors_origins=cors_origins or [],
             insights_enabled=False,
+            workers=workers,
         )
         return DeploymentPoller(self, service_name, f"{version.name}:{version.version}")
 

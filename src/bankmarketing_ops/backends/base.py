@@ -90,8 +90,9 @@ class DeployerBackend(Protocol):
         *,
         auth_enabled: bool,
         port: int | None,
-        cors_origins: list[str],
+        cors_origins: builtins.list[str],
         insights_enabled: bool,
+        workers: int = 1,
     ) -> None: ...
     def update(
         self, name: str, *, model: ModelVersion | None = None, cors_origins: list[str] | None = None

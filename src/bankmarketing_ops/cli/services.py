@@ -61,6 +61,7 @@ def deploy(
         list[str] | None,
         typer.Option(help="Browser origin allowed to call /score (repeat; '*' for any)."),
     ] = None,
+    workers: Annotated[int, typer.Option(help="Server processes sharing the port.")] = 1,
     json_output: JsonOption = False,
 ) -> None:
     """Deploy a registered model as an authenticated scoring service (or switch the model of
@@ -74,7 +75,12 @@ def deploy(
         result = deployer.update(service, model=record, cors_origins=cors_origin)
     else:
         result = deployer.begin_deploy(
-            record, service, auth_enabled=not no_auth, port=port, cors_origins=cors_origin
+            record,
+            service,
+            auth_enabled=not no_auth,
+            port=port,
+            cors_origins=cors_origin,
+            workers=workers,
         ).result()
     if json_output:
         emit_json(result)

@@ -19,6 +19,13 @@ __all__ = ["KeyStore", "ServiceConfig", "new_keys", "write_keys"]
 SERVICE_FILE = "service.json"
 KEYS_FILE = "keys.json"
 RUNTIME_FILE = "runtime.json"
+
+
+def runtime_file(worker: int) -> str:
+    """`runtime-<n>.json`: worker n's pid and port, written by the worker itself."""
+    return f"runtime-{worker}.json"
+
+
 LOG_FILE = "server.log"
 
 KeyName = Literal["primary", "secondary"]
@@ -42,6 +49,8 @@ class ServiceConfig(BaseModel):
     the docs are readable from any origin."""
     max_body_bytes: int = C.MAX_BODY_BYTES
     insights_enabled: bool = False
+    workers: int = Field(default=1, ge=1, le=32)
+    """Server processes sharing the port (SO_REUSEPORT); the kernel spreads connections."""
     created_at: str
     updated_at: str
 

@@ -1,7 +1,7 @@
 """Run one scoring service in this process: `python -m bankmarketing_ops.serving.server DIR`.
 
 The deployer starts this detached, one process per service. It binds the configured port,
-writes `runtime.json` (pid and port) so the deployer can find it, loads the model in the
+writes `runtime-<worker>.json` (pid and port) so the deployer can find it, loads the model in the
 background (answering 503 until then) and stops gracefully on SIGTERM: it takes no new
 connections and finishes the requests in flight.
 """
@@ -24,34 +24,37 @@ import uvicorn
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.serving.app import ScoringApp
-from bankmarketing_ops.serving.config import RUNTIME_FILE
+from bankmarketing_ops.serving.config import runtime_file
 
 __all__ = ["bind", "main", "serve"]
 
 _log = get_logger("bankmarketing_ops.serving.server")
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0: any free port)."""
+def bind(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """A listening socket (port 0: any free port); `shared` lets sibling workers bind it too."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 
 
-def serve(service_dir: Path, *, sock: socket.socket | None = None) -> None:
+def serve(service_dir: Path, *, worker: int = 0) -> None:
     """Serve the service described in `service_dir` until SIGTERM or SIGINT."""
     app = ScoringApp(service_dir)
-    sock = sock or bind(app.config.host, app.config.port)
+    sock = bind(app.config.host, app.config.port, shared=app.config.workers > 1)
     port = sock.getsockname()[1]
     runtime = {
         "pid": os.getpid(),
         "port": port,
+        "worker": worker,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    atomic_write_text(service_dir / RUNTIME_FILE, orjson.dumps(runtime).decode())
+    atomic_write_text(service_dir / runtime_file(worker), orjson.dumps(runtime).decode())
     _log.info("service %s listening on http://%s:%d", app.config.name, app.config.host, port)
     config = uvicorn.Config(
         app,
@@ -87,9 +90,10 @@ def configure_server_logging() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("service_dir", type=Path)
+    parser.add_argument("--worker", type=int, default=0, help="this process's worker number")
     args = parser.parse_args(argv)
     configure_server_logging()
-    serve(args.service_dir)
+    serve(args.service_dir, worker=args.worker)
 
 
 if __name__ == "__main__":

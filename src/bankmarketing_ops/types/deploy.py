@@ -27,6 +27,10 @@ class WebService(BaseModel):
     """`name:version` of the model it serves."""
     port: int
     pid: int | None
+    """The first worker's process id (None when the service is not running)."""
+    pids: list[int] = []
+    """Every worker's process id."""
+    workers: int = 1
     auth_enabled: bool
     cors_origins: list[str]
     insights_enabled: bool

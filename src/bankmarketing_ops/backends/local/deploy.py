@@ -2,7 +2,7 @@
 
 Each service has a directory with `service.json` (what to serve and how; the server
 follows changes to it), `keys.json` (mode 0600; reread on every request, so a rotated key
-works at once), `runtime.json` (the running process's pid and port) and `server.log`.
+works at once), `runtime-<n>.json` (each worker process's pid and port) and `server.log`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from bankmarketing_ops.backends.local.registry import check_name
 from bankmarketing_ops.serving.config import (
     KEYS_FILE,
     LOG_FILE,
-    RUNTIME_FILE,
     KeyName,
     ServiceConfig,
     new_keys,
+    runtime_file,
     write_keys,
 )
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
@@ -60,6 +60,7 @@ class LocalDeployer:
         port: int | None,
         cors_origins: list[str],
         insights_enabled: bool,
+        workers: int = 1,
     ) -> None:
         check_name(name)
         folder = self._services / name
@@ -78,6 +79,7 @@ class LocalDeployer:
             auth_enabled=auth_enabled,
             cors_origins=cors_origins,
             insights_enabled=insights_enabled,
+            workers=workers,
             created_at=now,
             updated_at=now,
         ).write(folder)
@@ -123,10 +125,9 @@ class LocalDeployer:
     def get(self, name: str) -> WebService:
         folder = self._folder(name)
         config = ServiceConfig.read(folder)
-        runtime = _read_json(folder / RUNTIME_FILE)
-        pid = runtime.get("pid") if runtime else None
-        alive = isinstance(pid, int) and _alive(pid)
-        state: ServiceState = "Unhealthy"
+        pids = _pids(folder)
+        alive = bool(pids) and all(_alive(pid) for pid in pids)
+        state: ServiceState = "Unhealthy"  # a worker gone is a service to restart
         if alive:
             state = _probe(config)
         base = f"http://{config.host}:{config.port}"
@@ -138,7 +139,9 @@ class LocalDeployer:
             docs_uri=f"{base}/docs",
             model=config.model_ref,
             port=config.port,
-            pid=pid if alive else None,
+            pid=pids[0] if alive else None,
+            pids=pids if alive else [],
+            workers=config.workers,
             auth_enabled=config.auth_enabled,
             cors_origins=config.cors_origins,
             insights_enabled=config.insights_enabled,
@@ -192,36 +195,50 @@ class LocalDeployer:
 
     # --- processes ----------------------------------------------------------------------
     def _start(self, folder: Path) -> None:
-        (folder / RUNTIME_FILE).unlink(missing_ok=True)
-        with (folder / LOG_FILE).open("ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bankmarketing_ops.serving.server", str(folder)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-                close_fds=True,
+        for stale in folder.glob("runtime-*.json"):
+            stale.unlink(missing_ok=True)
+        workers = ServiceConfig.read(folder).workers
+        for worker in range(workers):
+            with (folder / LOG_FILE).open("ab") as log:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bankmarketing_ops.serving.server",
+                        str(folder),
+                        "--worker",
+                        str(worker),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            # The worker rewrites this with its port once it listens; the pid is known now.
+            (folder / runtime_file(worker)).write_text(
+                json.dumps({"pid": process.pid, "port": None, "worker": worker})
             )
-        # The server rewrites this with its port once it listens; the pid is known now.
-        (folder / RUNTIME_FILE).write_text(json.dumps({"pid": process.pid, "port": None}))
-        _log.info("started service %s (pid %d)", folder.name, process.pid)
+            _log.info("started service %s worker %d (pid %d)", folder.name, worker, process.pid)
 
     def _stop(self, folder: Path) -> None:
-        runtime = _read_json(folder / RUNTIME_FILE)
-        pid = runtime.get("pid") if runtime else None
-        if not isinstance(pid, int) or not _alive(pid):
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + C.STOP_TIMEOUT_S
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _alive(pid):
-            _log.warning(
-                "service %s did not stop in %.0f s; killing it", folder.name, C.STOP_TIMEOUT_S
-            )
+        running = [pid for pid in _pids(folder) if _alive(pid)]
+        for pid in running:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + C.STOP_TIMEOUT_S
+        while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in running:
+            if _alive(pid):
+                _log.warning(
+                    "service %s: pid %d did not stop in %.0f s; killing it",
+                    folder.name,
+                    pid,
+                    C.STOP_TIMEOUT_S,
+                )
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def _folder(self, name: str) -> Path:
         check_name(name)
@@ -242,6 +259,17 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((C.SERVER_HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def _pids(folder: Path) -> list[int]:
+    """Worker pids from the runtime files, in worker order."""
+    pids = []
+    for path in sorted(folder.glob("runtime-*.json")):
+        runtime = _read_json(path)
+        pid = runtime.get("pid") if runtime else None
+        if isinstance(pid, int):
+            pids.append(pid)
+    return pids
 
 
 def _read_json(path: Path) -> dict[str, object] | None:
@@ -276,6 +304,11 @@ def _probe(config: ServiceConfig) -> ServiceState:
     if response.status_code == 200:
         return "Healthy"
     return "Transitioning" if response.status_code == 503 else "Unhealthy"
+
+
+def _all_serve(service: WebService, model_ref: str) -> bool:
+    # Connections land on workers at random: ask often enough to have asked them all.
+    return all(_served_model(service) == model_ref for _ in range(4 * service.workers))
 
 
 def _served_model(service: WebService) -> str | None:
