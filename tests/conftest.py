@@ -42,7 +42,8 @@ def stop_services(root: Path) -> None:
     if (root / "services").is_dir():
         deployer = ModelDeployer(Workspace.local(root))
         for service in (root / "services").iterdir():
-            deployer.delete(service.name)
+            if (service / "service.json").exists():
+                deployer.delete(service.name)
 
 
 @pytest.fixture(scope="session")

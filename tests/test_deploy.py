@@ -167,8 +167,8 @@ def test_bad_deployments_are_clear_errors(workspace: Workspace, model: ModelVers
         deployer.begin_deploy("missing:1", "other")
     with pytest.raises(ConfigurationError, match="workers must be between 1 and 32"):
         deployer.begin_deploy(model, "other", workers=0)
-    with pytest.raises(ConfigurationError, match="telemetry"):
-        deployer.begin_deploy(model, "other", insights_enabled=True)
+    with pytest.raises(ConfigurationError, match="invalid"):
+        deployer.delete("..")  # a name, never a path out of the services folder
     with pytest.raises(ConfigurationError, match="invalid"):
         deployer.begin_deploy(model, "bad name")
 
@@ -241,3 +241,25 @@ def test_several_workers_share_the_port_and_switch_models_together(
     for pid in restarted.pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_pid_reused_by_another_process_is_never_signalled(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    import json
+    import subprocess
+
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc")
+    assert service.pid is not None
+    os.kill(service.pid, signal.SIGKILL)  # the server died long ago …
+    stranger = subprocess.Popen(["sleep", "30"])  # … and its pid now names someone else
+    try:
+        runtime = Path(workspace.info().location) / "services" / "svc" / "runtime-0.json"
+        runtime.write_text(json.dumps({"pid": stranger.pid, "started": "1", "port": 1}))
+        assert deployer.get("svc").state == "Unhealthy"
+        deployer.delete("svc")
+        assert stranger.poll() is None  # not signalled: it is not ours
+    finally:
+        stranger.kill()
+        stranger.wait()

@@ -73,11 +73,6 @@ class ModelDeployer:
         """
         if not 1 <= workers <= 32:
             raise ConfigurationError(f"workers must be between 1 and 32, not {workers}")
-        if insights_enabled:
-            raise ConfigurationError(
-                "request telemetry (insights) is not available yet in "
-                "this version; deploy with insights_enabled=False"
-            )
         version = self._model(model)
         if not auth_enabled:
             _log.warning("service %s is deployed WITHOUT authentication", service_name)
@@ -87,7 +82,7 @@ class ModelDeployer:
             auth_enabled=auth_enabled,
             port=port,
             cors_origins=cors_origins or [],
-            insights_enabled=False,
+            insights_enabled=insights_enabled,
             workers=workers,
         )
         return DeploymentPoller(self, service_name, f"{version.name}:{version.version}")
@@ -121,12 +116,17 @@ class ModelDeployer:
         The running server loads the new model beside the old one and swaps it in; this
         returns once the service answers with the new model.
         """
-        if insights_enabled:
-            raise ConfigurationError("request telemetry (insights) is not available yet")
         version = self._model(model) if model is not None else None
-        self._backend.update(service_name, model=version, cors_origins=cors_origins)
+        self._backend.update(
+            service_name,
+            model=version,
+            cors_origins=cors_origins,
+            insights_enabled=insights_enabled,
+        )
         ref = f"{version.name}:{version.version}" if version else None
-        return self._backend.wait(service_name, model_ref=ref, timeout=timeout)
+        return self._backend.wait(
+            service_name, model_ref=ref, insights=insights_enabled, timeout=timeout
+        )
 
     def restart(self, service_name: str, *, timeout: float = C.DEPLOY_TIMEOUT_S) -> WebService:
         """Stop (if running) and start the service again, on the same port."""

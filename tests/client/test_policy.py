@@ -124,3 +124,14 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 0.375 <= delays[0] <= 0.5
     assert all(d <= 8.0 for d in delays)
     assert delays[5] >= 6.0  # 0.5·2⁵ = 16, capped at 8 and jittered by at most 25 %
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff() -> None:
+    with scripted(Reply(503, b"{}", {"Retry-After": "soon"}), OK) as server:
+        assert _client(server.base_url).score([{}]).result == ["yes", "no"]
+    assert len(server.seen) == 2
+
+
+def test_health_is_false_while_the_service_starts() -> None:
+    with scripted(Reply(503, b'{"status_code": 503, "message": "starting"}')) as server:
+        assert _client(server.base_url, max_retries=0).health() is False

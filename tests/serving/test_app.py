@@ -106,6 +106,7 @@ def test_missing_and_wrong_keys_are_401(deployed: WebService) -> None:
         (b'{"data": [], "method": "explain"}', "application/json", 400),
         (b'{"data": [], "extra": 1}', "application/json", 400),
         (b"[1, 2, 3]", "application/json", 400),
+        (b'{"data": [1, "x"]}', "application/json", 400),  # records that are not objects
         (b'{"data": []}', "text/plain", 415),
         (b'{"data": []}', "application/x-www-form-urlencoded", 415),
         (json.dumps({"data": [dict(ROW, age="x")]}).encode(), "application/json", 422),

@@ -112,3 +112,10 @@ def test_a_huge_bad_batch_reports_at_most_100_errors(
     with pytest.raises(ScoringValidationError) as caught:
         scorer.predict([dict(r, age="x") for r in records[:500]])
     assert len(caught.value.errors) == 100
+
+
+def test_any_mapping_is_a_record(scorer: Scorer, records: list[dict[str, Any]]) -> None:
+    from types import MappingProxyType
+
+    frozen = [MappingProxyType(r) for r in records[:3]]
+    assert scorer.predict_proba(frozen).tolist() == scorer.predict_proba(records[:3]).tolist()

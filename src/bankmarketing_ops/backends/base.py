@@ -95,10 +95,20 @@ class DeployerBackend(Protocol):
         workers: int = 1,
     ) -> None: ...
     def update(
-        self, name: str, *, model: ModelVersion | None = None, cors_origins: list[str] | None = None
+        self,
+        name: str,
+        *,
+        model: ModelVersion | None = None,
+        cors_origins: builtins.list[str] | None = None,
+        insights_enabled: bool | None = None,
     ) -> None: ...
     def wait(
-        self, name: str, *, model_ref: str | None = None, timeout: float = ...
+        self,
+        name: str,
+        *,
+        model_ref: str | None = None,
+        insights: bool | None = None,
+        timeout: float = ...,
     ) -> WebService: ...
     def get(self, name: str) -> WebService: ...
     def list(self) -> list[WebService]: ...

@@ -102,8 +102,12 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     try:
         return float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else parsed.timestamp() - time.time()
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # not a number of seconds, not a date: fall back to the backoff
+    return parsed.timestamp() - time.time()
 
 
 def _retryable(exc: BaseException) -> bool:

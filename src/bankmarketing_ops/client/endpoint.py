@@ -14,7 +14,11 @@ import orjson
 from pydantic import BaseModel, ConfigDict
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import APIResponseError
+from bankmarketing_ops._exceptions import (
+    APIConnectionError,
+    APIResponseError,
+    APIStatusError,
+)
 from bankmarketing_ops.client._policy import HttpPolicy, send, send_async
 from bankmarketing_ops.types.deploy import WebService
 
@@ -167,8 +171,11 @@ class EndpointClient(_Base):
                 yield from pending.popleft().result().result
 
     def health(self) -> bool:
-        """True when `GET /` answers 200."""
-        return send(self._http, self.policy, "GET", self._root).status_code == 200
+        """True when `GET /` answers 200; False when it answers otherwise or not at all."""
+        try:
+            return send(self._http, self.policy, "GET", self._root).status_code == 200
+        except (APIStatusError, APIConnectionError):
+            return False
 
     def swagger(self) -> dict[str, Any]:
         """The endpoint's Swagger document, parsed."""
@@ -231,17 +238,26 @@ class AsyncEndpointClient(_Base):
     ) -> AsyncIterator[str | float]:
         """Like `EndpointClient.score_batch`; `records` may also be an async iterable."""
         pending: deque[asyncio.Task[ScoreResponse]] = deque()
-        async for chunk in _achunks(records, chunk_size):
-            pending.append(asyncio.create_task(self.score(chunk, method=method)))
-            if len(pending) >= concurrency:
+        try:
+            async for chunk in _achunks(records, chunk_size):
+                pending.append(asyncio.create_task(self.score(chunk, method=method)))
+                if len(pending) >= concurrency:
+                    for value in (await pending.popleft()).result:
+                        yield value
+            while pending:
                 for value in (await pending.popleft()).result:
                     yield value
-        while pending:
-            for value in (await pending.popleft()).result:
-                yield value
+        finally:  # the consumer stopped early or a chunk failed: stop the others too
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def health(self) -> bool:
-        return (await send_async(self._http, self.policy, "GET", self._root)).status_code == 200
+        try:
+            response = await send_async(self._http, self.policy, "GET", self._root)
+        except (APIStatusError, APIConnectionError):
+            return False
+        return response.status_code == 200
 
     async def swagger(self) -> dict[str, Any]:
         response = await send_async(self._http, self.policy, "GET", self._root + "swagger.json")

@@ -142,12 +142,14 @@ def _download_once(
     client: httpx.Client, url: str, partial: Path, on_progress: ProgressCallback | None
 ) -> None:
     offset = partial.stat().st_size if partial.exists() else 0
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    # identity: the byte counts (Content-Length, Range) must be those of the file itself
+    headers = {"Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
     try:
         with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 416 and offset:  # the .part is already whole (or junk)
-                partial.unlink(missing_ok=True)
-                raise _TransientError("stale partial download discarded")
+            if response.status_code == 416 and offset:  # the .part may already be whole
+                return  # the caller checks its sha256 and starts over only if it is wrong
             if response.status_code in RETRYABLE_STATUS:
                 raise _TransientError(f"HTTP {response.status_code} from {url}")
             if response.status_code >= 400:

@@ -97,6 +97,8 @@ def save_model(
     input_kind: InputKind = "encoded",
 ) -> ModelManifest:
     """Write `members` and the manifest into `directory` (which must not exist yet)."""
+    if input_kind == "frame" and len(members) != 1:
+        raise ModelArtifactError("a model that reads the frame itself has exactly one member")
     directory.mkdir(parents=True)
     total = sum(m.weight for m in members)
     manifests = []

@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from bankmarketing_ops.serving import docs_page
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
 from bankmarketing_ops.serving.scorer import Scorer
 from bankmarketing_ops.serving.swagger import openapi3, swagger2
+from bankmarketing_ops.telemetry.writer import TelemetryWriter
 
 __all__ = ["ScoringApp"]
 
@@ -58,11 +61,18 @@ class ScoringApp:
 
     def __init__(self, service_dir: Path) -> None:
         self.service_dir = service_dir
+        # The stamp first: a change written while we read is then seen by `watch`.
+        self._config_stamp = (service_dir / "service.json").stat().st_mtime_ns
         self.config = ServiceConfig.read(service_dir)
+        self._swap_lock = threading.Lock()
+        self._generation = 0
+        self.served_ref: str | None = None
+        self.served_dir: str | None = None
+        self._served_header = b""
         self.keys = KeyStore(service_dir / KEYS_FILE)
         self.scorer: Scorer | None = None
+        self.telemetry: TelemetryWriter | None = None
         self._specs: dict[str, bytes] = {}
-        self._config_stamp = 0
         self._metrics = _Metrics()
         if not self.config.auth_enabled:
             _log.warning(
@@ -72,28 +82,50 @@ class ScoringApp:
             )
 
     # --- lifecycle ----------------------------------------------------------------------
-    def load_model(self) -> None:
-        """Compile the configured model (blocking); until then /score answers 503."""
+    def load_model(self, config: ServiceConfig | None = None) -> None:
+        """Compile `config`'s model (blocking) and swap it in; until the first, /score is 503.
+
+        Loads may overlap (the first one, then a change of model): the newest one asked for
+        wins, and the headers name the model that actually answers.
+        """
+        config = config or self.config
+        with self._swap_lock:
+            self._generation += 1
+            generation = self._generation
         started = time.perf_counter()
-        scorer = Scorer.load(self.config.model_dir)
+        scorer = Scorer.load(config.model_dir)
         specs = {
-            "2": orjson.dumps(swagger2(service_name=self.config.name, features=scorer.features)),
-            "3": orjson.dumps(openapi3(service_name=self.config.name, features=scorer.features)),
+            "2": orjson.dumps(swagger2(service_name=config.name, features=scorer.features)),
+            "3": orjson.dumps(openapi3(service_name=config.name, features=scorer.features)),
         }
-        self.scorer, self._specs = scorer, specs  # one swap: requests see old or new, whole
-        self._metrics.model.labels(model=self.config.model_ref).set(1)
+        with self._swap_lock:
+            if generation != self._generation:
+                _log.info(
+                    "service %s: model %s loaded, but a newer one was asked for",
+                    config.name,
+                    config.model_ref,
+                )
+                return
+            old = self.served_ref
+            # One swap: each request sees the old model or the new one, whole.
+            self.scorer, self._specs = scorer, specs
+            self.served_ref, self.served_dir = config.model_ref, config.model_dir
+            self._served_header = config.model_ref.encode()
+        if old is not None and old != config.model_ref:
+            with contextlib.suppress(KeyError):
+                self._metrics.model.remove(old)
+        self._metrics.model.labels(model=config.model_ref).set(1)
         _log.info(
             "service %s: model %s loaded in %.2f s",
-            self.config.name,
-            self.config.model_ref,
+            config.name,
+            config.model_ref,
             time.perf_counter() - started,
         )
 
     async def watch(self) -> None:
-        """Follow `service.json`: a new model is loaded beside the old one, then swapped in."""
+        """Follow `service.json`: settings apply at once; a new model is loaded beside the
+        old one and swapped in when ready (the old one answers meanwhile)."""
         path = self.service_dir / "service.json"
-        with contextlib.suppress(FileNotFoundError):
-            self._config_stamp = path.stat().st_mtime_ns
         while True:
             await asyncio.sleep(C.SERVICE_WATCH_INTERVAL_S)
             try:
@@ -102,13 +134,10 @@ class ScoringApp:
                     continue
                 self._config_stamp = stamp
                 new = ServiceConfig.read(self.service_dir)
-                model_changed = new.model_dir != self.config.model_dir
-                old_ref = self.config.model_ref
                 self.config = new
-                if model_changed:
-                    await asyncio.to_thread(self.load_model)
-                    self._metrics.model.remove(old_ref)
-            except Exception:  # a half-written or broken file: keep serving what we have
+                if new.model_dir != self.served_dir:
+                    await asyncio.to_thread(self.load_model, new)
+            except Exception:  # a broken file or model: keep serving what we have
                 _log.exception("service %s: cannot apply the new service file", self.config.name)
 
     # --- ASGI ---------------------------------------------------------------------------
@@ -121,28 +150,60 @@ class ScoringApp:
         started = time.perf_counter()
         route = scope["path"]
         status = 500
+        request_id = uuid.uuid4().hex
+        identified = _with_request_id(send, request_id.encode())
         try:
-            status = await self._route(scope, receive, send)
+            status = await self._route(scope, receive, identified)
         except _HTTPError as error:
             status = error.status
-            await _error(send, error, self._cors(scope, route))
+            await _error(identified, error, self._cors(scope, route))
         except Exception:  # a bug must not take the server down; say so and log it
             _log.exception("unexpected error on %s %s", scope["method"], route)
-            await _error(send, _HTTPError(500, "internal error; see the service log"), [])
+            await _error(identified, _HTTPError(500, "internal error; see the service log"), [])
         finally:
-            self._metrics.observe(route, status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self._metrics.observe(route, status, seconds)
+            if self.config.insights_enabled and self.telemetry is not None:
+                try:
+                    self._record(scope, status, seconds, request_id)
+                except Exception:  # telemetry must never fail a request
+                    _log.exception("cannot record telemetry for %s", scope["path"])
+
+    def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+        assert self.telemetry is not None
+        headers = dict(scope["headers"])
+        client_id = headers.get(b"x-ms-client-request-id") or headers.get(b"idempotency-key")
+        host = headers.get(b"host", b"").decode(errors="replace")
+        self.telemetry.record(
+            (
+                time.time(),
+                f"{scope['method']} {scope['path']}",
+                f"http://{host}{scope['path']}",
+                seconds * 1000,
+                status,
+                int(status < 400),
+                scope["method"],
+                request_id,
+                client_id.decode(errors="replace") if client_id else None,
+                self.config.name,
+                self.config.model_ref,
+            )
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         watcher: asyncio.Task[None] | None = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.telemetry = TelemetryWriter(self.service_dir.parent.parent)
                 watcher = asyncio.create_task(self.watch())
                 asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if watcher is not None:
                     watcher.cancel()
+                if self.telemetry is not None:  # SIGTERM included: write every record
+                    await asyncio.to_thread(self.telemetry.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -179,7 +240,8 @@ class ScoringApp:
                 b"Healthy",
                 [
                     (b"content-type", b"text/plain"),
-                    (b"x-model-version", self.config.model_ref.encode()),
+                    (b"x-model-version", self._served_header),
+                    (b"x-insights", b"on" if self.config.insights_enabled else b"off"),
                 ],
             )
         if path == "/swagger.json":
@@ -214,24 +276,26 @@ class ScoringApp:
             self._authenticate(headers.get(b"authorization"))
         content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
         if content_type != b"application/json":
-            raise _HTTPError(415, "send Content-Type: application/json", cors)
+            raise _HTTPError(415, "send Content-Type: application/json")
         body = await self._read_body(receive, headers)
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise _HTTPError(400, f"malformed JSON: {exc}", cors) from None
+            raise _HTTPError(400, f"malformed JSON: {exc}") from None
         records, method, v2 = _parse_request(payload)
         scorer = self.scorer
         if scorer is None:
-            raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1"), *cors])
+            raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1")])
         try:
             if len(records) > C.INLINE_SCORING_ROWS:
                 scores = await asyncio.to_thread(scorer.score, records)
             else:
                 scores = scorer.score(records)
         except ScoringValidationError as exc:
+            if any(e.field == "<record>" for e in exc.errors):  # not a record at all: shape
+                raise _HTTPError(400, f"each record must be a JSON object ({exc})") from None
             details = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
-            raise _HTTPError(422, str(exc), cors, {"errors": details}) from None
+            raise _HTTPError(422, str(exc), [], {"errors": details}) from None
         result = scores.labels if method == "predict" else scores.probabilities
         body_out = orjson.dumps({"Results": result} if v2 else {"result": result})
         self._metrics.records.inc(len(records))
@@ -239,7 +303,7 @@ class ScoringApp:
             send,
             200,
             body_out,
-            [_JSON, (b"x-model-version", self.config.model_ref.encode()), *cors],
+            [_JSON, (b"x-model-version", self._served_header), *cors],
         )
 
     def _authenticate(self, header: bytes | None) -> None:
@@ -298,6 +362,17 @@ class ScoringApp:
             (b"access-control-max-age", b"600"),
         ]
         return await _respond(send, 204, b"", headers)
+
+
+def _with_request_id(send: Send, request_id: bytes) -> Send:
+    """Every answer carries `x-ms-request-id` (as Azure's do): the key of its telemetry."""
+
+    async def identified(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message["headers"], (b"x-ms-request-id", request_id)]
+        await send(message)
+
+    return identified
 
 
 def _parse_request(payload: Any) -> tuple[list[Any], str, bool]:

@@ -105,6 +105,8 @@ class Scorer:
         allowed = self._allowed
         for row, record in enumerate(records):
             start = len(values)
+            if type(record) is not dict and isinstance(record, Mapping):
+                record = dict(record)  # the fast path reads plain dicts
             try:
                 if type(record) is not dict or not record.keys() <= allowed:
                     raise _Bad
@@ -122,7 +124,8 @@ class Scorer:
                         raise _Bad
             except (_Bad, KeyError, TypeError):
                 del values[start:]
-                errors.extend(self._diagnose(row, record))
+                found = self._diagnose(row, record)
+                errors.extend(found or [FieldError(row, "<record>", "cannot be read")])
                 if len(errors) >= _MAX_REPORTED_ERRORS:
                     break
         if errors:

@@ -25,6 +25,7 @@ from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.serving.app import ScoringApp
 from bankmarketing_ops.serving.config import runtime_file
+from bankmarketing_ops.serving.process import process_started
 
 __all__ = ["bind", "main", "serve"]
 
@@ -50,6 +51,7 @@ def serve(service_dir: Path, *, worker: int = 0) -> None:
     port = sock.getsockname()[1]
     runtime = {
         "pid": os.getpid(),
+        "started": process_started(os.getpid()),
         "port": port,
         "worker": worker,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

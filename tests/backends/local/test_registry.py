@@ -144,3 +144,14 @@ def test_bad_names_are_refused(
 ) -> None:
     with pytest.raises(ConfigurationError, match="invalid model name"):
         registry.register_run(trained_run, name=name)
+
+
+def test_version_numbers_are_never_reused(
+    registry: ModelRegistry, trained_run: TrainingRun
+) -> None:
+    registry.register_run(trained_run, name="bank")
+    registry.register_run(trained_run, name="bank")
+    registry.delete("bank", 2)
+    assert registry.register_run(trained_run, name="bank").version == 3
+    registry.delete("bank")
+    assert registry.register_run(trained_run, name="bank").version == 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +38,7 @@ from bankmarketing_ops.serving.config import (
     runtime_file,
     write_keys,
 )
+from bankmarketing_ops.serving.process import process_started
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
 
@@ -64,6 +67,30 @@ class LocalDeployer:
     ) -> None:
         check_name(name)
         folder = self._services / name
+        with self._lock():
+            self._create_locked(
+                folder,
+                model,
+                name,
+                auth_enabled=auth_enabled,
+                port=port,
+                cors_origins=cors_origins,
+                insights_enabled=insights_enabled,
+                workers=workers,
+            )
+
+    def _create_locked(
+        self,
+        folder: Path,
+        model: ModelVersion,
+        name: str,
+        *,
+        auth_enabled: bool,
+        port: int | None,
+        cors_origins: list[str],
+        insights_enabled: bool,
+        workers: int,
+    ) -> None:
         if (folder / "service.json").exists():
             raise DeploymentError(
                 f"service {name!r} already exists; update it (bankops deploy … --service "
@@ -87,9 +114,27 @@ class LocalDeployer:
         self._start(folder)
 
     def update(
-        self, name: str, *, model: ModelVersion | None = None, cors_origins: list[str] | None = None
+        self,
+        name: str,
+        *,
+        model: ModelVersion | None = None,
+        cors_origins: list[str] | None = None,
+        insights_enabled: bool | None = None,
     ) -> None:
         folder = self._folder(name)
+        with self._lock():
+            self._update_locked(
+                folder, model=model, cors_origins=cors_origins, insights_enabled=insights_enabled
+            )
+
+    def _update_locked(
+        self,
+        folder: Path,
+        *,
+        model: ModelVersion | None,
+        cors_origins: list[str] | None,
+        insights_enabled: bool | None,
+    ) -> None:
         config = ServiceConfig.read(folder)
         changes: dict[str, object] = {"updated_at": _now()}
         if model is not None:
@@ -98,6 +143,8 @@ class LocalDeployer:
             )
         if cors_origins is not None:
             changes["cors_origins"] = cors_origins
+        if insights_enabled is not None:
+            changes["insights_enabled"] = insights_enabled
         config.model_copy(update=changes).write(folder)
 
     def restart(self, name: str) -> None:
@@ -106,6 +153,7 @@ class LocalDeployer:
         self._start(folder)
 
     def delete(self, name: str) -> None:
+        check_name(name)  # never a path: ".." would point at the whole workspace
         folder = self._services / name
         if not folder.exists():
             return
@@ -117,9 +165,10 @@ class LocalDeployer:
         folder = self._folder(name)
         if which not in ("primary", "secondary"):
             raise ConfigurationError(f"key must be 'primary' or 'secondary', not {which!r}")
-        keys = json.loads((folder / KEYS_FILE).read_text())
-        keys[which] = new_keys()[which]
-        write_keys(folder, keys)
+        with self._lock():  # two rotations at once must not lose one of the new keys
+            keys = json.loads((folder / KEYS_FILE).read_text())
+            keys[which] = new_keys()[which]
+            write_keys(folder, keys)
 
     # --- read ---------------------------------------------------------------------------
     def get(self, name: str) -> WebService:
@@ -171,14 +220,20 @@ class LocalDeployer:
         return ServiceKeys(primary_key=keys["primary"], secondary_key=keys["secondary"])
 
     def wait(
-        self, name: str, *, model_ref: str | None = None, timeout: float = C.DEPLOY_TIMEOUT_S
+        self,
+        name: str,
+        *,
+        model_ref: str | None = None,
+        insights: bool | None = None,
+        timeout: float = C.DEPLOY_TIMEOUT_S,
     ) -> WebService:
-        """Until the service answers (with `model_ref`, if given) or its process dies."""
+        """Until the service answers (with `model_ref` and `insights`, if given) or dies."""
         deadline = time.monotonic() + timeout
         while True:
             service = self.get(name)
             if service.state == "Healthy" and (
-                model_ref is None or _served_model(service) == model_ref
+                (model_ref is None and insights is None)
+                or _all_report(service, model_ref, insights)
             ):
                 return service
             if service.pid is None:
@@ -216,8 +271,9 @@ class LocalDeployer:
                     close_fds=True,
                 )
             # The worker rewrites this with its port once it listens; the pid is known now.
+            identity = {"pid": process.pid, "started": process_started(process.pid)}
             (folder / runtime_file(worker)).write_text(
-                json.dumps({"pid": process.pid, "port": None, "worker": worker})
+                json.dumps({**identity, "port": None, "worker": worker})
             )
             _log.info("started service %s worker %d (pid %d)", folder.name, worker, process.pid)
 
@@ -239,6 +295,16 @@ class LocalDeployer:
                 )
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self._services.mkdir(parents=True, exist_ok=True)
+        with (self._services / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _folder(self, name: str) -> Path:
         check_name(name)
@@ -262,13 +328,18 @@ def _free_port() -> int:
 
 
 def _pids(folder: Path) -> list[int]:
-    """Worker pids from the runtime files, in worker order."""
+    """Pids of this service's workers, in worker order — only those still the same process
+    (after a crash or a reboot the pid may belong to someone else)."""
     pids = []
     for path in sorted(folder.glob("runtime-*.json")):
         runtime = _read_json(path)
         pid = runtime.get("pid") if runtime else None
-        if isinstance(pid, int):
-            pids.append(pid)
+        started = runtime.get("started") if runtime else None
+        if not isinstance(pid, int):
+            continue
+        if started is not None and process_started(pid) not in (started, None):
+            continue  # the pid was reused by another process: not ours to signal
+        pids.append(pid)
     return pids
 
 
@@ -289,10 +360,8 @@ def _alive(pid: int) -> bool:
         pass  # not our child: fall through to a signal-0 probe
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone, or someone else's process
         return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -306,17 +375,18 @@ def _probe(config: ServiceConfig) -> ServiceState:
     return "Transitioning" if response.status_code == 503 else "Unhealthy"
 
 
-def _all_serve(service: WebService, model_ref: str) -> bool:
+def _all_report(service: WebService, model_ref: str | None, insights: bool | None) -> bool:
     # Connections land on workers at random: ask often enough to have asked them all.
-    return all(_served_model(service) == model_ref for _ in range(4 * service.workers))
-
-
-def _served_model(service: WebService) -> str | None:
-    try:
-        response = httpx.get(
-            service.scoring_uri.removesuffix("/score") + "/", timeout=C.HEALTH_TIMEOUT_S
-        )
-    except httpx.HTTPError:
-        return None
-    served = response.headers.get("x-model-version")
-    return str(served) if served is not None else None
+    expected = None if insights is None else ("on" if insights else "off")
+    for _ in range(4 * service.workers):
+        try:
+            response = httpx.get(
+                service.scoring_uri.removesuffix("/score") + "/", timeout=C.HEALTH_TIMEOUT_S
+            )
+        except httpx.HTTPError:
+            return False
+        if model_ref is not None and response.headers.get("x-model-version") != model_ref:
+            return False
+        if expected is not None and response.headers.get("x-insights") != expected:
+            return False
+    return True

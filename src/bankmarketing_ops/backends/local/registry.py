@@ -33,6 +33,7 @@ _log = get_logger(__name__)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _METADATA = "version.json"
 _STAGING_PREFIX = ".staging-"
+_COUNTER = ".last-version"
 _STALE_STAGING_S = 3600
 VersionSpec = int | str
 
@@ -60,7 +61,7 @@ class LocalRegistry:
             load_model(staging / "model")  # never publish what cannot be loaded back
             with self._lock():
                 self._sweep(model_root)
-                version = max(self._versions(name), default=0) + 1
+                version = self._next_version(model_root)
                 final = model_root / str(version)
                 record = draft.model_copy(
                     update={
@@ -106,8 +107,8 @@ class LocalRegistry:
                     os.rename(doomed, trash)
                     shutil.rmtree(trash, ignore_errors=True)
                     _log.info("deleted model %s:%d", name, number)
-            if not self._versions(name):
-                shutil.rmtree(self._models / name, ignore_errors=True)
+            # The folder stays (it keeps the version counter and may hold another
+            # process's staging directory).
 
     # --- reading ------------------------------------------------------------------------
     def get(self, name: str, version: VersionSpec = "latest") -> ModelVersion:
@@ -129,7 +130,7 @@ class LocalRegistry:
                 p.name for p in self._models.glob("*") if p.is_dir() and _NAME.match(p.name)
             )
         )
-        return [self.get(n, v) for n in names for v in self._versions(n)]
+        return [self.get(n, v) for n in names for v in self._versions(n)]  # empty: deleted
 
     def model_dir(self, name: str, version: VersionSpec = "latest") -> Path:
         return Path(self.get(name, version).path) / "model"
@@ -144,7 +145,13 @@ class LocalRegistry:
     def _resolve(self, name: str, version: VersionSpec) -> int:
         versions = self._versions(name)
         if not versions:
-            known = ", ".join(sorted(p.name for p in self._models.glob("*") if _NAME.match(p.name)))
+            known = ", ".join(
+                sorted(
+                    p.name
+                    for p in self._models.glob("*")
+                    if _NAME.match(p.name) and self._versions(p.name)
+                )
+            )
             raise ModelNotFoundError(
                 f"no model named {name!r}" + (f" (registered: {known})" if known else "")
             )
@@ -161,6 +168,17 @@ class LocalRegistry:
                 f"model {name} has no version {number} (versions: {', '.join(map(str, versions))})"
             )
         return number
+
+    def _next_version(self, model_root: Path) -> int:
+        """The next number for this name: never reused, even after deletes (held lock)."""
+        counter = model_root / _COUNTER
+        try:
+            last = int(counter.read_text())
+        except (FileNotFoundError, ValueError):
+            last = 0
+        version = max(last, *self._versions(model_root.name), 0) + 1
+        atomic_write_text(counter, f"{version}\n")
+        return version
 
     def _sweep(self, model_root: Path) -> None:
         now = time.time()

@@ -1,0 +1,172 @@
+"""`InsightsManager`: request telemetry of services (our Application Insights)."""
+
+from __future__ import annotations
+
+import builtins
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from bankmarketing_ops._exceptions import ConfigurationError
+from bankmarketing_ops.telemetry.store import COLUMNS, connect
+from bankmarketing_ops.types.deploy import WebService
+from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
+from bankmarketing_ops.workspace import Workspace
+
+__all__ = ["InsightsManager"]
+
+_BUCKET = re.compile(r"^(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _percentile(ordered: Sequence[float], p: float) -> float | None:
+    if not ordered:
+        return None
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]  # nearest rank, as App Insights' percentile() approximates
+
+
+class InsightsManager:
+    """Switch telemetry on or off per service and read it back.
+
+    With insights on, every request a service answers — scored, refused for a bad key
+    or bad input, or answered while starting — becomes one record in the workspace's
+    `telemetry.db`, written off the request path at least once a second.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._deployer = workspace.backend.deployer
+        self._root = Path(workspace.info().location)
+
+    # --- switches -----------------------------------------------------------------------
+    def enable(self, service: str) -> WebService:
+        """Start recording, without a restart (Azure's `update(enable_app_insights=True)`)."""
+        self._deployer.update(service, insights_enabled=True)
+        return self._deployer.wait(service, insights=True)
+
+    def disable(self, service: str) -> WebService:
+        """Stop recording, without a restart; what was recorded stays."""
+        self._deployer.update(service, insights_enabled=False)
+        return self._deployer.wait(service, insights=False)
+
+    # --- reading ------------------------------------------------------------------------
+    def _query(self, sql: str, parameters: Sequence[object]) -> builtins.list[tuple[object, ...]]:
+        connection = connect(self._root)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
+
+    def requests(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        result_code: int | None = None,
+        success: bool | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[RequestRecord]:
+        """The raw records, oldest first, filtered as asked."""
+        where, parameters = ["service = ?"], [service]
+        for column, value, op in (
+            ("timestamp", since, ">="),
+            ("timestamp", until, "<"),
+            ("result_code", result_code, "="),
+            ("name", name, "="),
+        ):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                parameters.append(value)  # type: ignore[arg-type]
+        if success is not None:
+            where.append("success = ?")
+            parameters.append(int(success))  # type: ignore[arg-type]
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM requests WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._query(sql, parameters)
+        return [RequestRecord.model_validate(dict(zip(COLUMNS, row, strict=True))) for row in rows]
+
+    def summary(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        name: str | None = None,
+    ) -> TelemetrySummary:
+        """Requests, failures, failure rate, latency p50/p95/p99 and counts by result code."""
+        records = self.requests(service, since=since, until=until, name=name)
+        durations = sorted(r.duration_ms for r in records)
+        failures = sum(not r.success for r in records)
+        return TelemetrySummary(
+            service=service,
+            since=since,
+            until=until,
+            requests=len(records),
+            failures=failures,
+            failure_rate=failures / len(records) if records else 0.0,
+            latency_ms_p50=_percentile(durations, 50),
+            latency_ms_p95=_percentile(durations, 95),
+            latency_ms_p99=_percentile(durations, 99),
+            by_result_code={
+                str(k): v for k, v in sorted(Counter(r.result_code for r in records).items())
+            },
+        )
+
+    def timeline(
+        self,
+        service: str,
+        *,
+        bucket: str = "1m",
+        since: float | None = None,
+        until: float | None = None,
+    ) -> builtins.list[TimelineBucket]:
+        """Requests, failures and latency per time bucket (`30s`, `1m`, `5m`, `1h`, `1d`)."""
+        match = _BUCKET.match(bucket)
+        if not match:
+            raise ConfigurationError(f"bucket must look like 30s, 1m, 1h or 1d, not {bucket!r}")
+        width = int(match.group(1)) * _SECONDS[match.group(2)]
+        if width <= 0:
+            raise ConfigurationError("bucket must be longer than 0")
+        groups: dict[float, builtins.list[RequestRecord]] = defaultdict(list)
+        for record in self.requests(service, since=since, until=until):
+            groups[record.timestamp // width * width].append(record)
+        buckets = []
+        for start in sorted(groups):
+            durations = sorted(r.duration_ms for r in groups[start])
+            buckets.append(
+                TimelineBucket(
+                    start=start,
+                    requests=len(durations),
+                    failures=sum(not r.success for r in groups[start]),
+                    latency_ms_p50=_percentile(durations, 50),
+                    latency_ms_p95=_percentile(durations, 95),
+                )
+            )
+        return buckets
+
+    def logs(self, service: str, *, num_lines: int = 50) -> builtins.list[str]:
+        """The last lines of the service's own log."""
+        return self._deployer.logs(service, num_lines)
+
+    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
+        """Delete records older than `older_than_s` seconds (all when 0); returns how many."""
+        cutoff = time.time() - older_than_s
+        sql, parameters = "DELETE FROM requests WHERE timestamp < ?", [cutoff]
+        if service is not None:
+            sql += " AND service = ?"
+            parameters.append(service)  # type: ignore[arg-type]
+        connection = connect(self._root)
+        try:
+            with connection:
+                return connection.execute(sql, parameters).rowcount
+        finally:
+            connection.close()
