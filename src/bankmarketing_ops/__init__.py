@@ -67,6 +67,9 @@ from bankmarketing_ops.deploy import (
     DeploymentPoller,
     ModelDeployer,
 )
+from bankmarketing_ops.insights import (
+    InsightsManager,
+)
 from bankmarketing_ops.ml.metrics import (
     ClassificationMetrics,
 )
@@ -89,6 +92,11 @@ from bankmarketing_ops.types.automl import (
 from bankmarketing_ops.types.deploy import (
     ServiceKeys,
     WebService,
+)
+from bankmarketing_ops.types.insights import (
+    RequestRecord,
+    TelemetrySummary,
+    TimelineBucket,
 )
 from bankmarketing_ops.types.registry import (
     ModelVersion,
@@ -125,6 +133,7 @@ __all__ = [
     "EnsembleMember",
     "FieldError",
     "HttpPolicy",
+    "InsightsManager",
     "InternalServerError",
     "Iteration",
     "LeakCost",
@@ -138,6 +147,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RegistryError",
+    "RequestRecord",
     "RequestTooLargeError",
     "ScoreResponse",
     "Scorer",
@@ -146,6 +156,8 @@ __all__ = [
     "ServiceKeys",
     "ServiceNotFoundError",
     "Settings",
+    "TelemetrySummary",
+    "TimelineBucket",
     "TrainingCanceledError",
     "TrainingError",
     "TrainingInfo",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bankmarketing_ops._exceptions import ConfigurationError
+from bankmarketing_ops._stats import percentile
 from bankmarketing_ops.telemetry.store import COLUMNS, connect
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
@@ -19,13 +20,6 @@ __all__ = ["InsightsManager"]
 
 _BUCKET = re.compile(r"^(\d+)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _percentile(ordered: Sequence[float], p: float) -> float | None:
-    if not ordered:
-        return None
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]  # nearest rank, as App Insights' percentile() approximates
 
 
 class InsightsManager:
@@ -113,9 +107,9 @@ class InsightsManager:
             requests=len(records),
             failures=failures,
             failure_rate=failures / len(records) if records else 0.0,
-            latency_ms_p50=_percentile(durations, 50),
-            latency_ms_p95=_percentile(durations, 95),
-            latency_ms_p99=_percentile(durations, 99),
+            latency_ms_p50=percentile(durations, 50),
+            latency_ms_p95=percentile(durations, 95),
+            latency_ms_p99=percentile(durations, 99),
             by_result_code={
                 str(k): v for k, v in sorted(Counter(r.result_code for r in records).items())
             },
@@ -147,8 +141,8 @@ class InsightsManager:
                     start=start,
                     requests=len(durations),
                     failures=sum(not r.success for r in groups[start]),
-                    latency_ms_p50=_percentile(durations, 50),
-                    latency_ms_p95=_percentile(durations, 95),
+                    latency_ms_p50=percentile(durations, 50),
+                    latency_ms_p95=percentile(durations, 95),
                 )
             )
         return buckets

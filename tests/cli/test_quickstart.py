@@ -35,6 +35,8 @@ def test_quickstart_with_data_runs_every_step(
         "scoring URI",
         '"result"',
         "bankops services delete bankmarketing",
+        "6. insights",
+        "55 requests, 5 failed",
     ):
         assert step in result.stdout, step
 
@@ -56,6 +58,7 @@ def test_quickstart_reads_bankops_data(
     assert report["service"]["model"] == "bankmarketing:1"
     [probability] = report["scoring_response"]["result"]
     assert 0 <= probability <= 1
+    assert report["insights"]["by_result_code"] == {"200": 50, "400": 2, "401": 3}
 
 
 def test_quickstart_stops_on_invalid_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from bankmarketing_ops import ModelDeployer, Workspace, data
 from bankmarketing_ops._exceptions import APIError
+from bankmarketing_ops._stats import percentile
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
 from bankmarketing_ops.client import AsyncEndpointClient, EndpointClient
 
@@ -130,7 +131,7 @@ def benchmark_command(
     ordered = sorted(latencies) or [0.0]
 
     def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+        return (percentile(ordered, p) or 0.0) * 1000
 
     auth = ' -H "Authorization: Bearer $KEY"' if secret else ""
     report = BenchmarkReport(

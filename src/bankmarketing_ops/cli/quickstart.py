@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +14,10 @@ from bankmarketing_ops import (
     AutoMLTrainer,
     DataValidationError,
     DeploymentError,
+    InsightsManager,
     ModelDeployer,
     ModelVersion,
+    TelemetrySummary,
     TrainingRun,
     WebService,
     Workspace,
@@ -52,6 +55,8 @@ class QuickstartReport(BaseModel):
     """The scoring service serving it."""
     scoring_request: dict[str, Any] | None = None
     scoring_response: dict[str, Any] | None = None
+    insights: TelemetrySummary | None = None
+    """Telemetry of the traffic quickstart sent (some of it bad on purpose)."""
 
 
 @handle_errors
@@ -72,7 +77,7 @@ def quickstart(
     json_output: JsonOption = False,
 ) -> None:
     """Run every step end to end: fetch → validate → profile → train → register → deploy →
-    score one record."""
+    score → insights."""
     console = stdout()
     with download_progress("downloading the data") as on_progress:
         source = data.locate(data_path, on_progress=on_progress)
@@ -125,6 +130,35 @@ def quickstart(
     console.print(
         f"The service keeps running; stop it with: bankops services delete {service.name}"
     )
+
+
+def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:
+    """Switch insights on, send 50 good requests, 3 without a key and 2 malformed, and
+    read the summary back once the records are written."""
+    insights = InsightsManager(workspace)
+    insights.enable(service.name)
+    started = time.time()
+    key = ModelDeployer(workspace).get_keys(service.name).primary_key.get_secret_value()
+    good = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(timeout=30) as client:
+        for _ in range(50):
+            client.post(
+                service.scoring_uri, json={"data": [data.SCHEMA.example_row()]}, headers=good
+            )
+        for _ in range(3):
+            client.post(service.scoring_uri, json={"data": [data.SCHEMA.example_row()]})
+        for _ in range(2):
+            client.post(
+                service.scoring_uri,
+                content=b'{"data": [',
+                headers={**good, "Content-Type": "application/json"},
+            )
+    deadline = time.time() + 5
+    while True:  # records reach the database within a second
+        summary = insights.summary(service.name, since=started, name="POST /score")
+        if summary.requests >= 55 or time.time() > deadline:
+            return summary
+        time.sleep(0.2)
 
 
 def deploy_and_score(

@@ -62,6 +62,9 @@ def deploy(
         typer.Option(help="Browser origin allowed to call /score (repeat; '*' for any)."),
     ] = None,
     workers: Annotated[int, typer.Option(help="Server processes sharing the port.")] = 1,
+    insights: Annotated[
+        bool, typer.Option("--insights", help="Record every request (bankops insights …).")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Deploy a registered model as an authenticated scoring service (or switch the model of
@@ -81,6 +84,7 @@ def deploy(
             port=port,
             cors_origins=cors_origin,
             workers=workers,
+            insights_enabled=insights,
         ).result()
     if json_output:
         emit_json(result)
