@@ -100,4 +100,4 @@ def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     assert "example-service: Healthy" in out.stdout
     assert "batch: 50 answers" in out.stdout
     assert "refused: FieldError(row=0, field='month'" in out.stdout
-    assert not any((tmp_path / "services").glob("*"))  # the example stops its service
+    assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=None,
         description="Download cache; defaults to the user's cache directory (BANKOPS_CACHE_DIR).",
     )
+    telemetry_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Request records older than this are deleted when a server starts "
+        "(BANKOPS_TELEMETRY_RETENTION_DAYS); they can hold personal data.",
+    )
     download_connect_timeout_s: float = Field(default=C.DOWNLOAD_CONNECT_TIMEOUT_S, gt=0)
     download_read_timeout_s: float = Field(default=C.DOWNLOAD_READ_TIMEOUT_S, gt=0)
     download_max_attempts: int = Field(default=C.DOWNLOAD_MAX_ATTEMPTS, ge=1, le=20)

@@ -151,6 +151,26 @@ class InsightsManager:
         """The last lines of the service's own log."""
         return self._deployer.logs(service, num_lines)
 
+    def export(
+        self,
+        service: str,
+        *,
+        otlp_endpoint: str | None = None,
+        azure_connection_string: str | None = None,
+        since: float | None = None,
+    ) -> int:
+        """Send the recorded requests as OpenTelemetry spans (OTLP/HTTP or Azure Monitor).
+
+        Needs the `[otel]` (or `[azuremonitor]`) extra; returns how many were sent.
+        """
+        from bankmarketing_ops.telemetry.export import export_spans
+
+        return export_spans(
+            self.requests(service, since=since),
+            otlp_endpoint=otlp_endpoint,
+            azure_connection_string=azure_connection_string,
+        )
+
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
         """Delete records older than `older_than_s` seconds (all when 0); returns how many."""
         cutoff = time.time() - older_than_s

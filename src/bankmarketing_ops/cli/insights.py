@@ -182,3 +182,39 @@ def dashboard_command(
             thread.join()
         except KeyboardInterrupt:
             server.shutdown()
+
+
+class _Exported(BaseModel):
+    service: str
+    spans: int
+    destination: str
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    service: ServiceArgument,
+    otlp_endpoint: Annotated[
+        str | None, typer.Option(help="OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces")
+    ] = None,
+    azure_connection_string: Annotated[
+        str | None,
+        typer.Option(
+            envvar="APPLICATIONINSIGHTS_CONNECTION_STRING", help="Azure Monitor connection string."
+        ),
+    ] = None,
+    since: SinceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Send SERVICE's recorded requests as OpenTelemetry spans (needs the [otel] extra)."""
+    count = InsightsManager(Workspace.from_settings()).export(
+        service,
+        otlp_endpoint=otlp_endpoint,
+        azure_connection_string=azure_connection_string,
+        since=_since(since),
+    )
+    destination = otlp_endpoint or "Azure Monitor"
+    if json_output:
+        emit_json(_Exported(service=service, spans=count, destination=destination))
+    else:
+        stdout().print(f"exported {count:,} span(s) of {service} to {destination}")

@@ -32,6 +32,7 @@ from bankmarketing_ops.cli._output import (
     handle_errors,
     stdout,
 )
+from bankmarketing_ops.cli.insights import render_summary
 from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
 
@@ -111,6 +112,11 @@ def quickstart(
     if not json_output:
         console.rule("[bold]5. deploy and score")
     service, request, response = deploy_and_score(workspace, version, service_name)
+    if not json_output:
+        describe(service)
+        console.print_json(data={"request": request, "response": response})
+        console.rule("[bold]6. insights")
+    summary = traffic_with_insights(workspace, service)
     if json_output:
         emit_json(
             QuickstartReport(
@@ -122,11 +128,11 @@ def quickstart(
                 service=service,
                 scoring_request=request,
                 scoring_response=response,
+                insights=summary,
             )
         )
         return
-    describe(service)
-    console.print_json(data={"request": request, "response": response})
+    render_summary(summary)
     console.print(
         f"The service keeps running; stop it with: bankops services delete {service.name}"
     )

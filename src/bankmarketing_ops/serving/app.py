@@ -26,6 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ScoringValidationError
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
 from bankmarketing_ops.serving.scorer import Scorer
@@ -195,7 +196,10 @@ class ScoringApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.telemetry = TelemetryWriter(self.service_dir.parent.parent)
+                self.telemetry = TelemetryWriter(
+                    self.service_dir.parent.parent,
+                    retention_days=get_settings().telemetry_retention_days,
+                )
                 watcher = asyncio.create_task(self.watch())
                 asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
                 await send({"type": "lifespan.startup.complete"})

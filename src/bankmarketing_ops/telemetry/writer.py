@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Final
 
@@ -20,15 +21,22 @@ from bankmarketing_ops.telemetry.store import Row, connect, insert
 __all__ = ["FLUSH_INTERVAL_S", "TelemetryWriter"]
 
 FLUSH_INTERVAL_S: Final = 1.0
-_BATCH: Final = 2_000
 _log = get_logger(__name__)
 
 
 class TelemetryWriter:
-    def __init__(self, root: Path, *, flush_interval_s: float = FLUSH_INTERVAL_S) -> None:
-        self._root = root
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        flush_interval_s: float = FLUSH_INTERVAL_S,
+        retention_days: float | None = None,
+    ) -> None:
+        self._root = Path(root)
+        self._retention_s = None if retention_days is None else retention_days * 86400
         self._interval = flush_interval_s
-        self._queue: queue.SimpleQueue[Row | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Row] = queue.SimpleQueue()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="telemetry-writer", daemon=True)
         self._thread.start()
 
@@ -38,40 +46,42 @@ class TelemetryWriter:
 
     def close(self, timeout: float = 10.0) -> None:
         """Write everything queued, then stop the thread."""
-        self._queue.put(None)
+        self._stop.set()
         self._thread.join(timeout)
 
+    def _apply_retention(self, connection: sqlite3.Connection) -> None:
+        if self._retention_s is not None:
+            with connection:
+                deleted = connection.execute(
+                    "DELETE FROM requests WHERE timestamp < ?", (time.time() - self._retention_s,)
+                ).rowcount
+            if deleted:
+                _log.info("deleted %d request records past the retention period", deleted)
+
     def _run(self) -> None:
+        # One transaction per interval, whatever has queued: a busy service writes a few
+        # large batches a second instead of many small ones (which cost it throughput).
         connection: sqlite3.Connection | None = None
-        stopping = False
-        while not stopping:
-            batch: list[Row] = []
-            try:
-                item = self._queue.get(timeout=self._interval)
-                if item is None:
-                    stopping = True
-                else:
-                    batch.append(item)
-                while len(batch) < _BATCH:  # take what else has queued, without waiting
-                    item = self._queue.get_nowait()
-                    if item is None:
-                        stopping = True
-                        break
-                    batch.append(item)
-            except queue.Empty:
-                pass
-            if not batch:
-                continue
-            try:
-                connection = connection or connect(self._root)
-                insert(connection, batch)
-            except sqlite3.Error:
-                _log.exception(
-                    "cannot write %d telemetry records; retrying with the next batch", len(batch)
-                )
-                for row in batch:  # keep them: they are retried with the next batch
-                    self._queue.put(row)
-                if stopping:
+        pending: list[Row] = []
+        while True:
+            stopping = self._stop.wait(self._interval)
+            while True:
+                try:
+                    pending.append(self._queue.get_nowait())
+                except queue.Empty:
                     break
+            if pending:
+                try:
+                    if connection is None:
+                        connection = connect(self._root)
+                        self._apply_retention(connection)
+                    insert(connection, pending)
+                    pending = []
+                except Exception:  # the thread must outlive a bad moment of the database
+                    _log.exception("cannot write %d telemetry records; will retry", len(pending))
+            if stopping:
+                break
+        if pending:
+            _log.error("%d telemetry records could not be written before stopping", len(pending))
         if connection is not None:
             connection.close()
