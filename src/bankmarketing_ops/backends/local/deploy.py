@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -19,7 +18,6 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import httpx
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
+from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.local.registry import check_name
 from bankmarketing_ops.serving.config import (
@@ -296,15 +295,8 @@ class LocalDeployer:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        self._services.mkdir(parents=True, exist_ok=True)
-        with (self._services / ".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self._services)
 
     def _folder(self, name: str) -> Path:
         check_name(name)

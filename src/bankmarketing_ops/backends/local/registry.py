@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import fcntl
 import os
 import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._exceptions import ConfigurationError, ModelNotFoundError, RegistryError
+from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.ml.artifacts import load_model
 from bankmarketing_ops.ml.cards import model_card
@@ -189,15 +189,8 @@ class LocalRegistry:
         for trash in model_root.glob(".deleted-*"):
             shutil.rmtree(trash, ignore_errors=True)
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        self._models.mkdir(parents=True, exist_ok=True)
-        with (self._models / ".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self._models)
 
 
 def check_name(name: str) -> None:
