@@ -95,7 +95,7 @@ def test_checksum_mismatch_caches_nothing(payload: bytes, settings: Settings) ->
     ):
         data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
     assert caught.value.actual == _sha(corrupt)
-    assert list(settings.resolved_cache_dir().iterdir()) == []
+    assert [p.name for p in settings.resolved_cache_dir().iterdir()] == [".lock"]
 
 
 def test_connection_dropped_mid_file_resumes_with_a_range_request(
@@ -129,7 +129,7 @@ def test_drops_that_outlast_the_retries_leave_no_complete_looking_file(
         data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings)
     assert not isinstance(caught.value, ChecksumMismatchError)
     assert route.seen == 3
-    names = [p.name for p in settings.resolved_cache_dir().iterdir()]
+    names = [p.name for p in settings.resolved_cache_dir().iterdir() if p.name != ".lock"]
     assert "bank.csv" not in names
     assert names == ["bank.csv.part"]
 
@@ -179,3 +179,25 @@ def test_fetched_file_loads_like_the_original(payload: bytes, settings: Settings
     with serve({"/bank.csv": Route(body=payload)}) as server:
         path = data.fetch(url=server.url("/bank.csv"), sha256=_sha(payload), settings=settings).path
     pd.testing.assert_frame_equal(data.load(path), data.synthetic(3_000, seed=21), check_like=False)
+
+
+def test_concurrent_fetches_download_once(
+    server: FileServer, payload: bytes, settings: Settings
+) -> None:
+    import threading
+
+    results: list[data.FetchResult] = []
+    url, sha = server.url("/bank.csv"), _sha(payload)
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(data.fetch(url=url, sha256=sha, settings=settings))
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert server.hits["/bank.csv"] == 1
+    assert sorted(r.from_cache for r in results) == [False, True, True, True]
+    assert Path(results[0].path).read_bytes() == payload

@@ -28,6 +28,7 @@ from bankmarketing_ops._exceptions import (
     NetworkUnavailableError,
 )
 from bankmarketing_ops._http import user_agent
+from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.client._policy import RETRYABLE_STATUS
 from bankmarketing_ops.config import Settings, get_settings
@@ -89,6 +90,23 @@ def fetch(
     expected = (sha256 or settings.data_sha256).lower()
     target = cached_path(url=url, settings=settings)
 
+    # One download at a time per cache: a second caller waits, then finds the verified copy.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(target.parent):
+        return _fetch_locked(
+            target, url, expected, force=force, on_progress=on_progress, settings=settings
+        )
+
+
+def _fetch_locked(
+    target: Path,
+    url: str,
+    expected: str,
+    *,
+    force: bool,
+    on_progress: ProgressCallback | None,
+    settings: Settings,
+) -> FetchResult:
     if target.is_file() and not force:
         actual = _sha256_of(target)
         if actual == expected:
