@@ -128,3 +128,15 @@ def deployed(automl_workspace: Workspace, registered_model: ModelVersion) -> Ite
     service = deployer.deploy(registered_model, "shared-service")
     yield service
     stop_services(Path(automl_workspace.info().location))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """This test's own workspace (BANKOPS_WORKSPACE); its services stop after the test."""
+    return Workspace.local(tmp_path / "workspace")
+
+
+@pytest.fixture
+def model(workspace: Workspace, trained_run: TrainingRun) -> ModelVersion:
+    """The shared run registered as `bank:1` in this test's workspace."""
+    return ModelRegistry(workspace).register_run(trained_run, name="bank")

@@ -15,9 +15,7 @@ from bankmarketing_ops import (
     ConfigurationError,
     InsightsManager,
     ModelDeployer,
-    ModelRegistry,
     ModelVersion,
-    TrainingRun,
     WebService,
     Workspace,
     data,
@@ -26,16 +24,6 @@ from bankmarketing_ops.telemetry.store import connect, insert
 
 ROW = data.SCHEMA.example_row()
 SCORE = "POST /score"
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    return Workspace.local(tmp_path / "workspace")
-
-
-@pytest.fixture
-def model(workspace: Workspace, trained_run: TrainingRun) -> ModelVersion:
-    return ModelRegistry(workspace).register_run(trained_run, name="bank")
 
 
 def _wait_for(insights: InsightsManager, service: str, count: int) -> None:

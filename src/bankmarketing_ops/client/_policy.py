@@ -164,14 +164,21 @@ def status_error(response: httpx.Response) -> APIStatusError:
     )
 
 
-def _finish(outcome: httpx.Response | BaseException) -> httpx.Response:
-    if isinstance(outcome, _RetryableStatus):
-        raise status_error(outcome.response)
-    if isinstance(outcome, BaseException):
-        raise outcome
-    if outcome.status_code >= 400:
-        raise status_error(outcome)
-    return outcome
+def _finish(outcome: httpx.Response | _RetryableStatus) -> httpx.Response:
+    response = outcome.response if isinstance(outcome, _RetryableStatus) else outcome
+    if response.status_code >= 400:
+        raise status_error(response)
+    return response
+
+
+def _retry_options(policy: HttpPolicy) -> dict[str, Any]:
+    """What `send` and `send_async` hand tenacity: the same rules for both."""
+    return {
+        "retry": retry_if_exception(_retryable),
+        "wait": _wait(policy),
+        "stop": stop_after_attempt(policy.max_retries + 1),
+        "reraise": True,
+    }
 
 
 def send(
@@ -185,12 +192,7 @@ def send(
 ) -> httpx.Response:
     """One logical request under the policy (retries included); raises a typed `APIError`."""
     merged = _prepare(policy, method, headers)
-    retrying = Retrying(
-        retry=retry_if_exception(_retryable),
-        wait=_wait(policy),
-        stop=stop_after_attempt(policy.max_retries + 1),
-        reraise=True,
-    )
+    retrying = Retrying(**_retry_options(policy))
     try:
         for attempt in retrying:
             with attempt:
@@ -215,12 +217,7 @@ async def send_async(
 ) -> httpx.Response:
     """`send` for `httpx.AsyncClient`."""
     merged = _prepare(policy, method, headers)
-    retrying = AsyncRetrying(
-        retry=retry_if_exception(_retryable),
-        wait=_wait(policy),
-        stop=stop_after_attempt(policy.max_retries + 1),
-        reraise=True,
-    )
+    retrying = AsyncRetrying(**_retry_options(policy))
     try:
         async for attempt in retrying:
             with attempt:

@@ -91,7 +91,6 @@ def fetch(
     target = cached_path(url=url, settings=settings)
 
     # One download at a time per cache: a second caller waits, then finds the verified copy.
-    target.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(target.parent):
         return _fetch_locked(
             target, url, expected, force=force, on_progress=on_progress, settings=settings
@@ -116,7 +115,6 @@ def _fetch_locked(
             "cached %s has sha256 %s, expected %s; downloading again", target, actual, expected
         )
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + C.PARTIAL_DOWNLOAD_SUFFIX)
     if force:
         partial.unlink(missing_ok=True)

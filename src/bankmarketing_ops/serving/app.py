@@ -41,6 +41,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
 _METHODS = ("predict", "predict_proba")
+_HEADERS = "bankops.headers"  # the request headers as a dict, put in the scope once
 
 
 class _HTTPError(Exception):
@@ -150,6 +151,7 @@ class ScoringApp:
             return
         started = time.perf_counter()
         route = scope["path"]
+        scope[_HEADERS] = dict(scope["headers"])  # read once, used by every step below
         status = 500
         request_id = uuid.uuid4().hex
         identified = _with_request_id(send, request_id.encode())
@@ -172,7 +174,7 @@ class ScoringApp:
 
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         assert self.telemetry is not None
-        headers = dict(scope["headers"])
+        headers = scope[_HEADERS]
         client_id = headers.get(b"x-ms-client-request-id") or headers.get(b"idempotency-key")
         host = headers.get(b"host", b"").decode(errors="replace")
         self.telemetry.record(
@@ -274,8 +276,7 @@ class ScoringApp:
 
     # --- /score -------------------------------------------------------------------------
     async def _score(self, scope: Scope, receive: Receive, send: Send) -> int:
-        headers = dict(scope["headers"])
-        cors = self._cors(scope, "/score")
+        headers = scope[_HEADERS]
         if self.config.auth_enabled:
             self._authenticate(headers.get(b"authorization"))
         content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
@@ -307,7 +308,7 @@ class ScoringApp:
             send,
             200,
             body_out,
-            [_JSON, (b"x-model-version", self._served_header), *cors],
+            [_JSON, (b"x-model-version", self._served_header), *self._cors(scope, "/score")],
         )
 
     def _authenticate(self, header: bytes | None) -> None:
@@ -343,7 +344,7 @@ class ScoringApp:
 
     # --- CORS ---------------------------------------------------------------------------
     def _cors(self, scope: Scope, route: str) -> list[tuple[bytes, bytes]]:
-        origin = dict(scope.get("headers", [])).get(b"origin")
+        origin = scope[_HEADERS].get(b"origin")
         if origin is None:
             return []
         allowed = self.config.cors_origins
