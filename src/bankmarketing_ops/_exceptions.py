@@ -21,6 +21,8 @@ catch one class::
     ├── ScoringValidationError      records to score break the schema (row and field given)
     ├── DeploymentError             a service cannot be started, changed or reached
     │   └── ServiceNotFoundError    no service by that name
+    ├── DriftError                  drift or performance cannot be measured as asked
+    │   └── ReferenceNotFoundError  the model version has no reference profile
     └── APIError                    an HTTP call of a client failed
         ├── APIConnectionError      no answer: refused, reset, DNS …
         │   └── APITimeoutError     no answer in time
@@ -56,6 +58,7 @@ __all__ = [
     "DataValidationError",
     "DeploymentError",
     "DownloadError",
+    "DriftError",
     "FieldError",
     "InternalServerError",
     "ModelArtifactError",
@@ -64,6 +67,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReferenceNotFoundError",
     "RegistryError",
     "RequestTooLargeError",
     "ScoringValidationError",
@@ -174,6 +178,15 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class DriftError(BankOpsError):
+    """Drift or model performance cannot be measured as asked (bad window, bad labels …)."""
+
+
+class ReferenceNotFoundError(DriftError):
+    """The model version has no reference profile of its training data (registered
+    before drift monitoring existed); `DriftMonitor.set_reference` gives it one."""
 
 
 class APIError(BankOpsError):
