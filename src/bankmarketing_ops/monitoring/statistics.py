@@ -10,6 +10,7 @@ thousands of rows they call trivial differences significant.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
@@ -100,10 +101,9 @@ def categorical_drift(
     from scipy.spatial.distance import jensenshannon
     from scipy.stats import chi2_contingency
 
-    labels, observed = np.unique(np.asarray(values, dtype=str), return_counts=True)
-    if observed.sum() == 0:
+    current_counts = Counter(str(v) for v in values)
+    if not current_counts:
         raise ValueError(f"{reference.name}: no value to compare")
-    current_counts = dict(zip(labels.tolist(), observed.tolist(), strict=True))
     known = list(reference.counts)
     unseen = sorted(c for c in current_counts if reference.counts.get(c, 0) == 0)
     categories = known + [c for c in unseen if c not in reference.counts]
