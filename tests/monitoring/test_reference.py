@@ -24,7 +24,8 @@ def test_profile_covers_every_input_and_round_trips(
     profile = build_reference(small_frame, scores=np.linspace(0, 1, 50))
     assert sorted(profile.feature_names()) == sorted(data.SCHEMA.input_names)
     assert profile.rows == len(small_frame)
-    assert profile.scores is not None and profile.scores.rows == 50
+    assert profile.scores is not None
+    assert profile.scores.rows == 50
     write_reference(tmp_path, profile)
     assert read_reference(tmp_path, model_ref="m:1") == profile
 
