@@ -101,3 +101,24 @@ def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     assert "batch: 50 answers" in out.stdout
     assert "refused: FieldError(row=0, field='month'" in out.stdout
     assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+
+
+@pytest.mark.integration
+def test_drift_example_finds_the_regime_change_and_nothing_at_random(
+    real_data_path: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "BANKOPS_DATA": str(real_data_path)}
+    html = tmp_path / "drift.html"
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "drift_regimes.py"), "--html", str(html)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=300,
+    )
+    assert "regime split: DATA-SET DRIFT" in out.stdout
+    assert "random split: no data-set drift — 0 of 20 inputs drifted" in out.stdout
+    for marker in ("euribor3m", "nr.employed", "emp.var.rate"):
+        assert f"* {marker}" in out.stdout
+    assert html.read_text().count("<figure") == 20

@@ -181,24 +181,31 @@ class DriftMonitor:
         return profile
 
     # --- comparisons --------------------------------------------------------------------
-    def compare(self, reference: Source | ReferenceProfile, current: Source) -> DriftReport:
-        """Drift of `current` against `reference` (files, typed frames, or a profile).
+    def compare(
+        self,
+        reference: Source | ReferenceProfile,
+        current: Source,
+        *,
+        reference_label: str | None = None,
+        current_label: str | None = None,
+    ) -> DriftReport:
+        """Drift of `current` against `reference` (files, typed frames, or a profile);
+        the labels name them in the report (default: their file names).
 
         Raises:
             DataNotFoundError, DataValidationError: a file is missing or breaks the schema.
         """
         if isinstance(reference, ReferenceProfile):
-            profile, reference_label = reference, reference.source
+            profile = reference
         else:
-            reference_frame = data_layer.load(reference, require_target=False)
-            profile = build_reference(reference_frame)
-            reference_label = profile.source
+            profile = build_reference(data_layer.load(reference, require_target=False))
+        default_reference_label = profile.source
         frame = data_layer.load(current, require_target=False)
         measurement = measure(profile, frame, self.options)
         return self._report(
             measurement,
-            reference=reference_label,
-            current=str(frame.attrs.get("source", "<dataframe>")),
+            reference=reference_label or default_reference_label,
+            current=current_label or str(frame.attrs.get("source", "<dataframe>")),
             alerts=feature_alerts(measurement, self.options),
         )
 

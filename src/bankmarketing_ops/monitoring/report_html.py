@@ -92,14 +92,18 @@ def render_html(report: DriftReport) -> str:
         else f'<p class="ok">No data-set drift (status: {report.status}; '
         f"{len(report.drifted_features)} of {len(report.features)} features drifted).</p>"
     )
+    period = (
+        f"; {_time(report.since)} – {_time(report.until)}"
+        if report.since is not None or report.until is not None
+        else ""
+    )
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>Drift report</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Drift report</h1>",
         f"<p>Reference: {html.escape(report.reference)}<br>Current: "
-        f"{html.escape(report.current)} ({report.current_rows:,} rows; "
-        f"{_time(report.since)} – {_time(report.until)})<br>Generated "
+        f"{html.escape(report.current)} ({report.current_rows:,} rows{period})<br>Generated "
         f"{_time(report.generated_at)}. Threshold {report.options.threshold:g}, data-set "
         f"drift at {report.options.drift_share:.0%} of features, at least "
         f"{report.options.min_rows:,} rows per window.</p>",
