@@ -122,3 +122,28 @@ def test_drift_example_finds_the_regime_change_and_nothing_at_random(
     for marker in ("euribor3m", "nr.employed", "emp.var.rate"):
         assert f"* {marker}" in out.stdout
     assert html.read_text().count("<figure") == 20
+
+
+@pytest.mark.integration
+def test_drift_example_serves_a_model_and_sees_its_performance_fall(
+    real_data_path: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "BANKOPS_DATA": str(real_data_path)}
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "drift_regimes.py"),
+            "--serve",
+            "--minutes",
+            "0.2",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=600,
+    )
+    assert "served, same regime: no data-set drift" in out.stdout
+    assert "served, crisis regime: DATA-SET DRIFT" in out.stdout
+    assert out.stdout.count("performance on 2,000 labelled rows") == 2
+    assert out.stdout.count("alert (critical): auc") == 1  # the crisis regime only
