@@ -30,7 +30,7 @@ __all__ = [
 ParameterType = Literal["str", "int", "float", "bool"]
 #: Azure's run states; `Queued` runs wait for a free runner slot.
 RunStatus = Literal["NotStarted", "Queued", "Running", "Completed", "Failed", "Canceled"]
-StepStatus = Literal["NotStarted", "Running", "Completed", "Failed", "Skipped"]
+StepStatus = Literal["NotStarted", "Running", "Completed", "Failed", "Canceled", "Skipped"]
 TERMINAL: frozenset[str] = frozenset({"Completed", "Failed", "Canceled"})
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -271,4 +271,5 @@ class TriggerResult(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: str = Field(alias="Id")
-    status: str = Field(alias="Status")
+    status: str | dict[str, Any] | None = Field(default=None, alias="Status")
+    """A local server says `"Queued"`; Azure answers an object (`{"StatusCode": 0, ...}`)."""

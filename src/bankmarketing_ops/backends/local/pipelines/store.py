@@ -73,6 +73,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _interrupted(run_status: str) -> str:
+    """What a step still running becomes when its run ends this way."""
+    return "Canceled" if run_status == "Canceled" else "Failed"
+
+
 class PipelineRecord:
     """A published pipeline as stored (the backend adds its endpoint URL)."""
 
@@ -301,7 +306,7 @@ class PipelineStore:
             steps = [
                 step.model_copy(
                     update={
-                        "status": "Failed" if step.status == "Running" else "Skipped",
+                        "status": _interrupted(status) if step.status == "Running" else "Skipped",
                         "finished_at": now(),
                         "error": step.error or (error if step.status == "Running" else None),
                     }
