@@ -151,7 +151,11 @@ def train(context: StepContext) -> None:
     )
     poller = trainer.begin_train(dataset["path"])
     context.log.info("AutoML run %s: %s", poller.run_id, trainer.config.model_dump_json())
-    run = poller.result()
+    try:
+        run = poller.result()
+    except BaseException:  # the run was canceled (SIGTERM) or failed: stop the search too
+        poller.cancel()
+        raise
     metric = context.parameters["primary_metric"]
     context.log.info(
         "best: %s, test %s %.4f (default LightGBM %.4f), %d iterations",
