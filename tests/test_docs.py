@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bankmarketing_ops import PipelinePublisher, Workspace
+
 ROOT = Path(__file__).resolve().parents[1]
 REGENERATE = (
     "typer bankmarketing_ops.cli.app utils docs --name bankops --title 'CLI reference' "
@@ -101,6 +103,30 @@ def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     assert "batch: 50 answers" in out.stdout
     assert "refused: FieldError(row=0, field='month'" in out.stdout
     assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+
+
+def test_pipeline_example_runs_on_synthetic_data(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "publish_and_trigger.py"),
+            "--synthetic",
+            "--minutes",
+            "0.1",
+            "--workspace",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "refused: budget: unknown parameter" in out.stdout
+    assert "run Completed:" in out.stdout
+    assert "evaluation: no service 'bankmarketing' yet" in out.stdout
+    assert "service bankmarketing serves bankmarketing:1 (Healthy)" in out.stdout
+    assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+    assert PipelinePublisher(Workspace.local(tmp_path)).server_status() is None
 
 
 @pytest.mark.integration

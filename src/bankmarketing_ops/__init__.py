@@ -34,7 +34,12 @@ from bankmarketing_ops._exceptions import (
     ModelNotFoundError,
     NetworkUnavailableError,
     NotFoundError,
+    ParameterProblem,
     PermissionDeniedError,
+    PipelineError,
+    PipelineNotFoundError,
+    PipelineParameterError,
+    PipelineRunError,
     RateLimitError,
     ReferenceNotFoundError,
     RegistryError,
@@ -59,6 +64,7 @@ from bankmarketing_ops.client import (
     AsyncEndpointClient,
     EndpointClient,
     HttpPolicy,
+    PipelineClient,
     ScoreResponse,
 )
 from bankmarketing_ops.config import (
@@ -79,12 +85,20 @@ from bankmarketing_ops.insights import (
 from bankmarketing_ops.ml.metrics import (
     ClassificationMetrics,
 )
+from bankmarketing_ops.pipelines import (
+    PipelinePublisher,
+    PipelineRunPoller,
+    training_pipeline,
+)
 from bankmarketing_ops.registry import (
     ModelRegistry,
 )
 from bankmarketing_ops.serving.scorer import (
     Scorer,
     Scores,
+)
+from bankmarketing_ops.steps import (
+    StepContext,
 )
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
@@ -114,6 +128,16 @@ from bankmarketing_ops.types.insights import (
     RequestRecord,
     TelemetrySummary,
     TimelineBucket,
+)
+from bankmarketing_ops.types.pipelines import (
+    Pipeline,
+    PipelineEndpoint,
+    PipelineParameter,
+    PipelineRun,
+    PipelineStep,
+    PublishedPipeline,
+    StepRun,
+    TriggerResult,
 )
 from bankmarketing_ops.types.registry import (
     ModelVersion,
@@ -170,8 +194,22 @@ __all__ = [
     "NetworkUnavailableError",
     "NotFoundError",
     "NumericReference",
+    "ParameterProblem",
     "PerformanceWindow",
     "PermissionDeniedError",
+    "Pipeline",
+    "PipelineClient",
+    "PipelineEndpoint",
+    "PipelineError",
+    "PipelineNotFoundError",
+    "PipelineParameter",
+    "PipelineParameterError",
+    "PipelinePublisher",
+    "PipelineRun",
+    "PipelineRunError",
+    "PipelineRunPoller",
+    "PipelineStep",
+    "PublishedPipeline",
     "RateLimitError",
     "ReferenceNotFoundError",
     "ReferenceProfile",
@@ -185,6 +223,8 @@ __all__ = [
     "ServiceKeys",
     "ServiceNotFoundError",
     "Settings",
+    "StepContext",
+    "StepRun",
     "TelemetrySummary",
     "TimelineBucket",
     "TrainingCanceledError",
@@ -193,6 +233,7 @@ __all__ = [
     "TrainingPoller",
     "TrainingRun",
     "TrainingStatus",
+    "TriggerResult",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
     "WebService",
@@ -203,4 +244,5 @@ __all__ = [
     "__version__",
     "data",
     "get_settings",
+    "training_pipeline",
 ]

@@ -91,3 +91,12 @@ PERFORMANCE_TOLERANCE: Final = 0.05
 DEFAULT_CAPTURE_SAMPLE_RATE: Final = 1.0
 #: Exit code of `bankops drift … --fail-on-drift` when the data set drifts.
 EXIT_DRIFT: Final = 3
+
+# --- pipelines ---
+DEFAULT_PIPELINE_NAME: Final = "bankmarketing-training"
+DEFAULT_EXPERIMENT_NAME: Final = "bankmarketing"
+#: Runs a pipeline server executes at once; the rest wait, queued, oldest first.
+PIPELINE_MAX_CONCURRENT_RUNS: Final = 2
+PIPELINE_SERVER_START_TIMEOUT_S: Final = 30.0
+#: How often `PipelineClient.wait` and the CLI look at a run, in seconds.
+PIPELINE_POLL_S: Final = 1.0

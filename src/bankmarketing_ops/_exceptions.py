@@ -23,6 +23,10 @@ catch one class::
     │   └── ServiceNotFoundError    no service by that name
     ├── DriftError                  drift or performance cannot be measured as asked
     │   └── ReferenceNotFoundError  the model version has no reference profile
+    ├── PipelineError               a pipeline cannot be defined, published or run
+    │   ├── PipelineNotFoundError   no such published pipeline, endpoint or run
+    │   ├── PipelineParameterError  unknown, ill-typed or missing parameters (each named)
+    │   └── PipelineRunError        a run failed (carries the run: failing step, error, logs)
     └── APIError                    an HTTP call of a client failed
         ├── APIConnectionError      no answer: refused, reset, DNS …
         │   └── APITimeoutError     no answer in time
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from bankmarketing_ops.data.models import ValidationReport
+    from bankmarketing_ops.types.pipelines import PipelineRun
 
 __all__ = [
     "APIConnectionError",
@@ -65,7 +70,12 @@ __all__ = [
     "ModelNotFoundError",
     "NetworkUnavailableError",
     "NotFoundError",
+    "ParameterProblem",
     "PermissionDeniedError",
+    "PipelineError",
+    "PipelineNotFoundError",
+    "PipelineParameterError",
+    "PipelineRunError",
     "RateLimitError",
     "ReferenceNotFoundError",
     "RegistryError",
@@ -187,6 +197,39 @@ class DriftError(BankOpsError):
 class ReferenceNotFoundError(DriftError):
     """The model version has no reference profile of its training data (registered
     before drift monitoring existed); `DriftMonitor.set_reference` gives it one."""
+
+
+class PipelineError(BankOpsError):
+    """A pipeline cannot be defined, published, triggered or run."""
+
+
+class PipelineNotFoundError(PipelineError):
+    """No published pipeline, pipeline endpoint or run with that id or name."""
+
+
+class ParameterProblem(NamedTuple):
+    """One bad pipeline parameter: which, and what is wrong."""
+
+    name: str
+    message: str
+
+
+class PipelineParameterError(PipelineError):
+    """Parameters of a run are unknown, of the wrong type or missing; `problems` names each."""
+
+    def __init__(self, problems: list[ParameterProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "bad pipeline parameters: " + "; ".join(f"{p.name}: {p.message}" for p in problems)
+        )
+
+
+class PipelineRunError(PipelineError):
+    """A pipeline run ended Failed or Canceled; `run` holds its steps, error and log files."""
+
+    def __init__(self, run: PipelineRun) -> None:
+        self.run = run
+        super().__init__(f"pipeline run {run.id} {run.status.lower()}: {run.error or 'no error'}")
 
 
 class APIError(BankOpsError):
