@@ -39,7 +39,8 @@ def stdout() -> Console:
 
 
 def stderr() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    # soft_wrap: a message is one line however long (paths), so scripts can grep it.
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(model: BaseModel) -> None:
