@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         TrainingStatus,
     )
     from bankmarketing_ops.types.deploy import ServiceKeys, WebService
+    from bankmarketing_ops.types.insights import RequestRecord
     from bankmarketing_ops.types.registry import ModelVersion
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Backend",
     "BackendKind",
     "DeployerBackend",
+    "InsightsBackend",
     "RegistryBackend",
     "TrainingJob",
     "WorkspaceInfo",
@@ -119,6 +121,23 @@ class DeployerBackend(Protocol):
     def delete(self, name: str) -> None: ...
 
 
+class InsightsBackend(Protocol):
+    """Reads request telemetry back (switching it on and off is the deployer's `update`)."""
+
+    def requests(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        result_code: int | None = None,
+        success: bool | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]: ...
+    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int: ...
+
+
 @runtime_checkable
 class Backend(Protocol):
     """What every backend offers. Later capabilities add their sub-protocols here."""
@@ -145,4 +164,9 @@ class Backend(Protocol):
     @property
     def deployer(self) -> DeployerBackend:
         """The scoring services of this backend."""
+        ...
+
+    @property
+    def insights(self) -> InsightsBackend:
+        """The request telemetry of this backend."""
         ...
