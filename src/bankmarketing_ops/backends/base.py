@@ -75,6 +75,20 @@ class RegistryBackend(Protocol):
     """Stores model versions. `register` stages files with `stage(dir)`, then publishes."""
 
     def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion: ...
+    def register_run(
+        self,
+        run: TrainingRun,
+        *,
+        name: str,
+        description: str,
+        tags: dict[str, str] | None,
+        properties: dict[str, str] | None,
+        stage: Callable[[Path], ModelVersion],
+    ) -> ModelVersion:
+        """Register an AutoML run's model. A backend whose runs keep their model where
+        they ran (Azure) registers it there and ignores `stage`; others call `register`."""
+        ...
+
     def get(self, name: str, version: int | str = "latest") -> ModelVersion: ...
     def list(self, name: str | None = None) -> list[ModelVersion]: ...
     def delete(self, name: str, version: int | str | None = None) -> None: ...
