@@ -95,6 +95,9 @@ class AzureDeployer:
 
     def __init__(self, workspace: Any, options: AzureMLOptions, cache: Path) -> None:
         self._ws, self._options, self._cache = workspace, options, cache
+        # SDK service objects of operations this deployer started: only those know their
+        # operation's URL, which `wait_for_deployment` polls.
+        self._pending: dict[str, Any] = {}
 
     def _service(self, name: str) -> Any:
         webservice = require("azureml.core.webservice")
@@ -154,7 +157,7 @@ class AzureDeployer:
             compute = require("azureml.core.compute")
             target = compute.AksCompute(self._ws, self._options.aks_cluster_name)
         try:
-            core.Model.deploy(
+            self._pending[name] = core.Model.deploy(
                 self._ws,
                 name,
                 [core.Model(self._ws, name=model.name, version=model.version)],
@@ -192,6 +195,7 @@ class AzureDeployer:
         if changes:
             try:
                 service.update(**changes)
+                self._pending[name] = service
             except Exception as exc:
                 raise DeploymentError(f"cannot update {name!r}: {sdk_error_text(exc)}") from None
 
@@ -207,8 +211,12 @@ class AzureDeployer:
         at least `AzureMLOptions.deploy_timeout_s`."""
         budget = max(timeout, self._options.deploy_timeout_s)
         deadline = time.monotonic() + budget
-        service = self._service(name)
-        service.wait_for_deployment(show_output=False, timeout_sec=int(budget))
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            try:
+                pending.wait_for_deployment(show_output=False, timeout_sec=int(budget))
+            except Exception as exc:  # the state check below reports it, with the log
+                _log.warning("deployment of %s ended badly: %s", name, sdk_error_text(exc))
         while True:
             service = self._service(name)
             result = map_service(service)

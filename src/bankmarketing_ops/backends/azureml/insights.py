@@ -12,6 +12,7 @@ standard columns: those fields read as None.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -87,12 +88,13 @@ def record_of(row: Any, service: str) -> RequestRecord:
 class AzureInsights:
     """Reads the workspace's Application Insights with an Entra credential."""
 
-    def __init__(self, workspace: Any, credential: Any, *, client: Any = None) -> None:
-        self._ws, self._credential, self._client = workspace, credential, client
+    def __init__(
+        self, details: Callable[[], dict[str, Any]], credential: Any, *, client: Any = None
+    ) -> None:
+        self._details, self._credential, self._client = details, credential, client
 
     def _resource_id(self) -> str:
-        details = self._ws.get_details()
-        resource = details.get("applicationInsights") if isinstance(details, dict) else None
+        resource = self._details().get("applicationInsights")
         if not resource:
             raise ConfigurationError("this Azure ML workspace has no Application Insights")
         return str(resource)

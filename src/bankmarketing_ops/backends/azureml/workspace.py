@@ -42,6 +42,13 @@ class AzureMLBackend:
         self.options = options or AzureMLOptions()
         base = cache_dir or Path(user_cache_dir(C.PACKAGE_NAME, appauthor=False)) / "azureml"
         self._cache = base / str(sdk_workspace.name)
+        self._details: dict[str, Any] | None = None
+
+    def details(self) -> dict[str, Any]:
+        """The workspace's ARM description (read once; its linked resources do not move)."""
+        if self._details is None:
+            self._details = dict(self._ws.get_details())
+        return self._details
 
     @property
     def kind(self) -> BackendKind:
@@ -66,10 +73,10 @@ class AzureMLBackend:
 
     @property
     def insights(self) -> AzureInsights:
-        return AzureInsights(self._ws, self._credential)
+        return AzureInsights(self.details, self._credential)
 
     def info(self) -> WorkspaceInfo:
-        details = self._ws.get_details()
+        details = self.details()
         resource_id = details.get("id") or (
             f"/subscriptions/{self._ws.subscription_id}/resourceGroups/{self._ws.resource_group}"
             f"/providers/Microsoft.MachineLearningServices/workspaces/{self._ws.name}"
