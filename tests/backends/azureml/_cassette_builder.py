@@ -85,7 +85,9 @@ def interaction(
         response_headers[key] = [value]
     request_text = (
         request_body
-        if isinstance(request_body, str) or request_body is None
+        if isinstance(request_body, str)
+        else ""
+        if request_body is None
         else json.dumps(request_body)
     )
     return {
@@ -98,7 +100,14 @@ def interaction(
     }
 
 
-_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 404: "Not Found"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    401: "Unauthorized",
+    404: "Not Found",
+}
 
 
 def write(module: str, test: str, reference: str, interactions: list[dict[str, Any]]) -> Path:
@@ -438,6 +447,123 @@ def insights_interactions() -> list[dict[str, Any]]:
     ]
 
 
+REGISTRY = "Machine Learning Services (v1 model management): Models - List, Models - Get"
+
+
+FEATURES = [
+    "age", "job", "marital", "education", "default", "housing", "loan", "contact", "month",
+    "day_of_week", "duration", "campaign", "pdays", "previous", "poutcome", "emp.var.rate",
+    "cons.price.idx", "cons.conf.idx", "euribor3m", "nr.employed",
+]  # fmt: skip
+TEST_METRICS = {
+    "accuracy": 0.915,
+    "AUC_weighted": 0.947,
+    "AUC_macro": 0.947,
+    "AUC_micro": 0.98,
+    "average_precision_score_weighted": 0.955,
+    "f1_score_weighted": 0.91,
+    "precision_score_weighted": 0.909,
+    "recall_score_weighted": 0.915,
+    "norm_macro_recall": 0.5,
+    "log_loss": 0.18,
+    "balanced_accuracy": 0.75,
+    "matthews_correlation": 0.55,
+    "confusion_matrix": [[4300, 100], [320, 220]],
+    "rows": 4940,
+}
+
+
+def bankops_property(version: int) -> str:
+    """The `bankops.version` property our registry writes (see registry.encode_version)."""
+    document = {
+        "model_type": "VotingEnsemble",
+        "input_kind": "frame",
+        "members": [],
+        "metrics": TEST_METRICS,
+        "baseline_metrics": {**TEST_METRICS, "AUC_weighted": 0.945},
+        "training": {
+            "origin": "automl",
+            "run_id": f"AutoML_0f0e0d0c_{version}",
+            "config": None,
+            "data_source": "https://automlsamplenotebookdata.blob.core.windows.net/"
+            "automl-sample-notebook-data/bankmarketing_train.csv",
+            "data_sha256": "8486deac8524001363f4257f3ece9cb6126beac8070b6b4b8c6e63713217a502",
+            "train_rows": 32950,
+            "test_rows": 4940,
+        },
+        "library_versions": {"azureml-core": "1.61.0"},
+        "features": FEATURES,
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def registered(version: int) -> dict[str, Any]:
+    payload = model_payload(version=version)
+    payload["runId"] = f"AutoML_0f0e0d0c_{version}"
+    payload["properties"] = {"team": "marketing", "bankops.version": bankops_property(version)}
+    payload["kvTags"] = payload["tags"] = {"stage": "test"}
+    return payload
+
+
+def registry_interactions() -> list[dict[str, Any]]:
+    models = f"{MMS}/models"
+    return [
+        discovery(),
+        interaction(
+            "GET", f"{models}?name=bankmarketing-automl&count=1", body={"value": [registered(2)]}
+        ),
+        interaction(
+            "GET",
+            f"{models}?name=bankmarketing-automl&count=255&latestVersionOnly=false",
+            body={"value": [registered(2), registered(1)], "nextLink": None},
+        ),
+        interaction("GET", f"{models}?name=no-such-model&count=1", body={"value": []}),
+    ]
+
+
+ENDPOINT = (
+    "Azure ML v1 ACI scoring endpoint (Consume a model deployed as a web service): "
+    "GET / (health), POST /score with a bearer key, GET /swagger.json; the swagger body is "
+    "the real Azure-generated file in ../shared/fixtures/azureml_swagger_bankmarketing.json"
+)
+#: The first input row of that swagger's example (a real row of the data).
+ROW = {
+    "age": 24, "job": "technician", "marital": "single", "education": "university.degree",
+    "default": "no", "housing": "no", "loan": "yes", "contact": "cellular", "month": "jul",
+    "day_of_week": "wed", "duration": 109, "campaign": 3, "pdays": 999, "previous": 0,
+    "poutcome": "nonexistent", "emp.var.rate": 1.4, "cons.price.idx": 93.918,
+    "cons.conf.idx": -42.7, "euribor3m": 4.963, "nr.employed": 5228.1,
+}  # fmt: skip
+
+
+def endpoint_interactions() -> list[dict[str, Any]]:
+    # ../shared beside the repository, as tests/conftest.py finds it
+    swagger = (
+        Path(__file__).resolve().parents[4] / "shared/fixtures/azureml_swagger_bankmarketing.json"
+    )
+    root = SCORING_URI.rsplit("/", 1)[0]
+    plain = {"Content-Type": "text/plain; charset=utf-8"}
+    return [
+        interaction("GET", f"{root}/", body="Healthy", headers=plain),
+        interaction(
+            "POST",
+            SCORING_URI,
+            request_body=json.dumps({"data": [ROW], "method": "predict"}, separators=(",", ":")),
+            # Azure v1 AutoML answers the JSON document encoded inside a JSON string
+            body=json.dumps(json.dumps({"result": ["no"]})),
+        ),
+        interaction(
+            "POST",
+            SCORING_URI,
+            status=401,
+            request_body=json.dumps({"data": [ROW], "method": "predict"}, separators=(",", ":")),
+            body="",
+            headers=plain,
+        ),
+        interaction("GET", f"{root}/swagger.json", body=swagger.read_text(encoding="utf-8")),
+    ]
+
+
 def write_all() -> list[Path]:
     return [
         write(
@@ -451,6 +577,18 @@ def write_all() -> list[Path]:
             "test_info_names_the_workspace_resource",
             SESSION,
             [*session_interactions(), subscriptions(), workspace_get()],
+        ),
+        write(
+            "test_azure_endpoint",
+            "test_endpoint_client_speaks_to_an_aci_service",
+            ENDPOINT,
+            endpoint_interactions(),
+        ),
+        write(
+            "test_azure_registry",
+            "test_get_and_list_versions",
+            REGISTRY,
+            [*session_interactions(), *registry_interactions()],
         ),
         write(
             "test_azure_deploy",
