@@ -51,6 +51,9 @@ from bankmarketing_ops.automl import (
     AutoMLTrainer,
     TrainingPoller,
 )
+from bankmarketing_ops.backends.azureml import (
+    AzureMLOptions,
+)
 from bankmarketing_ops.backends.base import (
     WorkspaceInfo,
 )
@@ -117,6 +120,7 @@ __all__ = [
     "AuthenticationError",
     "AutoMLConfig",
     "AutoMLTrainer",
+    "AzureMLOptions",
     "BadRequestError",
     "BankOpsError",
     "BestModel",
