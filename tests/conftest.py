@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from bankmarketing_ops import (
     ModelDeployer,
     ModelRegistry,
     ModelVersion,
+    PipelinePublisher,
     TrainingRun,
     WebService,
     Workspace,
@@ -34,7 +36,21 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("BANKOPS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("BANKOPS_WORKSPACE", str(tmp_path / "workspace"))
     yield
+    stop_pipelines(tmp_path / "workspace")
     stop_services(tmp_path / "workspace")
+
+
+def stop_pipelines(root: Path) -> None:
+    """Stop the pipeline server and the runs a test left going (detached processes)."""
+    if not (root / "pipelines").is_dir():
+        return
+    publisher = PipelinePublisher(Workspace.local(root))
+    publisher.stop_server()
+    for run in publisher.list_runs(status="Running") + publisher.list_runs(status="Queued"):
+        publisher.cancel_run(run.id)
+    deadline = time.monotonic() + 15
+    while publisher.list_runs(status="Running") and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def stop_services(root: Path) -> None:

@@ -34,7 +34,12 @@ from bankmarketing_ops._exceptions import (
     ModelNotFoundError,
     NetworkUnavailableError,
     NotFoundError,
+    ParameterProblem,
     PermissionDeniedError,
+    PipelineError,
+    PipelineNotFoundError,
+    PipelineParameterError,
+    PipelineRunError,
     RateLimitError,
     RegistryError,
     RequestTooLargeError,
@@ -61,6 +66,7 @@ from bankmarketing_ops.client import (
     AsyncEndpointClient,
     EndpointClient,
     HttpPolicy,
+    PipelineClient,
     ScoreResponse,
 )
 from bankmarketing_ops.config import (
@@ -77,12 +83,20 @@ from bankmarketing_ops.insights import (
 from bankmarketing_ops.ml.metrics import (
     ClassificationMetrics,
 )
+from bankmarketing_ops.pipelines import (
+    PipelinePublisher,
+    PipelineRunPoller,
+    training_pipeline,
+)
 from bankmarketing_ops.registry import (
     ModelRegistry,
 )
 from bankmarketing_ops.serving.scorer import (
     Scorer,
     Scores,
+)
+from bankmarketing_ops.steps import (
+    StepContext,
 )
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
@@ -101,6 +115,16 @@ from bankmarketing_ops.types.insights import (
     RequestRecord,
     TelemetrySummary,
     TimelineBucket,
+)
+from bankmarketing_ops.types.pipelines import (
+    Pipeline,
+    PipelineEndpoint,
+    PipelineParameter,
+    PipelineRun,
+    PipelineStep,
+    PublishedPipeline,
+    StepRun,
+    TriggerResult,
 )
 from bankmarketing_ops.types.registry import (
     ModelVersion,
@@ -150,7 +174,21 @@ __all__ = [
     "ModelVersion",
     "NetworkUnavailableError",
     "NotFoundError",
+    "ParameterProblem",
     "PermissionDeniedError",
+    "Pipeline",
+    "PipelineClient",
+    "PipelineEndpoint",
+    "PipelineError",
+    "PipelineNotFoundError",
+    "PipelineParameter",
+    "PipelineParameterError",
+    "PipelinePublisher",
+    "PipelineRun",
+    "PipelineRunError",
+    "PipelineRunPoller",
+    "PipelineStep",
+    "PublishedPipeline",
     "RateLimitError",
     "RegistryError",
     "RequestRecord",
@@ -162,6 +200,8 @@ __all__ = [
     "ServiceKeys",
     "ServiceNotFoundError",
     "Settings",
+    "StepContext",
+    "StepRun",
     "TelemetrySummary",
     "TimelineBucket",
     "TrainingCanceledError",
@@ -170,6 +210,7 @@ __all__ = [
     "TrainingPoller",
     "TrainingRun",
     "TrainingStatus",
+    "TriggerResult",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
     "WebService",
@@ -179,4 +220,5 @@ __all__ = [
     "__version__",
     "data",
     "get_settings",
+    "training_pipeline",
 ]

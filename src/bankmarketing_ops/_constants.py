@@ -72,3 +72,12 @@ CLIENT_CONNECT_TIMEOUT_S: Final = 5.0
 CLIENT_MAX_RETRIES: Final = 2
 BATCH_CHUNK_ROWS: Final = 1_000
 BATCH_CONCURRENCY: Final = 4
+
+# --- pipelines ---
+DEFAULT_PIPELINE_NAME: Final = "bankmarketing-training"
+DEFAULT_EXPERIMENT_NAME: Final = "bankmarketing"
+#: Runs a pipeline server executes at once; the rest wait, queued, oldest first.
+PIPELINE_MAX_CONCURRENT_RUNS: Final = 2
+PIPELINE_SERVER_START_TIMEOUT_S: Final = 30.0
+#: How often `PipelineClient.wait` and the CLI look at a run, in seconds.
+PIPELINE_POLL_S: Final = 1.0

@@ -22,6 +22,10 @@ catch one class::
     ├── ScoringValidationError      records to score break the schema (row and field given)
     ├── DeploymentError             a service cannot be started, changed or reached
     │   └── ServiceNotFoundError    no service by that name
+    ├── PipelineError               a pipeline cannot be defined, published or run
+    │   ├── PipelineNotFoundError   no such published pipeline, endpoint or run
+    │   ├── PipelineParameterError  unknown, ill-typed or missing parameters (each named)
+    │   └── PipelineRunError        a run failed (carries the run: failing step, error, logs)
     └── APIError                    an HTTP call of a client failed
         ├── APIConnectionError      no answer: refused, reset, DNS …
         │   └── APITimeoutError     no answer in time
@@ -39,6 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from bankmarketing_ops.data.models import ValidationReport
+    from bankmarketing_ops.types.pipelines import PipelineRun
 
 __all__ = [
     "APIConnectionError",
@@ -64,7 +69,12 @@ __all__ = [
     "ModelNotFoundError",
     "NetworkUnavailableError",
     "NotFoundError",
+    "ParameterProblem",
     "PermissionDeniedError",
+    "PipelineError",
+    "PipelineNotFoundError",
+    "PipelineParameterError",
+    "PipelineRunError",
     "RateLimitError",
     "RegistryError",
     "RequestTooLargeError",
@@ -189,6 +199,39 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class PipelineError(BankOpsError):
+    """A pipeline cannot be defined, published, triggered or run."""
+
+
+class PipelineNotFoundError(PipelineError):
+    """No published pipeline, pipeline endpoint or run with that id or name."""
+
+
+class ParameterProblem(NamedTuple):
+    """One bad pipeline parameter: which, and what is wrong."""
+
+    name: str
+    message: str
+
+
+class PipelineParameterError(PipelineError):
+    """Parameters of a run are unknown, of the wrong type or missing; `problems` names each."""
+
+    def __init__(self, problems: list[ParameterProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "bad pipeline parameters: " + "; ".join(f"{p.name}: {p.message}" for p in problems)
+        )
+
+
+class PipelineRunError(PipelineError):
+    """A pipeline run ended Failed or Canceled; `run` holds its steps, error and log files."""
+
+    def __init__(self, run: PipelineRun) -> None:
+        self.run = run
+        super().__init__(f"pipeline run {run.id} {run.status.lower()}: {run.error or 'no error'}")
 
 
 class APIError(BankOpsError):

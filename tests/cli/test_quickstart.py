@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from bankmarketing_ops import data
+from bankmarketing_ops import ModelRegistry, Workspace, data
 from bankmarketing_ops.cli import app
 from tests.conftest import WriteCsv
 
@@ -37,8 +37,14 @@ def test_quickstart_with_data_runs_every_step(
         "bankops services delete bankmarketing",
         "6. insights",
         "55 requests, 5 failed",
+        "7. automate",
+        "published bankmarketing-training version 1",
+        "triggered run",
+        "Completed",
     ):
         assert step in result.stdout, step
+    assert result.stdout.index("6. insights") < result.stdout.index("55 requests, 5 failed")
+    assert result.stdout.index("55 requests, 5 failed") < result.stdout.index("7. automate")
 
 
 def test_quickstart_reads_bankops_data(
@@ -59,6 +65,13 @@ def test_quickstart_reads_bankops_data(
     [probability] = report["scoring_response"]["result"]
     assert 0 <= probability <= 1
     assert report["insights"]["by_result_code"] == {"200": 50, "400": 2, "401": 3}
+    run = report["pipeline_run"]
+    assert run["status"] == "Completed"
+    assert run["pipeline_id"] == report["pipeline"]["id"]
+    assert [s["status"] for s in run["steps"]] == ["Completed"] * 5
+    assert run["parameters"]["timeout_minutes"] == 0.1
+    # The pipeline registered a second version; the service serves whichever scored better.
+    assert ModelRegistry(Workspace.from_settings()).get("bankmarketing").version == 2
 
 
 def test_quickstart_stops_on_invalid_data(write_csv: WriteCsv, small_frame: pd.DataFrame) -> None:

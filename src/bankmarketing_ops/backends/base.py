@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     )
     from bankmarketing_ops.types.deploy import ServiceKeys, WebService
     from bankmarketing_ops.types.insights import RequestRecord
+    from bankmarketing_ops.types.pipelines import (
+        Pipeline,
+        PipelineEndpoint,
+        PipelineRun,
+        PublishedPipeline,
+    )
     from bankmarketing_ops.types.registry import ModelVersion
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "BackendKind",
     "DeployerBackend",
     "InsightsBackend",
+    "PipelineBackend",
     "RegistryBackend",
     "TrainingJob",
     "WorkspaceInfo",
@@ -152,6 +159,43 @@ class InsightsBackend(Protocol):
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int: ...
 
 
+class PipelineBackend(Protocol):
+    """Publishes pipelines behind REST endpoints and runs them."""
+
+    def publish(
+        self,
+        pipeline: Pipeline,
+        *,
+        name: str,
+        description: str,
+        version: str | None,
+        set_default: bool,
+    ) -> PublishedPipeline: ...
+    def get(self, pipeline_id: str) -> PublishedPipeline: ...
+    def list(self, name: str | None = None) -> builtins.list[PublishedPipeline]: ...
+    def set_enabled(self, pipeline_id: str, enabled: bool) -> PublishedPipeline: ...
+    def get_endpoint(self, name: str) -> PipelineEndpoint: ...
+    def list_endpoints(self) -> builtins.list[PipelineEndpoint]: ...
+    def set_default(self, endpoint_name: str, pipeline_id: str) -> PipelineEndpoint: ...
+    def submit(
+        self, pipeline: Pipeline, parameters: dict[str, object], *, experiment_name: str
+    ) -> PipelineRun: ...
+    def get_run(self, run_id: str) -> PipelineRun: ...
+    def list_runs(
+        self,
+        *,
+        pipeline_id: str | None = None,
+        endpoint_name: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+    ) -> builtins.list[PipelineRun]: ...
+    def cancel_run(self, run_id: str) -> PipelineRun: ...
+    def run_logs(self, run_id: str, step: str | None = None) -> dict[str, builtins.list[str]]: ...
+    def auth_header(self) -> dict[str, str]:
+        """The header that authenticates a trigger of this workspace's endpoints."""
+        ...
+
+
 @runtime_checkable
 class Backend(Protocol):
     """What every backend offers. Later capabilities add their sub-protocols here."""
@@ -183,4 +227,9 @@ class Backend(Protocol):
     @property
     def insights(self) -> InsightsBackend:
         """The request telemetry of this backend."""
+        ...
+
+    @property
+    def pipelines(self) -> PipelineBackend:
+        """The published pipelines and pipeline runs of this backend."""
         ...

@@ -20,6 +20,10 @@ from bankmarketing_ops import (
     InsightsManager,
     ModelDeployer,
     ModelVersion,
+    PipelinePublisher,
+    PipelineRun,
+    PipelineRunError,
+    PublishedPipeline,
     TelemetrySummary,
     TrainingRun,
     WebService,
@@ -33,9 +37,11 @@ from bankmarketing_ops.cli._output import (
     download_progress,
     emit_json,
     handle_errors,
+    stderr,
     stdout,
 )
 from bankmarketing_ops.cli.insights import render_summary
+from bankmarketing_ops.cli.pipelines import follow_run, render_run
 from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
 
@@ -61,9 +67,14 @@ class QuickstartReport(BaseModel):
     scoring_response: dict[str, Any] | None = None
     insights: TelemetrySummary | None = None
     """Telemetry of the traffic quickstart sent (some of it bad on purpose)."""
+    pipeline: PublishedPipeline | None = None
+    """The training pipeline, published behind its REST endpoint."""
+    pipeline_run: PipelineRun | None = None
+    """The run quickstart triggered over REST and followed to its end."""
 
 
 _AZURE = "Azure ML (with --backend azureml)"
+_TOKEN_HINT = {"local": "bankops pipelines token", "azureml": "an Entra token of the workspace"}
 
 
 class BackendChoice(StrEnum):
@@ -146,7 +157,8 @@ def quickstart(
     json_output: JsonOption = False,
 ) -> None:
     """Run every step end to end: fetch → validate → profile → train → register → deploy →
-    score → insights (on this machine, or on Azure ML with --backend azureml)."""
+    score → insights → publish the training pipeline and run it over REST (on this
+    machine, or on Azure ML with --backend azureml)."""
     console = stdout()
     workspace = open_workspace(
         backend.value,
@@ -198,6 +210,17 @@ def quickstart(
         console.print_json(data={"request": request, "response": response})
         console.rule("[bold]6. insights")
     summary = traffic_with_insights(workspace, service)
+    if not json_output:
+        render_summary(summary)
+        console.rule("[bold]7. automate: publish the training pipeline and trigger it over REST")
+    published, pipeline_run = publish_and_trigger(
+        workspace,
+        data_path=str(source.path),
+        timeout_minutes=timeout_minutes,
+        model_name=model_name,
+        service_name=service_name,
+        json_output=json_output,
+    )
     if json_output:
         emit_json(
             QuickstartReport(
@@ -210,10 +233,20 @@ def quickstart(
                 scoring_request=request,
                 scoring_response=response,
                 insights=summary,
+                pipeline=published,
+                pipeline_run=pipeline_run,
             )
         )
+        if pipeline_run.status != "Completed":
+            raise PipelineRunError(pipeline_run)
         return
-    render_summary(summary)
+    console.print(render_run(pipeline_run))
+    if pipeline_run.status != "Completed":
+        raise PipelineRunError(pipeline_run)
+    console.print(
+        f"Trigger it again from anywhere: POST {published.endpoint} with "
+        f"'Authorization: Bearer <{_TOKEN_HINT[workspace.kind]}>'."
+    )
     if workspace.kind == "local":
         console.print(
             f"The service keeps running; stop it with: bankops services delete {service.name}"
@@ -224,6 +257,41 @@ def quickstart(
             "delete it with ModelDeployer(workspace).delete(...) or in Azure ML studio, and "
             "see docs/azureml.md for the cleanup of the compute cluster."
         )
+
+
+def publish_and_trigger(
+    workspace: Workspace,
+    *,
+    data_path: str,
+    timeout_minutes: float,
+    model_name: str,
+    service_name: str,
+    json_output: bool,
+) -> tuple[PublishedPipeline, PipelineRun]:
+    """Publish the built-in training pipeline, start one run with a POST to its endpoint
+    (as any scheduler would) and follow it to its end."""
+    publisher = PipelinePublisher(workspace)
+    published = publisher.publish()
+    console = stderr() if json_output else stdout()
+    if not json_output:
+        console.print(
+            f"[green]✔ published[/] {published.name} version {published.version}: "
+            f"{published.endpoint}"
+        )
+    with publisher.client() as client:
+        run_id = client.trigger(
+            published,
+            experiment_name="quickstart",
+            parameters={
+                "data_path": data_path,
+                "timeout_minutes": timeout_minutes,
+                "model_name": model_name,
+                "service_name": service_name,
+            },
+        )
+        if not json_output:
+            console.print(f"triggered run {run_id} over REST; following it …")
+        return published, follow_run(client.get_run, run_id, console)
 
 
 def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:

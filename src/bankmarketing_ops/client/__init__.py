@@ -2,5 +2,12 @@
 
 from bankmarketing_ops.client._policy import HttpPolicy
 from bankmarketing_ops.client.endpoint import AsyncEndpointClient, EndpointClient, ScoreResponse
+from bankmarketing_ops.client.pipelines import PipelineClient
 
-__all__ = ["AsyncEndpointClient", "EndpointClient", "HttpPolicy", "ScoreResponse"]
+__all__ = [
+    "AsyncEndpointClient",
+    "EndpointClient",
+    "HttpPolicy",
+    "PipelineClient",
+    "ScoreResponse",
+]

@@ -13,9 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -27,6 +24,13 @@ from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
 from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops._processes import (
+    alive,
+    free_port,
+    is_same_process,
+    process_started,
+    start_detached,
+)
 from bankmarketing_ops.backends.local.registry import check_name
 from bankmarketing_ops.serving.config import (
     KEYS_FILE,
@@ -37,7 +41,6 @@ from bankmarketing_ops.serving.config import (
     runtime_file,
     write_keys,
 )
-from bankmarketing_ops.serving.process import process_started
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
 
@@ -101,7 +104,7 @@ class LocalDeployer:
             name=name,
             model_ref=f"{model.name}:{model.version}",
             model_dir=str(Path(model.path) / "model"),
-            port=port or _free_port(),
+            port=port or free_port(),
             auth_enabled=auth_enabled,
             cors_origins=cors_origins,
             insights_enabled=insights_enabled,
@@ -174,9 +177,9 @@ class LocalDeployer:
         folder = self._folder(name)
         config = ServiceConfig.read(folder)
         pids = _pids(folder)
-        alive = bool(pids) and all(_alive(pid) for pid in pids)
+        running = bool(pids) and all(alive(pid) for pid in pids)
         state: ServiceState = "Unhealthy"  # a worker gone is a service to restart
-        if alive:
+        if running:
             state = _probe(config)
         base = f"http://{config.host}:{config.port}"
         return WebService(
@@ -187,8 +190,8 @@ class LocalDeployer:
             docs_uri=f"{base}/docs",
             model=config.model_ref,
             port=config.port,
-            pid=pids[0] if alive else None,
-            pids=pids if alive else [],
+            pid=pids[0] if running else None,
+            pids=pids if running else [],
             workers=config.workers,
             auth_enabled=config.auth_enabled,
             cors_origins=config.cors_origins,
@@ -253,22 +256,11 @@ class LocalDeployer:
             stale.unlink(missing_ok=True)
         workers = ServiceConfig.read(folder).workers
         for worker in range(workers):
-            with (folder / LOG_FILE).open("ab") as log:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "bankmarketing_ops.serving.server",
-                        str(folder),
-                        "--worker",
-                        str(worker),
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    start_new_session=True,
-                    close_fds=True,
-                )
+            process = start_detached(
+                "bankmarketing_ops.serving.server",
+                [str(folder), "--worker", str(worker)],
+                log=folder / LOG_FILE,
+            )
             # The worker rewrites this with its port once it listens; the pid is known now.
             identity = {"pid": process.pid, "started": process_started(process.pid)}
             (folder / runtime_file(worker)).write_text(
@@ -277,15 +269,15 @@ class LocalDeployer:
             _log.info("started service %s worker %d (pid %d)", folder.name, worker, process.pid)
 
     def _stop(self, folder: Path) -> None:
-        running = [pid for pid in _pids(folder) if _alive(pid)]
+        running = [pid for pid in _pids(folder) if alive(pid)]
         for pid in running:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + C.STOP_TIMEOUT_S
-        while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in running) and time.monotonic() < deadline:
             time.sleep(0.05)
         for pid in running:
-            if _alive(pid):
+            if alive(pid):
                 _log.warning(
                     "service %s: pid %d did not stop in %.0f s; killing it",
                     folder.name,
@@ -313,12 +305,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((C.SERVER_HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def _pids(folder: Path) -> list[int]:
     """Pids of this service's workers, in worker order — only those still the same process
     (after a crash or a reboot the pid may belong to someone else)."""
@@ -329,7 +315,7 @@ def _pids(folder: Path) -> list[int]:
         started = runtime.get("started") if runtime else None
         if not isinstance(pid, int):
             continue
-        if started is not None and process_started(pid) not in (started, None):
+        if not is_same_process(pid, started if isinstance(started, str) else None):
             continue  # the pid was reused by another process: not ours to signal
         pids.append(pid)
     return pids
@@ -341,20 +327,6 @@ def _read_json(path: Path) -> dict[str, object] | None:
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        finished, _ = os.waitpid(pid, os.WNOHANG)  # reap our own child if it has exited
-        if finished == pid:
-            return False
-    except ChildProcessError:
-        pass  # not our child: fall through to a signal-0 probe
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # gone, or someone else's process
-        return False
-    return True
 
 
 def _probe(config: ServiceConfig) -> ServiceState:

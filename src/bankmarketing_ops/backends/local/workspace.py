@@ -14,6 +14,7 @@ from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
 from bankmarketing_ops.backends.local.automl import LocalAutoML
 from bankmarketing_ops.backends.local.deploy import LocalDeployer
 from bankmarketing_ops.backends.local.insights import LocalInsights
+from bankmarketing_ops.backends.local.pipelines import LocalPipelines
 from bankmarketing_ops.backends.local.registry import LocalRegistry
 
 __all__ = ["LocalBackend"]
@@ -59,6 +60,11 @@ class LocalBackend:
     def insights(self) -> LocalInsights:
         self.info()
         return LocalInsights(self._root)
+
+    @property
+    def pipelines(self) -> LocalPipelines:
+        """Published pipelines, their server and their runs under `<root>/pipelines/`."""
+        return LocalPipelines(self._root)
 
     def info(self) -> WorkspaceInfo:
         manifest = self._root / C.WORKSPACE_MANIFEST

@@ -1,0 +1,59 @@
+"""Detached helper processes (scoring workers, the pipeline server, pipeline runners):
+starting them, and telling whether a recorded one is still the same process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops.serving.process import process_started
+
+__all__ = ["alive", "free_port", "is_same_process", "process_started", "start_detached"]
+
+
+def start_detached(module: str, arguments: Sequence[str], *, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m module arguments…` in its own session (it outlives its parent, and a
+    Ctrl-C in the parent's terminal does not reach it), output appended to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, *arguments],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+            close_fds=True,
+        )
+
+
+def is_same_process(pid: int, started: str | None) -> bool:
+    """Whether `pid` is still the process that was recorded with start time `started` —
+    after a crash or a reboot the pid may belong to someone else."""
+    return started is None or process_started(pid) in (started, None)
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (reaping it first if it is our own exited child)."""
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: fall through to a signal-0 probe
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or someone else's process
+        return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((C.SERVER_HOST, 0))
+        return int(sock.getsockname()[1])

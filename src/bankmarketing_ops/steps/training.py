@@ -1,0 +1,255 @@
+"""The built-in bank-marketing training pipeline and its steps.
+
+validate_data → train (AutoML) → evaluate (against the model the service serves now) →
+register → deploy (only when the new model is better, or nothing is deployed yet).
+The steps hand on files, as Azure's `AutoMLStep` does: `dataset`, `metrics`,
+`best_model`, `evaluation`, `model` and `deployment`, each an `output.json`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops import data as data_layer
+from bankmarketing_ops._exceptions import ServiceNotFoundError
+from bankmarketing_ops.automl import AutoMLTrainer
+from bankmarketing_ops.deploy import ModelDeployer
+from bankmarketing_ops.ml.features import records_of, target_vector
+from bankmarketing_ops.ml.metrics import PRIMARY_METRICS, compute_metrics
+from bankmarketing_ops.registry import ModelRegistry
+from bankmarketing_ops.steps.context import StepContext
+from bankmarketing_ops.types.automl import TrainingRun
+from bankmarketing_ops.types.pipelines import Pipeline, PipelineParameter, PipelineStep
+
+__all__ = ["Evaluation", "training_pipeline"]
+
+_HERE = __name__
+
+
+def training_pipeline() -> Pipeline:
+    """The bank-marketing training pipeline, with the REST parameters `data_path`,
+    `timeout_minutes`, `primary_metric`, `model_name` and `service_name`."""
+    return Pipeline(
+        name=C.DEFAULT_PIPELINE_NAME,
+        description="Validate the data, train with AutoML, evaluate against the deployed "
+        "model, register, and deploy when better.",
+        parameters=(
+            PipelineParameter(
+                name="data_path",
+                type="str",
+                default="",
+                description="Data file on the server's machine; empty: BANKOPS_DATA, "
+                "else the cached or downloaded public file.",
+            ),
+            PipelineParameter(
+                name="timeout_minutes",
+                type="float",
+                default=C.QUICKSTART_BUDGET_MINUTES,
+                minimum=0.05,
+                description="AutoML search budget in minutes.",
+            ),
+            PipelineParameter(
+                name="primary_metric",
+                type="str",
+                default="AUC_weighted",
+                choices=PRIMARY_METRICS,
+                description="The metric the search optimizes and the evaluation compares.",
+            ),
+            PipelineParameter(
+                name="model_name",
+                type="str",
+                default=C.DEFAULT_MODEL_NAME,
+                description="Register the model under this name.",
+            ),
+            PipelineParameter(
+                name="service_name",
+                type="str",
+                default=C.DEFAULT_SERVICE_NAME,
+                description="The service to compare against and deploy to.",
+            ),
+        ),
+        steps=(
+            PipelineStep(
+                name="validate_data",
+                function=f"{_HERE}:validate_data",
+                outputs=("dataset",),
+                description="Find the data file and check it against the schema.",
+            ),
+            PipelineStep(
+                name="train",
+                function=f"{_HERE}:train",
+                inputs=("dataset",),
+                outputs=("metrics", "best_model"),
+                description="AutoML search; the best model and its test metrics.",
+            ),
+            PipelineStep(
+                name="evaluate",
+                function=f"{_HERE}:evaluate",
+                inputs=("dataset", "best_model"),
+                outputs=("evaluation",),
+                description="Score the deployed model on the new model's test rows.",
+            ),
+            PipelineStep(
+                name="register",
+                function=f"{_HERE}:register",
+                inputs=("best_model", "evaluation"),
+                outputs=("model",),
+                description="Register the new model as the next version.",
+            ),
+            PipelineStep(
+                name="deploy",
+                function=f"{_HERE}:deploy",
+                inputs=("evaluation", "model"),
+                outputs=("deployment",),
+                description="Deploy the new model if it is better (or nothing is deployed).",
+            ),
+        ),
+    )
+
+
+class Evaluation(BaseModel):
+    """What the evaluate step decided, and on which numbers."""
+
+    primary_metric: str
+    candidate: float
+    """The new model on its test rows."""
+    deployed_model: str | None
+    """What the service serves now (None: no such service)."""
+    deployed: float | None
+    """The deployed model on the same rows (optimistic if it was trained on them)."""
+    better: bool
+    reason: str
+
+
+def validate_data(context: StepContext) -> None:
+    path = context.parameters["data_path"] or None
+    source = data_layer.locate(path)
+    frame = data_layer.load(source.path)  # DataValidationError fails the step, with the report
+    context.log.info("%s (%s): %d rows, valid", source.path, source.origin, len(frame))
+    context.write_json(
+        "dataset",
+        {"path": str(source.path), "rows": len(frame), "sha256": frame.attrs.get("sha256")},
+    )
+
+
+def train(context: StepContext) -> None:
+    dataset = context.read_json("dataset")
+    trainer = AutoMLTrainer(
+        context.workspace,
+        experiment_timeout_minutes=context.parameters["timeout_minutes"],
+        primary_metric=context.parameters["primary_metric"],
+    )
+    poller = trainer.begin_train(dataset["path"])
+    context.log.info("AutoML run %s: %s", poller.run_id, trainer.config.model_dump_json())
+    run = poller.result()
+    metric = context.parameters["primary_metric"]
+    context.log.info(
+        "best: %s, test %s %.4f (default LightGBM %.4f), %d iterations",
+        run.best.model_type,
+        metric,
+        run.test_metrics.value(metric),
+        run.baseline_metrics.value(metric),
+        len(run.iterations),
+    )
+    context.write_json(
+        "metrics",
+        {
+            "primary_metric": metric,
+            "test": run.test_metrics.model_dump(),
+            "baseline": run.baseline_metrics.model_dump(),
+        },
+    )
+    context.write_json("best_model", run)
+
+
+def evaluate(context: StepContext) -> None:
+    run = TrainingRun.model_validate(context.read_json("best_model"))
+    metric = context.parameters["primary_metric"]
+    candidate = run.test_metrics.value(metric)
+    deployed_ref = _deployed_model(context)
+    if deployed_ref is None:
+        result = Evaluation(
+            primary_metric=metric,
+            candidate=candidate,
+            deployed_model=None,
+            deployed=None,
+            better=True,
+            reason=f"no service {context.parameters['service_name']!r} yet",
+        )
+    else:
+        deployed = _score_deployed(context, run, deployed_ref, metric)
+        better = candidate > deployed
+        result = Evaluation(
+            primary_metric=metric,
+            candidate=candidate,
+            deployed_model=deployed_ref,
+            deployed=deployed,
+            better=better,
+            reason=f"{metric} {candidate:.4f} {'>' if better else '<='} {deployed:.4f} "
+            f"of {deployed_ref} on the same {run.test_rows:,} test rows",
+        )
+    context.log.info("evaluation: %s", result.reason)
+    context.write_json("evaluation", result)
+
+
+def _deployed_model(context: StepContext) -> str | None:
+    try:
+        return ModelDeployer(context.workspace).get(context.parameters["service_name"]).model
+    except ServiceNotFoundError:
+        return None
+
+
+def _score_deployed(context: StepContext, run: TrainingRun, ref: str, metric: str) -> float:
+    """The deployed model's `metric` on exactly the rows the new model was tested on."""
+    name, _, version = ref.partition(":")
+    scorer = ModelRegistry(context.workspace).load_scorer(name, version or "latest")
+    frame = data_layer.load(context.read_json("dataset")["path"])
+    test = data_layer.train_test_split(
+        frame, test_size=run.config.test_size, seed=run.config.random_seed
+    ).test
+    inputs = test.drop(columns=[data_layer.SCHEMA.target.name])
+    proba = scorer.predict_proba(records_of(inputs))  # type: ignore[arg-type]
+    return compute_metrics(target_vector(test), proba).value(metric)
+
+
+def register(context: StepContext) -> None:
+    run = TrainingRun.model_validate(context.read_json("best_model"))
+    evaluation = Evaluation.model_validate(context.read_json("evaluation"))
+    version = ModelRegistry(context.workspace).register_run(
+        run,
+        name=context.parameters["model_name"],
+        description=f"pipeline run {context.run_id}",
+        tags={"pipeline_run": context.run_id, "better_than_deployed": str(evaluation.better)},
+    )
+    context.log.info("registered %s", version.ref)
+    context.write_json("model", version)
+
+
+def deploy(context: StepContext) -> None:
+    evaluation = Evaluation.model_validate(context.read_json("evaluation"))
+    model = context.read_json("model")
+    ref = f"{model['name']}:{model['version']}"
+    service_name = context.parameters["service_name"]
+    outcome: dict[str, Any] = {"service": service_name, "model": ref, "deployed": False}
+    if not evaluation.better:
+        context.log.info("not deployed: %s", evaluation.reason)
+        context.write_json("deployment", {**outcome, "reason": evaluation.reason})
+        return
+    deployer = ModelDeployer(context.workspace)
+    if evaluation.deployed_model is None:
+        service = deployer.begin_deploy(ref, service_name).result()
+    else:
+        service = deployer.update(service_name, model=ref)
+    context.log.info("deployed %s to %s (%s)", ref, service.name, service.scoring_uri)
+    context.write_json(
+        "deployment",
+        {
+            **outcome,
+            "deployed": True,
+            "scoring_uri": service.scoring_uri,
+            "reason": evaluation.reason,
+        },
+    )

@@ -1,0 +1,117 @@
+"""`bankops pipelines …` end to end (a real server and real runner processes)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bankmarketing_ops import PipelinePublisher, Workspace
+from bankmarketing_ops.cli import app
+from bankmarketing_ops.cli.pipelines import parse_assignments
+from tests.pipeline_steps import toy_pipeline
+
+runner = CliRunner()
+
+
+def _invoke(*args: str) -> str:
+    result = runner.invoke(app, ["pipelines", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_publish_without_arguments_publishes_the_training_pipeline() -> None:
+    report = json.loads(_invoke("publish", "--json"))
+    pipeline = report["pipeline"]
+    assert pipeline["name"] == "bankmarketing-training"
+    assert pipeline["version"] == "1"
+    assert pipeline["endpoint"].endswith(f"/PipelineRuns/PipelineSubmit/{pipeline['id']}")
+    assert [p["name"] for p in pipeline["parameters"]] == [
+        "data_path",
+        "timeout_minutes",
+        "primary_metric",
+        "model_name",
+        "service_name",
+    ]
+    assert report["pipeline_endpoint"]["default_pipeline_id"] == pipeline["id"]
+    assert _invoke("token").strip() == report["token"]
+    human = _invoke("publish")
+    assert "version 2" in human
+    assert "bearer token" in human
+    assert "curl -X POST" in human
+    listing = json.loads(_invoke("list", "--json"))
+    assert [p["version"] for p in listing["pipelines"]] == ["1", "2"]
+    assert listing["server"]["port"]
+    shown = json.loads(_invoke("show", "bankmarketing-training", "--json"))
+    assert shown["default_version"] == "2"
+
+
+def test_trigger_runs_and_logs_over_the_cli(workspace: Workspace) -> None:
+    published = PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
+    run = json.loads(_invoke("trigger", "toy", "-p", "word=cli", "--wait", "--json"))
+    assert run["status"] == "Completed"
+    assert run["parameters"]["word"] == "cli"
+    assert run["pipeline_id"] == published.id
+    assert "Completed" in _invoke("runs")
+    detail = _invoke("runs", run["id"])
+    assert "consume.result:" in detail
+    logs = _invoke("logs", run["id"], "--step", "produce")
+    assert "producing cli" in logs
+    assert json.loads(_invoke("runs", "--json", "--status", "Completed"))[0]["id"] == run["id"]
+
+
+def test_trigger_by_id_without_wait_prints_the_run(workspace: Workspace) -> None:
+    published = PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
+    out = _invoke("trigger", published.id, "-p", "seconds=0.5")
+    assert "bankops pipelines runs" in out
+
+
+def test_a_failed_run_exits_1_with_the_steps_error(workspace: Workspace) -> None:
+    PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
+    result = runner.invoke(app, ["pipelines", "trigger", "toy", "-p", "fail=true", "--wait"])
+    assert result.exit_code == 1
+    assert "step consume failed: RuntimeError: asked to fail" in " ".join(result.output.split())
+
+
+def test_bad_parameters_name_each_and_exit_1(workspace: Workspace) -> None:
+    PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
+    result = runner.invoke(app, ["pipelines", "trigger", "toy", "-p", "seconds=soon", "-p", "x=1"])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())  # rich wraps lines
+    assert "seconds: expected float" in said
+    assert "x: unknown parameter" in said
+    assert "Traceback" not in result.output
+
+
+def test_disable_enable_and_unknown_ids(workspace: Workspace) -> None:
+    published = PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
+    assert "disabled" in _invoke("disable", published.id)
+    refused = runner.invoke(app, ["pipelines", "trigger", "toy"])
+    assert refused.exit_code == 1
+    assert "403" in refused.output
+    assert "enabled" in _invoke("enable", published.id)
+    missing = runner.invoke(app, ["pipelines", "show", "nope"])
+    assert missing.exit_code == 1
+    assert "no published pipeline with id 'nope'" in " ".join(missing.output.split())
+    bad_status = runner.invoke(app, ["pipelines", "runs", "--status", "Done"])
+    assert bad_status.exit_code == 1
+    assert "--status must be one of" in " ".join(bad_status.output.split())
+
+
+def test_token_regenerate_and_stop() -> None:
+    first = _invoke("token").strip()
+    second = _invoke("token", "--regenerate").strip()
+    assert first != second
+    assert "no pipeline server was running" in _invoke("stop")
+
+
+def test_parse_assignments_reads_json_values_else_text() -> None:
+    assert parse_assignments(["a=0.5", "b=true", "c=/data/x.csv", "d="]) == {
+        "a": 0.5,
+        "b": True,
+        "c": "/data/x.csv",
+        "d": "",
+    }
+    with pytest.raises(Exception, match="NAME=VALUE"):
+        parse_assignments(["novalue"])
