@@ -75,7 +75,7 @@ class Workspace:
         sdk_workspace = session.connect(
             subscription_id, resource_group, workspace_name, auth=sdk_auth
         )
-        return cls._azure(sdk_workspace, auth, tenant_id, credential, options)
+        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
 
     @classmethod
     def from_config(
@@ -97,12 +97,13 @@ class Workspace:
 
         sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
         sdk_workspace, _ = session.from_config(path, auth=sdk_auth)
-        return cls._azure(sdk_workspace, auth, tenant_id, credential, options)
+        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
 
     @classmethod
     def _azure(
         cls,
         sdk_workspace: Any,
+        sdk_auth: Any,
         auth: AuthKind | Any,
         tenant_id: str | None,
         credential: Any,
@@ -112,7 +113,9 @@ class Workspace:
             from bankmarketing_ops.backends.azureml import session
 
             credential = session.monitor_credential(auth, tenant_id=tenant_id)
-        return cls(AzureMLBackend(sdk_workspace, credential=credential, options=options))
+        return cls(
+            AzureMLBackend(sdk_workspace, credential=credential, auth=sdk_auth, options=options)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Workspace:

@@ -278,20 +278,25 @@ def publish_and_trigger(
             f"[green]✔ published[/] {published.name} version {published.version}: "
             f"{published.endpoint}"
         )
+    # Azure's published AutoMLStep pipeline fixes its settings when built and declares
+    # no REST parameters; its runs are read through the workspace, not the endpoint's host.
+    azure = workspace.kind == "azureml"
+    parameters: dict[str, Any] = (
+        {}
+        if azure
+        else {
+            "data_path": data_path,
+            "timeout_minutes": timeout_minutes,
+            "model_name": model_name,
+            "service_name": service_name,
+        }
+    )
     with publisher.client() as client:
-        run_id = client.trigger(
-            published,
-            experiment_name="quickstart",
-            parameters={
-                "data_path": data_path,
-                "timeout_minutes": timeout_minutes,
-                "model_name": model_name,
-                "service_name": service_name,
-            },
-        )
+        run_id = client.trigger(published, experiment_name="quickstart", parameters=parameters)
         if not json_output:
             console.print(f"triggered run {run_id} over REST; following it …")
-        return published, follow_run(client.get_run, run_id, console)
+        get_run = publisher.get_run if azure else client.get_run
+        return published, follow_run(get_run, run_id, console)
 
 
 def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:

@@ -564,6 +564,52 @@ def endpoint_interactions() -> list[dict[str, Any]]:
     ]
 
 
+PIPELINE_ID = "7c0f5b43-1d2e-4f60-9a8b-0123456789ab"
+PIPELINE_SUBMIT = f"{API}/pipelines/v1.0{WS_PATH}/PipelineRuns/PipelineSubmit/{PIPELINE_ID}"
+PIPELINES = (
+    "Azure ML published pipeline REST endpoint: POST .../PipelineRuns/PipelineSubmit/{id} "
+    "with ExperimentName and ParameterAssignments (Trigger a published pipeline over REST)"
+)
+
+
+def pipeline_interactions() -> list[dict[str, Any]]:
+    return [
+        interaction(
+            "POST",
+            PIPELINE_SUBMIT,
+            request_body=json.dumps(
+                {"ExperimentName": "nightly", "ParameterAssignments": {}}, separators=(",", ":")
+            ),
+            body={
+                "Description": None,
+                "Status": {
+                    "StatusCode": 0,
+                    "StatusDetail": None,
+                    "CreationTime": "2026-11-02T12:00:00.0000000Z",
+                    "EndTime": None,
+                },
+                "GraphId": "11111111-aaaa-bbbb-cccc-000000000001",
+                "IsSubmitted": False,
+                "HasErrors": False,
+                "UploadState": 0,
+                "ParameterAssignments": {},
+                "DataPathAssignments": {},
+                "RunHistoryExperimentName": "nightly",
+                "PipelineId": PIPELINE_ID,
+                "RunSource": "Unavailable",
+                "RunType": 0,
+                "TotalRunSteps": 1,
+                "ScheduleId": None,
+                "RunUrl": "https://ml.azure.com/runs/4d5e6f70-1111-2222-3333-444455556666",
+                "tags": {},
+                "Id": "4d5e6f70-1111-2222-3333-444455556666",
+                "EtagId": None,
+                "CreatedBy": {"UserName": "tester@example.com"},
+            },
+        )
+    ]
+
+
 def write_all() -> list[Path]:
     return [
         write(
@@ -583,6 +629,12 @@ def write_all() -> list[Path]:
             "test_endpoint_client_speaks_to_an_aci_service",
             ENDPOINT,
             endpoint_interactions(),
+        ),
+        write(
+            "test_azure_pipelines",
+            "test_pipeline_client_triggers_with_the_workspace_header",
+            PIPELINES,
+            pipeline_interactions(),
         ),
         write(
             "test_azure_registry",

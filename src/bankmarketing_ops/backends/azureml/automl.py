@@ -163,20 +163,26 @@ class AzureAutoML:
             target.wait_for_completion(show_output=False)
             return target
 
+    def public_dataset(self) -> Any:
+        """The public data file, registered as a tabular data set Azure reads from its URL."""
+        core = require("azureml.core")
+        dataset = core.Dataset.Tabular.from_delimited_files(path=self._options.dataset_url)
+        return dataset.register(
+            workspace=self._ws,
+            name=self._options.dataset_name,
+            description="UCI Bank Marketing (public copy)",
+            create_new_version=True,
+        )
+
     def training_data(self, frame: pd.DataFrame) -> Any:
         """The registered tabular data set: the public URL, or the frame uploaded."""
-        core = require("azureml.core")
-        name = self._options.dataset_name
         if frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
-            dataset = core.Dataset.Tabular.from_delimited_files(path=self._options.dataset_url)
-            return dataset.register(
-                workspace=self._ws,
-                name=name,
-                description="UCI Bank Marketing (public copy)",
-                create_new_version=True,
-            )
+            return self.public_dataset()
+        core = require("azureml.core")
         datastore = self._ws.get_default_datastore()
-        return core.Dataset.Tabular.register_pandas_dataframe(frame, datastore, name)
+        return core.Dataset.Tabular.register_pandas_dataframe(
+            frame, datastore, self._options.dataset_name
+        )
 
     def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
         if config.drop_leaky_columns:

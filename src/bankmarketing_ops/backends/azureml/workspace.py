@@ -12,6 +12,7 @@ from bankmarketing_ops.backends.azureml.automl import AzureAutoML
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer
 from bankmarketing_ops.backends.azureml.insights import AzureInsights
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
+from bankmarketing_ops.backends.azureml.pipelines import AzurePipelines
 from bankmarketing_ops.backends.azureml.registry import AzureRegistry
 from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
 
@@ -26,7 +27,8 @@ class AzureMLBackend:
     """An Azure ML workspace: compute clusters, registry, web services, App Insights.
 
     `sdk_workspace` is an `azureml.core.Workspace` (`Workspace.azureml()` makes it);
-    `credential` is the Entra credential that reads Application Insights.
+    `credential` is the Entra credential that reads Application Insights; `auth` the
+    SDK auth object whose header triggers published pipelines (default: the workspace's).
     """
 
     def __init__(
@@ -34,10 +36,12 @@ class AzureMLBackend:
         sdk_workspace: Any,
         *,
         credential: Any = None,
+        auth: Any = None,
         options: AzureMLOptions | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self._ws = sdk_workspace
+        self._auth = auth if auth is not None else getattr(sdk_workspace, "_auth_object", None)
         self._credential = credential
         self.options = options or AzureMLOptions()
         base = cache_dir or Path(user_cache_dir(C.PACKAGE_NAME, appauthor=False)) / "azureml"
@@ -70,6 +74,10 @@ class AzureMLBackend:
     @property
     def deployer(self) -> AzureDeployer:
         return AzureDeployer(self._ws, self.options, self._cache)
+
+    @property
+    def pipelines(self) -> AzurePipelines:
+        return AzurePipelines(self._ws, self.automl, self._auth, self.options.experiment_name)
 
     @property
     def insights(self) -> AzureInsights:
