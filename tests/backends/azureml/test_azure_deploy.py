@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
 from bankmarketing_ops import ConfigurationError, InsightsManager, ModelDeployer, Workspace
 from bankmarketing_ops.backends.azureml import AzureMLOptions
-from bankmarketing_ops.backends.azureml.deploy import deployment_configuration
+from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
 from tests.backends.azureml import _cassette_builder as B
 
 
@@ -71,3 +75,63 @@ def test_local_only_options_are_refused(azure_workspace: Workspace) -> None:
         deployer.update(B.SERVICE, cors_origins=["https://example.com"])
     with pytest.raises(ConfigurationError, match="cannot be restarted"):
         deployer.restart(B.SERVICE)
+
+
+def test_create_deploys_the_runs_scoring_script_with_key_auth(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import azureml.core
+    from azureml.core import Environment
+    from azureml.core.model import InferenceConfig
+
+    deployed: dict[str, Any] = {}
+
+    class FakeModel:
+        def __init__(self, workspace: Any, name: str, version: int) -> None:
+            self.name, self.version, self.run_id = name, version, "AutoML_1_best"
+
+        @staticmethod
+        def deploy(workspace: Any, name: str, models: list[Any], **kwargs: Any) -> str:
+            deployed.update(name=name, models=models, **kwargs)
+            return "service-object"
+
+    class FakeRun:
+        @staticmethod
+        def get(workspace: Any, run_id: str) -> Any:
+            def download_file(name: str, output_file_path: str) -> None:
+                deployed["downloaded"] = name
+                Path(output_file_path).write_text("def init(): pass\ndef run(data): pass\n")
+
+            return SimpleNamespace(
+                download_file=download_file, get_environment=lambda: Environment("automl-env")
+            )
+
+    monkeypatch.setattr(azureml.core, "Model", FakeModel)
+    monkeypatch.setattr(azureml.core, "Run", FakeRun)
+    deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
+    version = SimpleNamespace(name="bankmarketing", version=2, ref="bankmarketing:2")
+    deployer.create(
+        version,  # type: ignore[arg-type]
+        "svc",
+        auth_enabled=True,
+        port=None,
+        cors_origins=[],
+        insights_enabled=True,
+    )
+    assert deployed["name"] == "svc"
+    assert deployed["downloaded"] == "outputs/scoring_file_v_1_0_0.py"
+    assert isinstance(deployed["inference_config"], InferenceConfig)
+    assert deployed["inference_config"].environment.name == "automl-env"
+    assert deployed["deployment_config"].auth_enabled is True
+    assert deployed["deployment_config"].enable_app_insights is True
+    assert deployed["deployment_target"] is None
+    assert deployed["overwrite"] is False
+    with pytest.raises(ConfigurationError, match="port"):
+        deployer.create(
+            version,  # type: ignore[arg-type]
+            "svc",
+            auth_enabled=True,
+            port=8080,
+            cors_origins=[],
+            insights_enabled=False,
+        )
