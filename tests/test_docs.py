@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bankmarketing_ops import PipelinePublisher, Workspace
+
 ROOT = Path(__file__).resolve().parents[1]
 REGENERATE = (
     "typer bankmarketing_ops.cli.app utils docs --name bankops --title 'CLI reference' "
@@ -101,3 +103,73 @@ def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     assert "batch: 50 answers" in out.stdout
     assert "refused: FieldError(row=0, field='month'" in out.stdout
     assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+
+
+def test_pipeline_example_runs_on_synthetic_data(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "publish_and_trigger.py"),
+            "--synthetic",
+            "--minutes",
+            "0.1",
+            "--workspace",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "refused: budget: unknown parameter" in out.stdout
+    assert "run Completed:" in out.stdout
+    assert "evaluation: no service 'bankmarketing' yet" in out.stdout
+    assert "service bankmarketing serves bankmarketing:1 (Healthy)" in out.stdout
+    assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+    assert PipelinePublisher(Workspace.local(tmp_path)).server_status() is None
+
+
+@pytest.mark.integration
+def test_drift_example_finds_the_regime_change_and_nothing_at_random(
+    real_data_path: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "BANKOPS_DATA": str(real_data_path)}
+    html = tmp_path / "drift.html"
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "drift_regimes.py"), "--html", str(html)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=300,
+    )
+    assert "regime split: DATA-SET DRIFT" in out.stdout
+    assert "random split: no data-set drift — 0 of 20 inputs drifted" in out.stdout
+    for marker in ("euribor3m", "nr.employed", "emp.var.rate"):
+        assert f"* {marker}" in out.stdout
+    assert html.read_text().count("<figure") == 20
+
+
+@pytest.mark.integration
+def test_drift_example_serves_a_model_and_sees_its_performance_fall(
+    real_data_path: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "BANKOPS_DATA": str(real_data_path)}
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "drift_regimes.py"),
+            "--serve",
+            "--minutes",
+            "0.2",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=600,
+    )
+    assert "served, same regime: no data-set drift" in out.stdout
+    assert "served, crisis regime: DATA-SET DRIFT" in out.stdout
+    assert out.stdout.count("performance on 2,000 labelled rows") == 2
+    assert out.stdout.count("alert (critical): auc") == 1  # the crisis regime only

@@ -18,6 +18,7 @@ from bankmarketing_ops import (
     DataValidationError,
     ModelArtifactError,
     ModelRegistry,
+    ReferenceProfile,
     TrainingRun,
     Workspace,
     data,
@@ -56,6 +57,14 @@ def test_a_lightgbm_trained_on_the_typed_frame(
     assert version.baseline_metrics is not None
     scorer = registry.load_scorer("hand-made")
     assert np.allclose(scorer.predict_proba(_records(split.test)), expected, atol=1e-9)
+    # The drift monitor's reference: the training inputs, held-out scores, test metrics.
+    reference = ReferenceProfile.model_validate_json(
+        (Path(version.path) / "reference.json").read_text()
+    )
+    assert reference.rows == len(split.train)
+    assert reference.metrics == version.metrics
+    assert reference.scores is not None
+    assert reference.scores.rows == len(split.test)
 
 
 def test_an_xgboost_without_duration(registry: ModelRegistry, split: data.DataSplit) -> None:
@@ -63,6 +72,11 @@ def test_an_xgboost_without_duration(registry: ModelRegistry, split: data.DataSp
     model = xgboost.XGBClassifier(n_estimators=40, enable_categorical=True, tree_method="hist")
     model.fit(x, (y == "yes").astype(int))
     version = registry.register_model(model, name="xgb", test_data=split.test)
+    # Without train_data the test inputs stand in as the reference.
+    reference = ReferenceProfile.model_validate_json(
+        (Path(version.path) / "reference.json").read_text()
+    )
+    assert reference.rows == len(split.test)
     assert [f.name for f in version.input_schema] == [
         c for c in data.INPUT_COLUMNS if c != "duration"
     ]

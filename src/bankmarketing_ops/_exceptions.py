@@ -22,6 +22,8 @@ catch one class::
     ├── ScoringValidationError      records to score break the schema (row and field given)
     ├── DeploymentError             a service cannot be started, changed or reached
     │   └── ServiceNotFoundError    no service by that name
+    ├── DriftError                  drift or performance cannot be measured as asked
+    │   └── ReferenceNotFoundError  the model version has no reference profile
     ├── PipelineError               a pipeline cannot be defined, published or run
     │   ├── PipelineNotFoundError   no such published pipeline, endpoint or run
     │   ├── PipelineParameterError  unknown, ill-typed or missing parameters (each named)
@@ -62,6 +64,7 @@ __all__ = [
     "DataValidationError",
     "DeploymentError",
     "DownloadError",
+    "DriftError",
     "FieldError",
     "InternalServerError",
     "MissingExtraError",
@@ -76,6 +79,7 @@ __all__ = [
     "PipelineParameterError",
     "PipelineRunError",
     "RateLimitError",
+    "ReferenceNotFoundError",
     "RegistryError",
     "RequestTooLargeError",
     "ScoringValidationError",
@@ -199,6 +203,15 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class DriftError(BankOpsError):
+    """Drift or model performance cannot be measured as asked (bad window, bad labels …)."""
+
+
+class ReferenceNotFoundError(DriftError):
+    """The model version has no reference profile of its training data (registered
+    before drift monitoring existed); `DriftMonitor.set_reference` gives it one."""
 
 
 class PipelineError(BankOpsError):

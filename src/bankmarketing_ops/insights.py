@@ -151,7 +151,8 @@ class InsightsManager:
         )
 
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
-        """Delete records older than `older_than_s` seconds (all when 0); returns how many.
+        """Delete records older than `older_than_s` seconds (all when 0) — request records,
+        captured scoring inputs and logged labels alike; returns how many.
 
         Raises:
             ConfigurationError: the backend keeps telemetry elsewhere (on Azure ML the

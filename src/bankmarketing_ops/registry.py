@@ -16,6 +16,7 @@ from bankmarketing_ops.ml.features import encode_frame, target_vector
 from bankmarketing_ops.ml.metrics import compute_metrics
 from bankmarketing_ops.ml.provenance import library_versions
 from bankmarketing_ops.ml.user_models import inspect_user_model
+from bankmarketing_ops.monitoring.reference import REFERENCE_FILE, build_reference, write_reference
 from bankmarketing_ops.serving.scorer import Scorer
 from bankmarketing_ops.types.automl import TrainingRun
 from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
@@ -32,7 +33,8 @@ class ModelRegistry:
     Versions are numbered from 1 per name; `"latest"` names the highest. Every version
     holds the model in native files (no pickle), its input schema, test metrics beside a
     default-LightGBM baseline, the training data's sha256, the training config, library
-    versions and a model card (`MODEL_CARD.md`).
+    versions, a model card (`MODEL_CARD.md`) and a reference profile of the training data
+    (`reference.json`, what `DriftMonitor` compares served inputs with).
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -54,6 +56,9 @@ class ModelRegistry:
             plots = Path(run.run_dir) / "plots"
             if plots.is_dir():
                 shutil.copytree(plots, staging / "plots")
+            reference = Path(run.run_dir) / REFERENCE_FILE
+            if reference.is_file():  # runs made before drift monitoring have none
+                shutil.copy2(reference, staging / REFERENCE_FILE)
             manifest = load_model(staging / "model").manifest
             return _draft(
                 name=name,
@@ -122,7 +127,16 @@ class ModelRegistry:
             )
             stored = load_model(staging / "model")  # measure exactly what is stored
             y_test = target_vector(test)
-            metrics = compute_metrics(y_test, stored.predict_proba_frame(test))
+            test_proba = stored.predict_proba_frame(test)
+            metrics = compute_metrics(y_test, test_proba)
+            # The drift monitor's reference: the training inputs when given (else the test
+            # inputs, the closest to them we have), held-out scores and test metrics.
+            write_reference(
+                staging,
+                build_reference(
+                    train if train is not None else test, scores=test_proba, metrics=metrics
+                ),
+            )
             baseline = None
             if train is not None:
                 base = baseline_proba(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bankmarketing_ops import (
+    DataNotFoundError,
     DataValidationError,
     ModelDeployer,
     ModelVersion,
@@ -156,4 +157,14 @@ def test_validate_data_fails_with_the_report_on_bad_data(
     bad.write_text("age,job\n1,x\n")
     context = _context(workspace, tmp_path, inputs={}, outputs=("dataset",), data_path=str(bad))
     with pytest.raises(DataValidationError, match="missing"):
+        training.validate_data(context)
+
+
+def test_validate_data_names_the_parameter_when_the_file_is_missing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    context = _context(
+        workspace, tmp_path, inputs={}, outputs=("dataset",), data_path="/no/such.csv"
+    )
+    with pytest.raises(DataNotFoundError, match=r"data_path names /no/such\.csv"):
         training.validate_data(context)

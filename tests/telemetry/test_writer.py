@@ -68,3 +68,49 @@ def test_records_past_the_retention_are_deleted_at_start(tmp_path: Path) -> None
     again.record(_row(1))
     again.close()
     assert _count(tmp_path) == 1  # the old one went, the new one stays
+
+
+def _capture(
+    i: int, *, age: float = 0.0
+) -> tuple[float, str, str, str, int, dict[str, object], float, str]:
+    return (
+        time.time() - age,
+        "svc",
+        "m:1",
+        f"r{i}",
+        0,
+        {"age": 30 + i, "job": "admin."},
+        0.25,
+        "no",
+    )
+
+
+def _captures(root: Path) -> list[tuple[object, ...]]:
+    connection = connect(root)
+    try:
+        return connection.execute("SELECT request_id, input, probability FROM captures").fetchall()
+    finally:
+        connection.close()
+
+
+def test_captured_inputs_are_written_as_json_beside_the_requests(tmp_path: Path) -> None:
+    writer = TelemetryWriter(tmp_path, flush_interval_s=60)
+    for i in range(3):
+        writer.capture(_capture(i))
+        writer.record(_row(i))
+    writer.close()
+    assert _count(tmp_path) == 3
+    assert _captures(tmp_path) == [
+        (f"r{i}", f'{{"age":{30 + i},"job":"admin."}}', 0.25) for i in range(3)
+    ]
+
+
+def test_captured_inputs_past_the_retention_are_deleted_at_start(tmp_path: Path) -> None:
+    writer = TelemetryWriter(tmp_path, retention_days=30)
+    writer.capture(_capture(0, age=40 * 86400))
+    writer.close()
+    assert len(_captures(tmp_path)) == 1
+    again = TelemetryWriter(tmp_path, retention_days=30)
+    again.capture(_capture(1))
+    again.close()
+    assert [row[0] for row in _captures(tmp_path)] == ["r1"]

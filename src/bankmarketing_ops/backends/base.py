@@ -124,6 +124,7 @@ class DeployerBackend(Protocol):
         model: ModelVersion | None = None,
         cors_origins: builtins.list[str] | None = None,
         insights_enabled: bool | None = None,
+        capture_sample_rate: float | None = None,
     ) -> None: ...
     def wait(
         self,
@@ -131,6 +132,7 @@ class DeployerBackend(Protocol):
         *,
         model_ref: str | None = None,
         insights: bool | None = None,
+        capture_sample_rate: float | None = None,
         timeout: float = ...,
     ) -> WebService: ...
     def get(self, name: str) -> WebService: ...

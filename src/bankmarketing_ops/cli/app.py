@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from bankmarketing_ops._version import __version__
-from bankmarketing_ops.cli import data, endpoints, insights, models, pipelines, schema, services
+from bankmarketing_ops.cli import (
+    data,
+    drift,
+    endpoints,
+    insights,
+    models,
+    pipelines,
+    schema,
+    services,
+)
 from bankmarketing_ops.cli._output import configure_logging
 from bankmarketing_ops.cli.quickstart import quickstart
 from bankmarketing_ops.cli.train import train
@@ -27,6 +36,7 @@ app.command("deploy")(services.deploy)
 app.add_typer(services.app, name="services")
 app.command("serve")(services.serve)
 app.add_typer(insights.app, name="insights")
+app.add_typer(drift.app, name="drift")
 app.add_typer(endpoints.app, name="endpoints")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(schema.app, name="schema")

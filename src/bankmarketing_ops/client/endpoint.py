@@ -37,6 +37,9 @@ class ScoreResponse(BaseModel):
     """One entry per record, in order: labels for `predict`, P(yes) for `predict_proba`."""
     model_version: str | None = None
     """`name:version` of the model, when the server says (local services do)."""
+    request_id: str | None = None
+    """The answer's `x-ms-request-id`: the key of its telemetry, of its captured inputs
+    and of the labels logged for it (`DriftMonitor.log_labels`)."""
 
 
 def parse_score_body(body: bytes) -> list[Any]:
@@ -103,6 +106,7 @@ class _Base:
         return ScoreResponse(
             result=parse_score_body(response.content),
             model_version=response.headers.get("x-model-version"),
+            request_id=response.headers.get("x-ms-request-id"),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import threading
 import time
@@ -29,7 +30,7 @@ from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
-from bankmarketing_ops.serving.scorer import Scorer
+from bankmarketing_ops.serving.scorer import Scorer, Scores
 from bankmarketing_ops.serving.swagger import openapi3, swagger2
 from bankmarketing_ops.telemetry.writer import TelemetryWriter
 
@@ -42,6 +43,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
 _METHODS = ("predict", "predict_proba")
 _HEADERS = "bankops.headers"  # the request headers as a dict, put in the scope once
+_REQUEST_ID = "bankops.request_id"  # the x-ms-request-id, put in the scope for capture
 
 
 class _HTTPError(Exception):
@@ -154,6 +156,7 @@ class ScoringApp:
         scope[_HEADERS] = dict(scope["headers"])  # read once, used by every step below
         status = 500
         request_id = uuid.uuid4().hex
+        scope[_REQUEST_ID] = request_id
         identified = _with_request_id(send, request_id.encode())
         try:
             status = await self._route(scope, receive, identified)
@@ -248,6 +251,7 @@ class ScoringApp:
                     (b"content-type", b"text/plain"),
                     (b"x-model-version", self._served_header),
                     (b"x-insights", b"on" if self.config.insights_enabled else b"off"),
+                    (b"x-capture", repr(self.config.capture_sample_rate).encode()),
                 ],
             )
         if path == "/swagger.json":
@@ -301,6 +305,9 @@ class ScoringApp:
                 raise _HTTPError(400, f"each record must be a JSON object ({exc})") from None
             details = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
             raise _HTTPError(422, str(exc), [], {"errors": details}) from None
+        sample_rate = self.config.capture_sample_rate
+        if sample_rate > 0.0:  # the only cost of capture when it is off
+            self._capture(scope, records, scores, sample_rate)
         result = scores.labels if method == "predict" else scores.probabilities
         body_out = orjson.dumps({"Results": result} if v2 else {"result": result})
         self._metrics.records.inc(len(records))
@@ -310,6 +317,31 @@ class ScoringApp:
             body_out,
             [_JSON, (b"x-model-version", self._served_header), *self._cors(scope, "/score")],
         )
+
+    def _capture(
+        self, scope: Scope, records: list[Any], scores: Scores, sample_rate: float
+    ) -> None:
+        """Queue the sampled records with their answers (serialized off the request path)."""
+        if self.telemetry is None:
+            return
+        try:
+            now, request_id, config = time.time(), scope[_REQUEST_ID], self.config
+            for row, record in enumerate(records):
+                if sample_rate >= 1.0 or random.random() < sample_rate:
+                    self.telemetry.capture(
+                        (
+                            now,
+                            config.name,
+                            config.model_ref,
+                            request_id,
+                            row,
+                            record,
+                            scores.probabilities[row],
+                            scores.labels[row],
+                        )
+                    )
+        except Exception:  # capture must never fail a request
+            _log.exception("cannot capture the inputs of %s", scope[_REQUEST_ID])
 
     def _authenticate(self, header: bytes | None) -> None:
         challenge = [(b"www-authenticate", b"Bearer")]

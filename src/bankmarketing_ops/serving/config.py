@@ -49,6 +49,9 @@ class ServiceConfig(BaseModel):
     the docs are readable from any origin."""
     max_body_bytes: int = C.MAX_BODY_BYTES
     insights_enabled: bool = False
+    capture_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of scored records whose inputs and outputs are stored for drift monitoring
+    (0 = capture off). Captured inputs are personal data: retention and purge apply."""
     workers: int = Field(default=1, ge=1, le=32)
     """Server processes sharing the port (SO_REUSEPORT); the kernel spreads connections."""
     created_at: str

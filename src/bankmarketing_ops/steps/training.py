@@ -8,13 +8,14 @@ The steps hand on files, as Azure's `AutoMLStep` does: `dataset`, `metrics`,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops import data as data_layer
-from bankmarketing_ops._exceptions import ServiceNotFoundError
+from bankmarketing_ops._exceptions import DataNotFoundError, ServiceNotFoundError
 from bankmarketing_ops.automl import AutoMLTrainer
 from bankmarketing_ops.deploy import ModelDeployer
 from bankmarketing_ops.ml.features import records_of, target_vector
@@ -126,6 +127,12 @@ class Evaluation(BaseModel):
 
 def validate_data(context: StepContext) -> None:
     path = context.parameters["data_path"] or None
+    if path is not None and not Path(path).is_file():
+        raise DataNotFoundError(
+            f"data_path names {path}, but there is no file there on the machine that runs "
+            "the pipeline; give a path there, or leave it empty for BANKOPS_DATA or the "
+            "public file"
+        )
     source = data_layer.locate(path)
     frame = data_layer.load(source.path)  # DataValidationError fails the step, with the report
     context.log.info("%s (%s): %d rows, valid", source.path, source.origin, len(frame))
@@ -144,7 +151,11 @@ def train(context: StepContext) -> None:
     )
     poller = trainer.begin_train(dataset["path"])
     context.log.info("AutoML run %s: %s", poller.run_id, trainer.config.model_dump_json())
-    run = poller.result()
+    try:
+        run = poller.result()
+    except BaseException:  # the run was canceled (SIGTERM) or failed: stop the search too
+        poller.cancel()
+        raise
     metric = context.parameters["primary_metric"]
     context.log.info(
         "best: %s, test %s %.4f (default LightGBM %.4f), %d iterations",

@@ -11,7 +11,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
-__all__ = ["COLUMNS", "TELEMETRY_DB", "connect", "insert"]
+import orjson
+
+__all__ = [
+    "CAPTURE_COLUMNS",
+    "COLUMNS",
+    "TELEMETRY_DB",
+    "CaptureRow",
+    "connect",
+    "insert",
+    "insert_captures",
+]
 
 TELEMETRY_DB: Final = "telemetry.db"
 #: The fields App Insights keeps for a request (DESIGN §3), in table order.
@@ -43,9 +53,45 @@ CREATE TABLE IF NOT EXISTS requests (
     model_version TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_service_time ON requests (service, timestamp);
+-- Captured scoring inputs and outputs (opt-in per service): personal data, like requests.
+CREATE TABLE IF NOT EXISTS captures (
+    timestamp REAL NOT NULL,
+    service TEXT NOT NULL,
+    model_version TEXT,
+    request_id TEXT NOT NULL,         -- the x-ms-request-id of the answer
+    row_index INTEGER NOT NULL,       -- position of the record in the request
+    input TEXT NOT NULL,              -- the record as JSON, wire names
+    probability REAL NOT NULL,        -- P(y = "yes")
+    label TEXT NOT NULL               -- "yes" / "no" as answered
+);
+CREATE INDEX IF NOT EXISTS captures_by_service_time ON captures (service, timestamp);
+CREATE INDEX IF NOT EXISTS captures_by_request ON captures (request_id);
+-- Ground truth that arrived later, keyed like the captures.
+CREATE TABLE IF NOT EXISTS labels (
+    timestamp REAL NOT NULL,          -- when the label was logged
+    service TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    row_index INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (service, request_id, row_index)
+);
 """
+#: Columns of the `captures` table, in order.
+CAPTURE_COLUMNS: Final = (
+    "timestamp",
+    "service",
+    "model_version",
+    "request_id",
+    "row_index",
+    "input",
+    "probability",
+    "label",
+)
 
 Row = tuple[float, str, str, float, int, int, str, str, str | None, str, str | None]
+#: A captured record as queued on the request path: the input is still a dict (it is
+#: serialized by the writer thread, off the request path).
+CaptureRow = tuple[float, str, str | None, str, int, dict[str, object], float, str]
 
 
 def connect(root: Path) -> sqlite3.Connection:
@@ -63,4 +109,14 @@ def insert(connection: sqlite3.Connection, rows: Sequence[Row] | Iterable[Row]) 
     with connection:  # one transaction per batch
         connection.executemany(
             f"INSERT INTO requests ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows
+        )
+
+
+def insert_captures(connection: sqlite3.Connection, rows: Sequence[CaptureRow]) -> None:
+    """Append captured records (their inputs serialized to JSON here)."""
+    placeholders = ", ".join("?" for _ in CAPTURE_COLUMNS)
+    with connection:
+        connection.executemany(
+            f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) VALUES ({placeholders})",
+            [(*row[:5], orjson.dumps(row[5]).decode(), *row[6:]) for row in rows],
         )

@@ -34,6 +34,8 @@ class WebService(BaseModel):
     auth_enabled: bool
     cors_origins: list[str]
     insights_enabled: bool
+    capture_sample_rate: float = 0.0
+    """Share of scored records captured for drift monitoring (0 = capture off)."""
     created_at: str
     updated_at: str
     last_log_lines: list[str] = []

@@ -44,6 +44,7 @@ def test_a_version_holds_everything_needed_to_reproduce_it(
         "MODEL_CARD.md",
         "model",
         "plots",
+        "reference.json",
         "version.json",
     ]
     assert version.metrics == trained_run.test_metrics

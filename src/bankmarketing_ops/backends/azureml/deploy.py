@@ -181,9 +181,15 @@ class AzureDeployer:
         model: ModelVersion | None = None,
         cors_origins: builtins.list[str] | None = None,
         insights_enabled: bool | None = None,
+        capture_sample_rate: float | None = None,
     ) -> None:
         if cors_origins:
             raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
+        if capture_sample_rate:
+            raise ConfigurationError(
+                "capturing scoring inputs for drift is done by the local scoring server; "
+                "Azure ML v1 web services do not offer it through this backend"
+            )
         service = self._service(name)
         changes: dict[str, Any] = {}
         if insights_enabled is not None:
@@ -205,6 +211,7 @@ class AzureDeployer:
         *,
         model_ref: str | None = None,
         insights: bool | None = None,
+        capture_sample_rate: float | None = None,
         timeout: float = 0.0,
     ) -> WebService:
         """Wait for the service to settle; Azure deployments take minutes, so the wait is

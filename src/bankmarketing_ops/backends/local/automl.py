@@ -45,6 +45,7 @@ from bankmarketing_ops.ml.features import (
 )
 from bankmarketing_ops.ml.metrics import ClassificationMetrics, compute_metrics
 from bankmarketing_ops.ml.provenance import library_versions
+from bankmarketing_ops.monitoring.reference import build_reference, write_reference
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
     BestModel,
@@ -215,6 +216,10 @@ class _Run:
         model = load_model(model_dir)  # evaluate exactly what was stored
         proba = model.predict_proba_matrix(data.x_test)
         test_metrics = compute_metrics(data.y_test, proba)
+        # The drift monitor's reference: training inputs, held-out scores, test metrics.
+        write_reference(
+            self.job.run_dir, build_reference(split.train, scores=proba, metrics=test_metrics)
+        )
         baseline_proba = _baseline_proba(data, seed=config.random_seed)
         baseline_metrics = compute_metrics(data.y_test, baseline_proba)
         leak_cost = self._leak_cost(split.train, split.test, baseline_metrics)

@@ -122,11 +122,16 @@ class LocalDeployer:
         model: ModelVersion | None = None,
         cors_origins: list[str] | None = None,
         insights_enabled: bool | None = None,
+        capture_sample_rate: float | None = None,
     ) -> None:
         folder = self._folder(name)
         with self._lock():
             self._update_locked(
-                folder, model=model, cors_origins=cors_origins, insights_enabled=insights_enabled
+                folder,
+                model=model,
+                cors_origins=cors_origins,
+                insights_enabled=insights_enabled,
+                capture_sample_rate=capture_sample_rate,
             )
 
     def _update_locked(
@@ -136,6 +141,7 @@ class LocalDeployer:
         model: ModelVersion | None,
         cors_origins: list[str] | None,
         insights_enabled: bool | None,
+        capture_sample_rate: float | None = None,
     ) -> None:
         config = ServiceConfig.read(folder)
         changes: dict[str, object] = {"updated_at": _now()}
@@ -147,7 +153,10 @@ class LocalDeployer:
             changes["cors_origins"] = cors_origins
         if insights_enabled is not None:
             changes["insights_enabled"] = insights_enabled
-        config.model_copy(update=changes).write(folder)
+        if capture_sample_rate is not None:
+            changes["capture_sample_rate"] = capture_sample_rate
+        # Validated again: a sample rate out of [0, 1] must not reach the servers.
+        ServiceConfig.model_validate({**config.model_dump(), **changes}).write(folder)
 
     def restart(self, name: str) -> None:
         folder = self._folder(name)
@@ -196,6 +205,7 @@ class LocalDeployer:
             auth_enabled=config.auth_enabled,
             cors_origins=config.cors_origins,
             insights_enabled=config.insights_enabled,
+            capture_sample_rate=config.capture_sample_rate,
             created_at=config.created_at,
             updated_at=config.updated_at,
             last_log_lines=[] if state == "Healthy" else self.logs(name, 20),
@@ -227,15 +237,17 @@ class LocalDeployer:
         *,
         model_ref: str | None = None,
         insights: bool | None = None,
+        capture_sample_rate: float | None = None,
         timeout: float = C.DEPLOY_TIMEOUT_S,
     ) -> WebService:
-        """Until the service answers (with `model_ref` and `insights`, if given) or dies."""
+        """Until the service answers (with `model_ref`, `insights` and `capture_sample_rate`,
+        if given) or dies."""
         deadline = time.monotonic() + timeout
         while True:
             service = self.get(name)
             if service.state == "Healthy" and (
-                (model_ref is None and insights is None)
-                or _all_report(service, model_ref, insights)
+                (model_ref is None and insights is None and capture_sample_rate is None)
+                or _all_report(service, model_ref, insights, capture_sample_rate)
             ):
                 return service
             if service.pid is None:
@@ -339,7 +351,12 @@ def _probe(config: ServiceConfig) -> ServiceState:
     return "Transitioning" if response.status_code == 503 else "Unhealthy"
 
 
-def _all_report(service: WebService, model_ref: str | None, insights: bool | None) -> bool:
+def _all_report(
+    service: WebService,
+    model_ref: str | None,
+    insights: bool | None,
+    capture_sample_rate: float | None = None,
+) -> bool:
     # Connections land on workers at random: ask often enough to have asked them all.
     expected = None if insights is None else ("on" if insights else "off")
     for _ in range(4 * service.workers):
@@ -352,5 +369,9 @@ def _all_report(service: WebService, model_ref: str | None, insights: bool | Non
         if model_ref is not None and response.headers.get("x-model-version") != model_ref:
             return False
         if expected is not None and response.headers.get("x-insights") != expected:
+            return False
+        if capture_sample_rate is not None and response.headers.get("x-capture") != repr(
+            float(capture_sample_rate)
+        ):
             return False
     return True

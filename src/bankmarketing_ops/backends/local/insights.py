@@ -59,14 +59,21 @@ class LocalInsights:
         return [RequestRecord.model_validate(dict(zip(COLUMNS, row, strict=True))) for row in rows]
 
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
+        """Delete request records, captured scoring inputs and logged labels older than
+        `older_than_s` seconds (all when 0); returns how many."""
         cutoff = time.time() - older_than_s
-        sql, parameters = "DELETE FROM requests WHERE timestamp < ?", [cutoff]
+        condition, parameters = "timestamp < ?", [cutoff]
         if service is not None:
-            sql += " AND service = ?"
+            condition += " AND service = ?"
             parameters.append(service)  # type: ignore[arg-type]
         connection = connect(self._root)
         try:
             with connection:
-                return connection.execute(sql, parameters).rowcount
+                return sum(
+                    connection.execute(
+                        f"DELETE FROM {table} WHERE {condition}", parameters
+                    ).rowcount
+                    for table in ("requests", "captures", "labels")
+                )
         finally:
             connection.close()

@@ -250,7 +250,6 @@ class LocalPipelines:
         run, _ = self._store.create_run(
             pipeline, parameters, experiment_name=experiment_name, status="Running"
         )
-        self._store.update_run(run.id, claimed_at=time.time())
         launch(self._store, self._root, run.id)
         return self._store.get_run(run.id)
 

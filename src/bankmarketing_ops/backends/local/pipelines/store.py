@@ -97,6 +97,7 @@ class PipelineStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.runs_dir = root / "runs"
+        self._schema_ready = False
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -104,8 +105,10 @@ class PipelineStore:
         database = self.root / PIPELINES_DB
         with closing(sqlite3.connect(database, timeout=30, isolation_level=None)) as connection:
             connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            if not self._schema_ready:  # once per store: the server keeps one for its life
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.executescript(_SCHEMA)
+                self._schema_ready = True
             # IMMEDIATE: each operation reads and writes under the write lock, so a
             # read-then-write (claim a queued run, finish a run) cannot interleave.
             connection.execute("BEGIN IMMEDIATE")
@@ -229,7 +232,8 @@ class PipelineStore:
             db.execute(
                 "INSERT INTO runs (id, pipeline_id, endpoint_name, pipeline_name, "
                 "experiment_name, definition, parameters, status, steps, created_at, "
-                "idempotency_key, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "idempotency_key, request_hash, claimed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     pipeline_id,
@@ -243,6 +247,8 @@ class PipelineStore:
                     now(),
                     idempotency_key,
                     request_hash,
+                    # A run created Running is being started by its creator right now.
+                    time.time() if status == "Running" else None,
                 ),
             )
             return self._run(db, run_id), True

@@ -1,0 +1,495 @@
+"""`DriftMonitor`: data drift, prediction drift and model performance over time."""
+
+from __future__ import annotations
+
+import builtins
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops import data as data_layer
+from bankmarketing_ops._exceptions import ConfigurationError, DriftError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.data.schema import SCHEMA
+from bankmarketing_ops.monitoring.compare import Measurement, feature_alerts, measure
+from bankmarketing_ops.monitoring.reference import build_reference, read_reference, write_reference
+from bankmarketing_ops.monitoring.statistics import numeric_drift
+from bankmarketing_ops.telemetry.store import connect
+from bankmarketing_ops.types.deploy import WebService
+from bankmarketing_ops.types.drift import (
+    DriftAlert,
+    DriftOptions,
+    DriftReport,
+    FeatureDrift,
+    PerformanceWindow,
+    ReferenceProfile,
+    WindowDrift,
+)
+from bankmarketing_ops.types.registry import ModelVersion
+from bankmarketing_ops.workspace import Workspace
+
+__all__ = ["DriftMonitor", "LabelsLogged"]
+
+_log = get_logger(__name__)
+_WINDOW = re.compile(r"^(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_LABELS = frozenset(SCHEMA.target.labels)
+#: Performance alerts need at least this many labelled rows (fewer are reported, not judged).
+_MIN_LABELLED_ROWS = 100
+
+Source = str | Path | pd.DataFrame
+
+
+class LabelsLogged(BaseModel):
+    """What `log_labels` stored."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    stored: int
+    """Labels written (a label logged again replaces the earlier one)."""
+    matched: int
+    """How many of them belong to a captured record (only those count for performance)."""
+
+
+class DriftMonitor:
+    """Watch served inputs and predictions drift away from a model's training data.
+
+    Capture is opt-in per service (`enable_capture`); captured inputs are stored with the
+    request telemetry in `telemetry.db` — they are personal data, so the telemetry
+    retention period and `InsightsManager.purge` apply to them. Each registered model
+    keeps a reference profile of its training data; `report` compares a service's
+    captured inputs with it, `compare` compares two data files.
+
+    A numeric input drifts when its Wasserstein distance, divided by the reference's
+    standard deviation, exceeds `threshold`; a categorical input when its Jensen–Shannon
+    distance (base 2) does. PSI, KS and chi-square are reported beside them. The data set
+    drifts when at least `drift_share` of the measured inputs drift. Windows with fewer
+    than `min_rows` rows are `insufficient_data` and never alarm.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        threshold: float = C.DRIFT_THRESHOLD,
+        drift_share: float = C.DRIFT_SHARE,
+        min_rows: int = C.DRIFT_MIN_ROWS,
+        feature_thresholds: dict[str, float] | None = None,
+        features: builtins.list[str] | None = None,
+        performance_tolerance: float = C.PERFORMANCE_TOLERANCE,
+    ) -> None:
+        try:
+            self.options = DriftOptions(
+                threshold=threshold,
+                drift_share=drift_share,
+                min_rows=min_rows,
+                feature_thresholds=feature_thresholds or {},
+                features=features,
+                performance_tolerance=performance_tolerance,
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"invalid drift options: {exc}") from None
+        self._deployer = workspace.backend.deployer
+        self._registry = workspace.backend.registry
+        self._root = Path(workspace.info().location)
+
+    # --- capture ------------------------------------------------------------------------
+    def enable_capture(
+        self, service: str, *, sample_rate: float = C.DEFAULT_CAPTURE_SAMPLE_RATE
+    ) -> WebService:
+        """Store the inputs and outputs of `sample_rate` of the records SERVICE scores,
+        without a restart; returns once every worker applies it."""
+        if not 0.0 < sample_rate <= 1.0:
+            raise ConfigurationError(f"sample_rate must be in (0, 1], not {sample_rate}")
+        self._deployer.update(service, capture_sample_rate=sample_rate)
+        return self._deployer.wait(service, capture_sample_rate=sample_rate)
+
+    def disable_capture(self, service: str) -> WebService:
+        """Stop capturing; what was captured stays (purge it with `InsightsManager.purge`)."""
+        self._deployer.update(service, capture_sample_rate=0.0)
+        return self._deployer.wait(service, capture_sample_rate=0.0)
+
+    def captured(
+        self, service: str, *, since: float | None = None, until: float | None = None
+    ) -> pd.DataFrame:
+        """The captured records, oldest first: the inputs (wire names), then `probability`,
+        `label`, `request_id`, `row_index`, `timestamp` and `model_version`."""
+        where: list[str] = ["service = ?"]
+        parameters: list[object] = [service]
+        if since is not None:
+            where.append("timestamp >= ?")
+            parameters.append(since)
+        if until is not None:
+            where.append("timestamp < ?")
+            parameters.append(until)
+        rows = self._query(
+            "SELECT timestamp, model_version, request_id, row_index, input, probability, label "
+            f"FROM captures WHERE {' AND '.join(where)} ORDER BY timestamp, row_index",
+            parameters,
+        )
+        inputs = pd.DataFrame([orjson.loads(str(row[4])) for row in rows])
+        for spec in SCHEMA.inputs:
+            if spec.name in inputs.columns and spec.is_numeric:
+                inputs[spec.name] = pd.to_numeric(inputs[spec.name], errors="coerce")
+        meta = pd.DataFrame(
+            rows,
+            columns=[
+                "timestamp",
+                "model_version",
+                "request_id",
+                "row_index",
+                "input",
+                "probability",
+                "label",
+            ],
+        ).drop(columns="input")
+        return pd.concat([inputs.reset_index(drop=True), meta], axis=1)
+
+    # --- references ---------------------------------------------------------------------
+    def reference(self, model: ModelVersion | str) -> ReferenceProfile:
+        """The reference profile stored with a model version (`name[:version]`).
+
+        Raises:
+            ReferenceNotFoundError: the version was registered without one.
+        """
+        version = self._version(model)
+        return read_reference(Path(version.path), model_ref=version.ref)
+
+    def set_reference(self, model: ModelVersion | str, training_data: Source) -> ReferenceProfile:
+        """Give a version (registered before drift monitoring) a profile of its training
+        data; its scores on that data and its stored test metrics go with it."""
+        from bankmarketing_ops.serving.scorer import Scorer
+
+        version = self._version(model)
+        frame = data_layer.load(training_data, require_target=False)
+        scorer = Scorer.load(Path(version.path) / "model")
+        records = [
+            {str(k): v for k, v in record.items()}
+            for record in frame[list(SCHEMA.input_names)].to_dict(orient="records")
+        ]
+        scores = scorer.score(records).probabilities
+        profile = build_reference(frame, scores=scores, metrics=version.metrics)
+        write_reference(Path(version.path), profile)
+        _log.info("stored a reference profile for %s (%d rows)", version.ref, len(frame))
+        return profile
+
+    # --- comparisons --------------------------------------------------------------------
+    def compare(
+        self,
+        reference: Source | ReferenceProfile,
+        current: Source,
+        *,
+        reference_label: str | None = None,
+        current_label: str | None = None,
+    ) -> DriftReport:
+        """Drift of `current` against `reference` (files, typed frames, or a profile);
+        the labels name them in the report (default: their file names).
+
+        Raises:
+            DataNotFoundError, DataValidationError: a file is missing or breaks the schema.
+        """
+        if isinstance(reference, ReferenceProfile):
+            profile = reference
+        else:
+            profile = build_reference(data_layer.load(reference, require_target=False))
+        default_reference_label = profile.source
+        frame = data_layer.load(current, require_target=False)
+        measurement = measure(profile, frame, self.options)
+        return self._report(
+            measurement,
+            reference=reference_label or default_reference_label,
+            current=current_label or str(frame.attrs.get("source", "<dataframe>")),
+            alerts=feature_alerts(measurement, self.options),
+        )
+
+    def report(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        window: str | None = None,
+        model: ModelVersion | str | None = None,
+    ) -> DriftReport:
+        """Drift of SERVICE's captured inputs against its model's training data, by time
+        `window` (`30m`, `1h`, `1d` …) if asked; prediction drift; performance where labels
+        arrived. A period without captures gives a `no_data` report, not an error.
+
+        Raises:
+            ServiceNotFoundError: no such service (and no `model` given).
+            ReferenceNotFoundError: the model has no reference profile.
+        """
+        version = self._version(model if model is not None else self._deployer.get(service).model)
+        profile = read_reference(Path(version.path), model_ref=version.ref)
+        width = _window_seconds(window) if window is not None else None
+        frame = self.captured(service, since=since, until=until)
+        labels = self._labels(service)
+        options = self.options
+        measurement = measure(profile, frame, options)
+        alerts = feature_alerts(measurement, options)
+
+        prediction = None
+        served = frame[frame["model_version"] == version.ref] if len(frame) else frame
+        if profile.scores is not None and len(served):
+            prediction = numeric_drift(
+                profile.scores,
+                served["probability"].to_numpy(dtype=np.float64),
+                threshold=options.threshold,
+                decide=len(served) >= options.min_rows,
+            )
+            if prediction.drifted:
+                alerts.append(_prediction_alert(prediction))
+
+        windows: list[WindowDrift] = []
+        performance = [self._performance(served, labels, profile, version, None, None)]
+        if width is not None and len(frame):
+            starts = (frame["timestamp"] // width * width).to_numpy()
+            for start in sorted(set(starts.tolist())):
+                part = frame[starts == start]
+                result = measure(profile, part, options)
+                windows.append(
+                    WindowDrift(
+                        start=start,
+                        end=start + width,
+                        rows=result.rows,
+                        status=result.status,
+                        dataset_drift=result.dataset_drift,
+                        drift_share=result.drift_share,
+                        drifted_features=result.drifted_features,
+                    )
+                )
+                if result.dataset_drift:
+                    alerts += [
+                        a
+                        for a in feature_alerts(result, options, window_start=start)
+                        if a.kind == "dataset"
+                    ]
+                served_part = part[part["model_version"] == version.ref]
+                performance.append(
+                    self._performance(served_part, labels, profile, version, start, start + width)
+                )
+        alerts += _performance_alerts(performance, options)
+        return self._report(
+            measurement,
+            reference=f"model {version.ref} (training data: {profile.source})",
+            current=f"service {service}",
+            alerts=alerts,
+            prediction=prediction,
+            windows=windows,
+            performance=[p for p in performance if p.labelled_rows or p.start is None],
+            since=since,
+            until=until,
+        )
+
+    # --- labels and performance ---------------------------------------------------------
+    def log_labels(self, service: str, labels: Mapping[str, str]) -> LabelsLogged:
+        """Store the true outcome (`"yes"`/`"no"`) of scored records, keyed by the
+        `x-ms-request-id` of their answer; address a record of a batch as
+        `"<request id>#<row>"` (plain `"<request id>"` is row 0).
+
+        Raises:
+            DriftError: a label is not `yes` or `no`, or a key is malformed.
+        """
+        now = time.time()
+        rows: list[tuple[float, str, str, int, str]] = []
+        for key, label in labels.items():
+            if label not in _LABELS:
+                raise DriftError(f"label of {key!r} must be 'yes' or 'no', not {label!r}")
+            request_id, _, row = str(key).partition("#")
+            if not request_id or (row and not row.isdigit()):
+                raise DriftError(f"{key!r} is not a request id (or 'request-id#row')")
+            rows.append((now, service, request_id, int(row or 0), label))
+        connection = connect(self._root)
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO labels (timestamp, service, request_id, row_index, "
+                    "label) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+            matched = 0
+            for _, _, request_id, row_index, _ in rows:
+                matched += connection.execute(
+                    "SELECT COUNT(*) FROM captures WHERE service = ? AND request_id = ? "
+                    "AND row_index = ?",
+                    (service, request_id, row_index),
+                ).fetchone()[0]
+        finally:
+            connection.close()
+        return LabelsLogged(stored=len(rows), matched=matched)
+
+    def performance(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        window: str | None = None,
+        model: ModelVersion | str | None = None,
+    ) -> builtins.list[PerformanceWindow]:
+        """AUC and accuracy on the labelled captured records — the whole period first,
+        then per `window` — beside the model's training metrics."""
+        return self.report(
+            service, since=since, until=until, window=window, model=model
+        ).performance
+
+    @staticmethod
+    def render_html(report: DriftReport) -> str:
+        """The report as one self-contained HTML page (a plot per feature; works offline)."""
+        from bankmarketing_ops.monitoring.report_html import render_html
+
+        return render_html(report)
+
+    # --- internals ----------------------------------------------------------------------
+    def _version(self, model: ModelVersion | str) -> ModelVersion:
+        if isinstance(model, ModelVersion):
+            return model
+        name, _, number = model.partition(":")
+        return self._registry.get(name, int(number) if number.isdigit() else "latest")
+
+    def _query(
+        self, sql: str, parameters: builtins.list[object]
+    ) -> builtins.list[tuple[object, ...]]:
+        connection = connect(self._root)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
+
+    def _labels(self, service: str) -> dict[tuple[str, int], str]:
+        rows = self._query(
+            "SELECT request_id, row_index, label FROM labels WHERE service = ?", [service]
+        )
+        return {(str(r[0]), int(r[1])): str(r[2]) for r in rows}  # type: ignore[call-overload]
+
+    def _performance(
+        self,
+        served: pd.DataFrame,
+        labels: dict[tuple[str, int], str],
+        profile: ReferenceProfile,
+        version: ModelVersion,
+        start: float | None,
+        end: float | None,
+    ) -> PerformanceWindow:
+        training = profile.metrics or version.metrics
+        truth: list[int] = []
+        probabilities: list[float] = []
+        if len(served) and labels:
+            for request_id, row_index, probability in zip(
+                served["request_id"], served["row_index"], served["probability"], strict=True
+            ):
+                label = labels.get((str(request_id), int(row_index)))
+                if label is not None:
+                    truth.append(int(label == SCHEMA.target.positive))
+                    probabilities.append(float(probability))
+        accuracy = auc = positive_rate = None
+        if truth:
+            y, p = np.asarray(truth), np.asarray(probabilities)
+            accuracy = float(np.mean((p >= 0.5) == (y == 1)))
+            positive_rate = float(y.mean())
+            if 0 < y.sum() < len(y):
+                from sklearn.metrics import roc_auc_score
+
+                auc = float(roc_auc_score(y, p))
+        return PerformanceWindow(
+            start=start,
+            end=end,
+            labelled_rows=len(truth),
+            accuracy=accuracy,
+            auc=auc,
+            positive_rate=positive_rate,
+            training_accuracy=None if training is None else training.accuracy,
+            training_auc=None if training is None else training.AUC_weighted,
+        )
+
+    def _report(
+        self,
+        measurement: Measurement,
+        *,
+        reference: str,
+        current: str,
+        alerts: builtins.list[DriftAlert],
+        prediction: FeatureDrift | None = None,
+        windows: builtins.list[WindowDrift] | None = None,
+        performance: builtins.list[PerformanceWindow] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> DriftReport:
+        return DriftReport(
+            generated_at=time.time(),
+            reference=reference,
+            current=current,
+            status=measurement.status,
+            dataset_drift=measurement.dataset_drift,
+            drift_share=measurement.drift_share,
+            drifted_features=measurement.drifted_features,
+            current_rows=measurement.rows,
+            features=measurement.features,
+            prediction=prediction,
+            alerts=alerts,
+            windows=windows or [],
+            performance=performance or [],
+            since=since,
+            until=until,
+            options=self.options,
+        )
+
+
+def _window_seconds(window: str) -> int:
+    match = _WINDOW.match(window)
+    if not match or int(match.group(1)) <= 0:
+        raise ConfigurationError(f"window must look like 30m, 1h or 1d, not {window!r}")
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _prediction_alert(prediction: FeatureDrift) -> DriftAlert:
+    return DriftAlert(
+        kind="prediction",
+        feature="score",
+        statistic=prediction.statistic,
+        value=prediction.value,
+        threshold=prediction.threshold,
+        severity="critical" if prediction.value >= 2 * prediction.threshold else "warning",
+        message=f"the distribution of P(yes) drifted: {prediction.statistic} "
+        f"{prediction.value:.3f} > {prediction.threshold:g}",
+    )
+
+
+def _performance_alerts(
+    windows: builtins.list[PerformanceWindow], options: DriftOptions
+) -> builtins.list[DriftAlert]:
+    alerts = []
+    for window in windows:
+        if window.labelled_rows < _MIN_LABELLED_ROWS:
+            continue
+        for name, value, training in (
+            ("auc", window.auc, window.training_auc),
+            ("accuracy", window.accuracy, window.training_accuracy),
+        ):
+            if value is None or training is None:
+                continue
+            floor = training - options.performance_tolerance
+            if value < floor:
+                alerts.append(
+                    DriftAlert(
+                        kind="performance",
+                        feature=name,
+                        statistic=name,
+                        value=value,
+                        threshold=floor,
+                        severity="critical"
+                        if value < training - 2 * options.performance_tolerance
+                        else "warning",
+                        message=f"{name} {value:.3f} on {window.labelled_rows} labelled rows is "
+                        f"below the training {training:.3f} − {options.performance_tolerance:g}",
+                        window_start=window.start,
+                    )
+                )
+    return alerts
