@@ -30,6 +30,7 @@ from bankmarketing_ops._exceptions import (
     DriftError,
     FieldError,
     InternalServerError,
+    MissingExtraError,
     ModelArtifactError,
     ModelNotFoundError,
     NetworkUnavailableError,
@@ -56,6 +57,9 @@ from bankmarketing_ops._version import __version__
 from bankmarketing_ops.automl import (
     AutoMLTrainer,
     TrainingPoller,
+)
+from bankmarketing_ops.backends.azureml import (
+    AzureMLOptions,
 )
 from bankmarketing_ops.backends.base import (
     WorkspaceInfo,
@@ -157,6 +161,7 @@ __all__ = [
     "AuthenticationError",
     "AutoMLConfig",
     "AutoMLTrainer",
+    "AzureMLOptions",
     "BadRequestError",
     "BankOpsError",
     "BestModel",
@@ -186,6 +191,7 @@ __all__ = [
     "Iteration",
     "LabelsLogged",
     "LeakCost",
+    "MissingExtraError",
     "ModelArtifactError",
     "ModelDeployer",
     "ModelNotFoundError",

@@ -45,6 +45,8 @@ CLI_MAX_LISTED_ISSUES: Final = 50
 # --- AutoML and the registry ---
 DEFAULT_MODEL_NAME: Final = "bankmarketing"
 QUICKSTART_BUDGET_MINUTES: Final = 1.0
+#: Azure AutoML on a cluster needs longer (node start-up, featurization) than a local search.
+AZUREML_QUICKSTART_BUDGET_MINUTES: Final = 20.0
 #: How often the CLI refreshes its live view of a run, in seconds.
 TRAINING_REFRESH_S: Final = 0.5
 #: How long a canceled run may take to stop after the current iteration, in seconds.

@@ -5,6 +5,7 @@ catch one class::
 
     BankOpsError
     ├── ConfigurationError          a setting, option or environment variable is invalid
+    │   └── MissingExtraError       an optional extra (e.g. [azureml]) is not installed
     ├── WorkspaceError              the workspace directory is unusable
     ├── DataError
     │   ├── DataNotFoundError       no data file where one was named
@@ -66,6 +67,7 @@ __all__ = [
     "DriftError",
     "FieldError",
     "InternalServerError",
+    "MissingExtraError",
     "ModelArtifactError",
     "ModelNotFoundError",
     "NetworkUnavailableError",
@@ -96,6 +98,19 @@ class BankOpsError(Exception):
 
 class ConfigurationError(BankOpsError):
     """A setting (argument or `BANKOPS_*` environment variable) has an invalid value."""
+
+
+class MissingExtraError(ConfigurationError):
+    """An optional extra this call needs is not installed; the message gives the command.
+
+    Example: the `azureml` backend without `pip install 'bankmarketing_ops[azureml]'`.
+    """
+
+    def __init__(self, extra: str, *, missing: str | None = None) -> None:
+        self.extra = extra
+        self.install_command = f"pip install 'bankmarketing_ops[{extra}]'"
+        what = f" ({missing} is not installed)" if missing else ""
+        super().__init__(f"this needs the [{extra}] extra{what}: {self.install_command}")
 
 
 class WorkspaceError(BankOpsError):

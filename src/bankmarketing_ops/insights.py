@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import builtins
 import re
-import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from pathlib import Path
 
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._stats import percentile
-from bankmarketing_ops.telemetry.store import COLUMNS, connect
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
 from bankmarketing_ops.workspace import Workspace
@@ -26,14 +22,16 @@ class InsightsManager:
     """Switch telemetry on or off per service and read it back.
 
     With insights on, every request a service answers — scored, refused for a bad key
-    or bad input, or answered while starting — becomes one record in the workspace's
-    `telemetry.db`, written off the request path at least once a second.
+    or bad input, or answered while starting — becomes one record: in the workspace's
+    `telemetry.db` on the local backend (written off the request path at least once a
+    second), in the workspace's Application Insights on Azure ML (read back with an Entra
+    token). Both read back as the same `RequestRecord` and `TelemetrySummary` models.
     """
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
         self._deployer = workspace.backend.deployer
-        self._root = Path(workspace.info().location)
+        self._insights = workspace.backend.insights
 
     # --- switches -----------------------------------------------------------------------
     def enable(self, service: str) -> WebService:
@@ -47,13 +45,6 @@ class InsightsManager:
         return self._deployer.wait(service, insights=False)
 
     # --- reading ------------------------------------------------------------------------
-    def _query(self, sql: str, parameters: Sequence[object]) -> builtins.list[tuple[object, ...]]:
-        connection = connect(self._root)
-        try:
-            return connection.execute(sql, parameters).fetchall()
-        finally:
-            connection.close()
-
     def requests(
         self,
         service: str,
@@ -66,27 +57,15 @@ class InsightsManager:
         limit: int | None = None,
     ) -> builtins.list[RequestRecord]:
         """The raw records, oldest first, filtered as asked."""
-        where, parameters = ["service = ?"], [service]
-        for column, value, op in (
-            ("timestamp", since, ">="),
-            ("timestamp", until, "<"),
-            ("result_code", result_code, "="),
-            ("name", name, "="),
-        ):
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                parameters.append(value)  # type: ignore[arg-type]
-        if success is not None:
-            where.append("success = ?")
-            parameters.append(int(success))  # type: ignore[arg-type]
-        sql = (
-            f"SELECT {', '.join(COLUMNS)} FROM requests WHERE {' AND '.join(where)} "
-            "ORDER BY timestamp"
+        return self._insights.requests(
+            service,
+            since=since,
+            until=until,
+            result_code=result_code,
+            success=success,
+            name=name,
+            limit=limit,
         )
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        rows = self._query(sql, parameters)
-        return [RequestRecord.model_validate(dict(zip(COLUMNS, row, strict=True))) for row in rows]
 
     def summary(
         self,
@@ -173,20 +152,10 @@ class InsightsManager:
 
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
         """Delete records older than `older_than_s` seconds (all when 0) — request records,
-        captured scoring inputs and logged labels alike; returns how many."""
-        cutoff = time.time() - older_than_s
-        condition, parameters = "timestamp < ?", [cutoff]
-        if service is not None:
-            condition += " AND service = ?"
-            parameters.append(service)  # type: ignore[arg-type]
-        connection = connect(self._root)
-        try:
-            with connection:
-                return sum(
-                    connection.execute(
-                        f"DELETE FROM {table} WHERE {condition}", parameters
-                    ).rowcount
-                    for table in ("requests", "captures", "labels")
-                )
-        finally:
-            connection.close()
+        captured scoring inputs and logged labels alike; returns how many.
+
+        Raises:
+            ConfigurationError: the backend keeps telemetry elsewhere (on Azure ML the
+                Application Insights resource's retention setting decides).
+        """
+        return self._insights.purge(service=service, older_than_s=older_than_s)

@@ -83,7 +83,14 @@ class ModelRegistry:
                 library_versions=run.library_versions,
             )
 
-        return self._backend.register(name, stage)
+        return self._backend.register_run(
+            run,
+            name=name,
+            description=description,
+            tags=tags,
+            properties=properties,
+            stage=stage,
+        )
 
     def register_model(
         self,

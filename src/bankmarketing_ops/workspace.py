@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from bankmarketing_ops.backends.azureml import AuthKind, AzureMLBackend, AzureMLOptions
 from bankmarketing_ops.backends.base import Backend, BackendKind, WorkspaceInfo
 from bankmarketing_ops.backends.local import LocalBackend
 from bankmarketing_ops.config import Settings, get_settings
@@ -14,9 +16,10 @@ __all__ = ["Workspace"]
 class Workspace:
     """A place where models, services, telemetry and pipelines live.
 
-    Make one with `Workspace.local(...)` (the default backend) or
-    `Workspace.from_settings()`, which reads `BANKOPS_WORKSPACE`. The facades of later
-    capabilities take a workspace and never care which backend is behind it.
+    Make one with `Workspace.local(...)` (the default backend),
+    `Workspace.from_settings()`, which reads `BANKOPS_WORKSPACE`, or on Azure ML with
+    `Workspace.azureml(...)` / `Workspace.from_config()` (needs the `[azureml]` extra).
+    The facades take a workspace and never care which backend is behind it.
 
     Example:
         >>> ws = Workspace.local("/tmp/demo-ws")
@@ -32,6 +35,87 @@ class Workspace:
         """A local workspace rooted at `path` (default: `BANKOPS_WORKSPACE`, else `./.bankops`)."""
         root = Path(path) if path is not None else get_settings().workspace
         return cls(LocalBackend(root))
+
+    @classmethod
+    def azureml(
+        cls,
+        subscription_id: str,
+        resource_group: str,
+        workspace_name: str,
+        *,
+        auth: AuthKind | Any = "interactive",
+        tenant_id: str | None = None,
+        token: str | None = None,
+        credential: Any = None,
+        options: AzureMLOptions | None = None,
+    ) -> Workspace:
+        """An Azure ML workspace (SDK v1), opened now (one ARM request).
+
+        Args:
+            subscription_id: The Azure subscription.
+            resource_group: The workspace's resource group.
+            workspace_name: The Azure ML workspace.
+            auth: `"interactive"` (browser), `"service_principal"` (from `AZURE_TENANT_ID`,
+                `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`), `"cli"` (`az login`), `"msi"`,
+                `"token"` (with `token=`), or an `azureml.core.authentication` object.
+            tenant_id: The Entra tenant for interactive and CLI sign-in.
+            token: An ARM access token, for `auth="token"`.
+            credential: The Entra `TokenCredential` that reads Application Insights;
+                by default one that matches `auth` (`azure-identity`).
+            options: Compute, naming and deployment options (`AzureMLOptions`).
+
+        Raises:
+            MissingExtraError: the `[azureml]` extra is not installed.
+            ConfigurationError: service-principal variables or the token are missing.
+            WorkspaceError: the workspace cannot be opened.
+        """
+        from bankmarketing_ops.backends.azureml import session
+
+        sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
+        sdk_workspace = session.connect(
+            subscription_id, resource_group, workspace_name, auth=sdk_auth
+        )
+        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
+
+    @classmethod
+    def from_config(
+        cls,
+        path: str | Path | None = None,
+        *,
+        auth: AuthKind | Any = "interactive",
+        tenant_id: str | None = None,
+        token: str | None = None,
+        credential: Any = None,
+        options: AzureMLOptions | None = None,
+    ) -> Workspace:
+        """The Azure ML workspace an Azure `config.json` names (as `Workspace.azureml`).
+
+        `path` is the file or a folder holding it (or `.azureml/config.json`); None
+        searches the current directory and its parents, as the SDK does.
+        """
+        from bankmarketing_ops.backends.azureml import session
+
+        sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
+        sdk_workspace, _ = session.from_config(path, auth=sdk_auth)
+        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
+
+    @classmethod
+    def _azure(
+        cls,
+        sdk_workspace: Any,
+        sdk_auth: Any,
+        auth: AuthKind | Any,
+        tenant_id: str | None,
+        credential: Any,
+        options: AzureMLOptions | None,
+    ) -> Workspace:
+        if credential is None:
+            from bankmarketing_ops.backends.azureml import session
+
+            credential = session.monitor_credential(auth, tenant_id=tenant_id)
+        return cls(
+            AzureMLBackend(sdk_workspace, credential=credential, auth=sdk_auth, options=options)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Workspace:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         TrainingStatus,
     )
     from bankmarketing_ops.types.deploy import ServiceKeys, WebService
+    from bankmarketing_ops.types.insights import RequestRecord
     from bankmarketing_ops.types.pipelines import (
         Pipeline,
         PipelineEndpoint,
@@ -34,6 +35,7 @@ __all__ = [
     "Backend",
     "BackendKind",
     "DeployerBackend",
+    "InsightsBackend",
     "PipelineBackend",
     "RegistryBackend",
     "TrainingJob",
@@ -80,6 +82,20 @@ class RegistryBackend(Protocol):
     """Stores model versions. `register` stages files with `stage(dir)`, then publishes."""
 
     def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion: ...
+    def register_run(
+        self,
+        run: TrainingRun,
+        *,
+        name: str,
+        description: str,
+        tags: dict[str, str] | None,
+        properties: dict[str, str] | None,
+        stage: Callable[[Path], ModelVersion],
+    ) -> ModelVersion:
+        """Register an AutoML run's model. A backend whose runs keep their model where
+        they ran (Azure) registers it there and ignores `stage`; others call `register`."""
+        ...
+
     def get(self, name: str, version: int | str = "latest") -> ModelVersion: ...
     def list(self, name: str | None = None) -> list[ModelVersion]: ...
     def delete(self, name: str, version: int | str | None = None) -> None: ...
@@ -126,6 +142,23 @@ class DeployerBackend(Protocol):
     def regenerate_key(self, name: str, which: KeyName) -> None: ...
     def restart(self, name: str) -> None: ...
     def delete(self, name: str) -> None: ...
+
+
+class InsightsBackend(Protocol):
+    """Reads request telemetry back (switching it on and off is the deployer's `update`)."""
+
+    def requests(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        result_code: int | None = None,
+        success: bool | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]: ...
+    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int: ...
 
 
 class PipelineBackend(Protocol):
@@ -191,6 +224,11 @@ class Backend(Protocol):
     @property
     def deployer(self) -> DeployerBackend:
         """The scoring services of this backend."""
+        ...
+
+    @property
+    def insights(self) -> InsightsBackend:
+        """The request telemetry of this backend."""
         ...
 
     @property

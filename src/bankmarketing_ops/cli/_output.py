@@ -13,6 +13,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -51,7 +52,8 @@ def emit_json(model: BaseModel) -> None:
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:
     """Print `error: message` to stderr and return the Exit to raise."""
-    stderr().print(f"[bold red]error:[/] {message}", markup=True)
+    # the message is text, not markup: "[azureml]" in an install command must survive
+    stderr().print(f"[bold red]error:[/] {escape(message)}", markup=True)
     return typer.Exit(code)
 
 

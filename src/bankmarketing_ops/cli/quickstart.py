@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 
 from bankmarketing_ops import (
     AutoMLTrainer,
+    ConfigurationError,
     DataValidationError,
     DeploymentError,
     InsightsManager,
@@ -70,6 +73,50 @@ class QuickstartReport(BaseModel):
     """The run quickstart triggered over REST and followed to its end."""
 
 
+_AZURE = "Azure ML (with --backend azureml)"
+_TOKEN_HINT = {"local": "bankops pipelines token", "azureml": "an Entra token of the workspace"}
+
+
+class BackendChoice(StrEnum):
+    """Where quickstart runs."""
+
+    local = "local"
+    azureml = "azureml"
+
+
+class AuthChoice(StrEnum):
+    """How quickstart signs in to Azure ML."""
+
+    interactive = "interactive"
+    service_principal = "service_principal"
+    cli = "cli"
+    msi = "msi"
+
+
+def open_workspace(
+    backend: str,
+    *,
+    config: Path | None = None,
+    subscription_id: str | None = None,
+    resource_group: str | None = None,
+    workspace_name: str | None = None,
+    auth: str = "interactive",
+) -> Workspace:
+    """The workspace the options name: local (BANKOPS_WORKSPACE), or Azure ML from the
+    three names or a `config.json` (given, or searched from the current directory)."""
+    if backend == "local":
+        return Workspace.from_settings()
+    names = (subscription_id, resource_group, workspace_name)
+    if any(names):
+        if not all(names):
+            raise ConfigurationError(
+                "give all of --subscription-id, --resource-group and --workspace-name, "
+                "or --config PATH"
+            )
+        return Workspace.azureml(*names, auth=auth)  # type: ignore[arg-type]
+    return Workspace.from_config(config, auth=auth)
+
+
 @handle_errors
 def quickstart(
     data_path: Annotated[
@@ -77,8 +124,30 @@ def quickstart(
         typer.Option("--data", help="Use this data file (else BANKOPS_DATA, else download)."),
     ] = None,
     timeout_minutes: Annotated[
-        float, typer.Option(help="AutoML search budget in minutes.")
-    ] = C.QUICKSTART_BUDGET_MINUTES,
+        float | None,
+        typer.Option(
+            help=f"AutoML search budget in minutes (default: {C.QUICKSTART_BUDGET_MINUTES:g} "
+            f"locally, {C.AZUREML_QUICKSTART_BUDGET_MINUTES:g} on Azure ML)."
+        ),
+    ] = None,
+    backend: Annotated[
+        BackendChoice,
+        typer.Option(help="Run on this machine, or on Azure ML (needs the azureml extra)."),
+    ] = BackendChoice.local,
+    config: Annotated[
+        Path | None,
+        typer.Option(help=f"{_AZURE}: the workspace config.json (default: searched upward)."),
+    ] = None,
+    subscription_id: Annotated[str | None, typer.Option(help=f"{_AZURE}: subscription.")] = None,
+    resource_group: Annotated[str | None, typer.Option(help=f"{_AZURE}: resource group.")] = None,
+    workspace_name: Annotated[str | None, typer.Option(help=f"{_AZURE}: workspace.")] = None,
+    auth: Annotated[
+        AuthChoice,
+        typer.Option(
+            help=f"{_AZURE}: how to sign in (service_principal reads AZURE_TENANT_ID, "
+            "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET).",
+        ),
+    ] = AuthChoice.interactive,
     model_name: Annotated[str, typer.Option(help="Register the model under this name.")] = (
         C.DEFAULT_MODEL_NAME
     ),
@@ -88,8 +157,23 @@ def quickstart(
     json_output: JsonOption = False,
 ) -> None:
     """Run every step end to end: fetch → validate → profile → train → register → deploy →
-    score → insights → publish the training pipeline and run it over REST."""
+    score → insights → publish the training pipeline and run it over REST (on this
+    machine, or on Azure ML with --backend azureml)."""
     console = stdout()
+    workspace = open_workspace(
+        backend.value,
+        config=config,
+        subscription_id=subscription_id,
+        resource_group=resource_group,
+        workspace_name=workspace_name,
+        auth=auth.value,
+    )
+    if timeout_minutes is None:
+        timeout_minutes = (
+            C.QUICKSTART_BUDGET_MINUTES
+            if workspace.kind == "local"
+            else C.AZUREML_QUICKSTART_BUDGET_MINUTES
+        )
     with download_progress("downloading the data") as on_progress:
         source = data.locate(data_path, on_progress=on_progress)
     if not json_output:
@@ -113,7 +197,6 @@ def quickstart(
         console.rule("[bold]3. profile")
         render.data_profile(console, profile)
         console.rule("[bold]4. train with AutoML and register")
-    workspace = Workspace.from_settings()
     trainer = AutoMLTrainer(workspace, experiment_timeout_minutes=timeout_minutes)
     run, version = train_and_register(
         trainer, workspace, source.path, json_output=json_output, model_name=model_name
@@ -162,11 +245,18 @@ def quickstart(
         raise PipelineRunError(pipeline_run)
     console.print(
         f"Trigger it again from anywhere: POST {published.endpoint} with "
-        "'Authorization: Bearer <bankops pipelines token>'."
+        f"'Authorization: Bearer <{_TOKEN_HINT[workspace.kind]}>'."
     )
-    console.print(
-        f"The service keeps running; stop it with: bankops services delete {service.name}"
-    )
+    if workspace.kind == "local":
+        console.print(
+            f"The service keeps running; stop it with: bankops services delete {service.name}"
+        )
+    else:
+        console.print(
+            f"The web service {service.name} keeps running (and costs money) on Azure ML; "
+            "delete it with ModelDeployer(workspace).delete(...) or in Azure ML studio, and "
+            "see docs/azureml.md for the cleanup of the compute cluster."
+        )
 
 
 def publish_and_trigger(
@@ -188,25 +278,31 @@ def publish_and_trigger(
             f"[green]✔ published[/] {published.name} version {published.version}: "
             f"{published.endpoint}"
         )
+    # Azure's published AutoMLStep pipeline fixes its settings when built and declares
+    # no REST parameters; its runs are read through the workspace, not the endpoint's host.
+    azure = workspace.kind == "azureml"
+    parameters: dict[str, Any] = (
+        {}
+        if azure
+        else {
+            "data_path": data_path,
+            "timeout_minutes": timeout_minutes,
+            "model_name": model_name,
+            "service_name": service_name,
+        }
+    )
     with publisher.client() as client:
-        run_id = client.trigger(
-            published,
-            experiment_name="quickstart",
-            parameters={
-                "data_path": data_path,
-                "timeout_minutes": timeout_minutes,
-                "model_name": model_name,
-                "service_name": service_name,
-            },
-        )
+        run_id = client.trigger(published, experiment_name="quickstart", parameters=parameters)
         if not json_output:
             console.print(f"triggered run {run_id} over REST; following it …")
-        return published, follow_run(client.get_run, run_id, console)
+        get_run = publisher.get_run if azure else client.get_run
+        return published, follow_run(get_run, run_id, console)
 
 
 def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:
     """Switch insights on, send 50 good requests, 3 without a key and 2 malformed, and
-    read the summary back once the records are written."""
+    read the summary back once the records are written (within a second locally; App
+    Insights ingests in minutes, so on Azure ML quickstart waits up to 5)."""
     insights = InsightsManager(workspace)
     insights.enable(service.name)
     started = time.time()
@@ -225,12 +321,13 @@ def traffic_with_insights(workspace: Workspace, service: WebService) -> Telemetr
                 content=b'{"data": [',
                 headers={**good, "Content-Type": "application/json"},
             )
-    deadline = time.time() + 5
+    local = workspace.kind == "local"
+    deadline = time.time() + (5 if local else 300)
     while True:  # records reach the database within a second
         summary = insights.summary(service.name, since=started, name="POST /score")
         if summary.requests >= 55 or time.time() > deadline:
             return summary
-        time.sleep(0.2)
+        time.sleep(0.2 if local else 15)
 
 
 def deploy_and_score(
@@ -249,4 +346,7 @@ def deploy_and_score(
     )
     if reply.status_code != 200:
         raise DeploymentError(f"the scoring request failed: {reply.status_code} {reply.text}")
-    return service, request, reply.json()
+    answer = reply.json()
+    if isinstance(answer, str):  # Azure v1 AutoML: a JSON document inside a JSON string
+        answer = json.loads(answer)
+    return service, request, answer

@@ -25,6 +25,7 @@ from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.ml.artifacts import load_model
 from bankmarketing_ops.ml.cards import model_card
+from bankmarketing_ops.types.automl import TrainingRun
 from bankmarketing_ops.types.registry import ModelVersion
 
 __all__ = ["LocalRegistry", "VersionSpec"]
@@ -45,6 +46,19 @@ class LocalRegistry:
         self._models = root / "models"
 
     # --- writing ------------------------------------------------------------------------
+    def register_run(
+        self,
+        run: TrainingRun,
+        *,
+        name: str,
+        description: str,
+        tags: dict[str, str] | None,
+        properties: dict[str, str] | None,
+        stage: Callable[[Path], ModelVersion],
+    ) -> ModelVersion:
+        """An AutoML run's model: here the run's files are staged like any other model."""
+        return self.register(name, stage)
+
     def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion:
         """Stage a version with `stage(staging_dir)`, then publish it under the next number.
 

@@ -13,6 +13,7 @@ from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
 from bankmarketing_ops.backends.local.automl import LocalAutoML
 from bankmarketing_ops.backends.local.deploy import LocalDeployer
+from bankmarketing_ops.backends.local.insights import LocalInsights
 from bankmarketing_ops.backends.local.pipelines import LocalPipelines
 from bankmarketing_ops.backends.local.registry import LocalRegistry
 
@@ -54,6 +55,11 @@ class LocalBackend:
     def deployer(self) -> LocalDeployer:
         self.info()
         return LocalDeployer(self._root)
+
+    @property
+    def insights(self) -> LocalInsights:
+        self.info()
+        return LocalInsights(self._root)
 
     @property
     def pipelines(self) -> LocalPipelines:

@@ -1,0 +1,383 @@
+"""AutoML on an Azure ML compute cluster: `AutoMLConfig` in, `TrainingRun` out.
+
+The data is validated on this machine first (the facade does that). Azure trains on a
+registered tabular data set: read straight from the public URL when the data is the
+published file, uploaded to the workspace's default datastore otherwise. The parent run's
+child runs become `Iteration`s, the best child's metrics the run's metrics.
+
+What differs from the local backend, on purpose and said in the docs:
+- `test_metrics` are Azure's metrics of the best child on its validation data (or cross
+  validation), as Azure reports them; `baseline_metrics` is the default LightGBM computed
+  on this machine on a split of the same data with the run's `test_size` and seed.
+- `model_dir` and `run_dir` are a local folder holding the run's description; the model
+  itself stays in the run's outputs (`outputs/model.pkl`) and is registered from there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bankmarketing_ops import _constants as C
+from bankmarketing_ops._exceptions import TrainingCanceledError, TrainingError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml.options import AzureMLOptions
+from bankmarketing_ops.data.schema import LEAKY_COLUMNS
+from bankmarketing_ops.ml.families import MODEL_FAMILIES
+from bankmarketing_ops.ml.metrics import ClassificationMetrics
+from bankmarketing_ops.types.automl import (
+    AutoMLConfig,
+    BestModel,
+    EnsembleMember,
+    Iteration,
+    RunState,
+    TrainingRun,
+    TrainingStatus,
+)
+
+__all__ = [
+    "AzureAutoML",
+    "AzureTrainingJob",
+    "automl_arguments",
+    "compute_arguments",
+    "map_metrics",
+    "map_state",
+]
+
+_log = get_logger(__name__)
+
+_STATES: dict[str, RunState] = {
+    "Completed": "Completed",
+    "Failed": "Failed",
+    "Canceled": "Canceled",
+    "CancelRequested": "Canceled",
+}
+_SCALAR_METRICS = (
+    "accuracy",
+    "AUC_weighted",
+    "AUC_macro",
+    "AUC_micro",
+    "average_precision_score_weighted",
+    "f1_score_weighted",
+    "precision_score_weighted",
+    "recall_score_weighted",
+    "norm_macro_recall",
+    "log_loss",
+    "balanced_accuracy",
+    "matthews_correlation",
+)
+
+
+def automl_arguments(
+    config: AutoMLConfig, *, training_data: Any, compute_target: Any
+) -> dict[str, Any]:
+    """Our `AutoMLConfig` as the keyword arguments of the SDK's `AutoMLConfig`."""
+    arguments: dict[str, Any] = {
+        "task": config.task,
+        "primary_metric": config.primary_metric,
+        "experiment_timeout_minutes": config.experiment_timeout_minutes,
+        "max_concurrent_iterations": config.max_concurrent_iterations,
+        "featurization": config.featurization,
+        "enable_early_stopping": config.enable_early_stopping,
+        "enable_voting_ensemble": config.enable_voting_ensemble,
+        "label_column_name": config.label_column_name,
+        "training_data": training_data,
+        "compute_target": compute_target,
+        "allowed_models": list(config.families),
+    }
+    if config.blocked_models:
+        arguments["blocked_models"] = list(config.blocked_models)
+    if config.n_cross_validations is not None:
+        arguments["n_cross_validations"] = config.n_cross_validations
+    else:
+        arguments["validation_size"] = config.validation_size
+    return arguments
+
+
+def compute_arguments(options: AzureMLOptions) -> dict[str, Any]:
+    """`AmlCompute.provisioning_configuration` arguments for the cluster."""
+    return {
+        "vm_size": options.vm_size,
+        "min_nodes": options.min_nodes,
+        "max_nodes": options.max_nodes,
+        "idle_seconds_before_scaledown": options.idle_seconds_before_scaledown,
+    }
+
+
+def map_state(status: str) -> RunState:
+    """An Azure run status (`NotStarted`, `Preparing`, `Running`, `Completed` …) as ours."""
+    return _STATES.get(status, "Running")
+
+
+def map_metrics(values: dict[str, Any]) -> ClassificationMetrics:
+    """A child run's `get_metrics()` as `ClassificationMetrics`.
+
+    `confusion_matrix` comes from Azure's artifact metric (`{"data": {"matrix": …}}`);
+    `rows` is the sum of its cells (0 when Azure did not report a matrix).
+    """
+    missing = [name for name in _SCALAR_METRICS if name not in values]
+    if missing:
+        raise TrainingError(f"the Azure run reported no {', '.join(missing)}")
+    matrix: list[list[int]] = []
+    raw = values.get("confusion_matrix")
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    if isinstance(raw, dict):
+        matrix = [[int(cell) for cell in row] for row in raw.get("data", {}).get("matrix", [])]
+    return ClassificationMetrics(
+        **{name: float(values[name]) for name in _SCALAR_METRICS},
+        confusion_matrix=matrix,
+        rows=sum(sum(row) for row in matrix),
+    )
+
+
+class AzureAutoML:
+    """Submits AutoML runs to the workspace's compute cluster."""
+
+    def __init__(self, workspace: Any, options: AzureMLOptions, cache: Path) -> None:
+        self._ws, self._options, self._cache = workspace, options, cache
+
+    def ensure_compute(self) -> Any:
+        """The cluster named in the options, created (and waited for) when missing."""
+        compute = require("azureml.core.compute")
+        exceptions = require("azureml.exceptions")
+        try:
+            return compute.ComputeTarget(workspace=self._ws, name=self._options.compute_name)
+        except exceptions.ComputeTargetException:
+            _log.info(
+                "creating compute cluster %s (%s, up to %d nodes)",
+                self._options.compute_name,
+                self._options.vm_size,
+                self._options.max_nodes,
+            )
+            config = compute.AmlCompute.provisioning_configuration(
+                **compute_arguments(self._options)
+            )
+            target = compute.ComputeTarget.create(self._ws, self._options.compute_name, config)
+            target.wait_for_completion(show_output=False)
+            return target
+
+    def public_dataset(self) -> Any:
+        """The public data file, registered as a tabular data set Azure reads from its URL."""
+        core = require("azureml.core")
+        dataset = core.Dataset.Tabular.from_delimited_files(path=self._options.dataset_url)
+        return dataset.register(
+            workspace=self._ws,
+            name=self._options.dataset_name,
+            description="UCI Bank Marketing (public copy)",
+            create_new_version=True,
+        )
+
+    def training_data(self, frame: pd.DataFrame) -> Any:
+        """The registered tabular data set: the public URL, or the frame uploaded."""
+        if frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
+            return self.public_dataset()
+        core = require("azureml.core")
+        datastore = self._ws.get_default_datastore()
+        return core.Dataset.Tabular.register_pandas_dataframe(
+            frame, datastore, self._options.dataset_name
+        )
+
+    def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
+        if config.drop_leaky_columns:
+            frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
+        train_module = require("azureml.train.automl")
+        core = require("azureml.core")
+        automl_config = train_module.AutoMLConfig(
+            **automl_arguments(
+                config,
+                training_data=self.training_data(frame),
+                compute_target=self.ensure_compute(),
+            )
+        )
+        experiment = core.Experiment(self._ws, self._options.experiment_name)
+        try:
+            run = experiment.submit(automl_config, show_output=False)
+        except Exception as exc:  # SDK errors are untyped
+            raise TrainingError(f"Azure refused the AutoML run: {sdk_error_text(exc)}") from None
+        _log.info("submitted AutoML run %s to experiment %s", run.id, experiment.name)
+        return AzureTrainingJob(run, config, frame, self._options, self._cache)
+
+
+class AzureTrainingJob:
+    """An Azure AutoML parent run, polled until it finishes."""
+
+    def __init__(
+        self,
+        run: Any,
+        config: AutoMLConfig,
+        frame: pd.DataFrame,
+        options: AzureMLOptions,
+        cache: Path,
+    ) -> None:
+        self._run, self._config, self._frame = run, config, frame
+        self._options, self._cache = options, cache
+        self._started = time.monotonic()
+        self.run_id: str = str(run.id)
+
+    def _state(self) -> RunState:
+        return map_state(str(self._run.get_status()))
+
+    def status(self) -> TrainingStatus:
+        leaderboard = self.partial_leaderboard()
+        best_by_family: dict[str, float] = {}
+        for it in leaderboard:
+            best_by_family[it.family] = max(
+                best_by_family.get(it.family, it.validation_score), it.validation_score
+            )
+        state = self._state()
+        return TrainingStatus(
+            run_id=self.run_id,
+            state=state,
+            phase="done" if state != "Running" else "searching",
+            elapsed_s=time.monotonic() - self._started,
+            budget_s=self._config.experiment_timeout_minutes * 60,
+            iterations=len(leaderboard),
+            best_score=leaderboard[0].validation_score if leaderboard else None,
+            best_by_family=best_by_family,
+        )
+
+    def done(self) -> bool:
+        return self._state() != "Running"
+
+    def cancel(self) -> None:
+        self._run.cancel()
+
+    def partial_leaderboard(self) -> list[Iteration]:
+        iterations = [_iteration(child) for child in self._run.get_children()]
+        found = [it for it in iterations if it is not None]
+        return sorted(found, key=lambda it: it.validation_score, reverse=True)
+
+    def result(self, timeout: float | None = None) -> TrainingRun:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (state := self._state()) == "Running":
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"AutoML run {self.run_id} is still running")
+            time.sleep(self._options.poll_interval_s)
+        if state == "Canceled":
+            raise TrainingCanceledError(f"AutoML run {self.run_id} was canceled")
+        if state == "Failed":
+            details = self._run.get_details() or {}
+            error = details.get("error", {}).get("error", {}).get("message", "no message")
+            raise TrainingError(f"AutoML run {self.run_id} failed: {error}")
+        return self._finished()
+
+    def _finished(self) -> TrainingRun:
+        from bankmarketing_ops.data.split import train_test_split
+        from bankmarketing_ops.ml.baseline import baseline_proba
+        from bankmarketing_ops.ml.features import encode_frame, feature_specs, target_vector
+        from bankmarketing_ops.ml.metrics import compute_metrics
+        from bankmarketing_ops.ml.provenance import library_versions
+
+        config = self._config
+        iterations = self.partial_leaderboard()
+        if not iterations:
+            raise TrainingError(f"AutoML run {self.run_id} finished without a child run")
+        best_run = self._run.get_best_child()
+        best_properties = dict(best_run.properties or {})
+        best_type = str(best_properties.get("run_algorithm", "unknown"))
+        best_score = float(best_properties.get("score", "nan"))
+        best = _iteration(best_run)
+        test_metrics = map_metrics(best_run.get_metrics())
+
+        features = feature_specs(drop_leaky=config.drop_leaky_columns)
+        split = train_test_split(self._frame, test_size=config.test_size, seed=config.random_seed)
+        y_test = target_vector(split.test)
+        baseline = compute_metrics(
+            y_test,
+            baseline_proba(
+                encode_frame(split.train, features),
+                target_vector(split.train),
+                encode_frame(split.test, features),
+                features,
+                seed=config.random_seed,
+            ),
+        )
+        details = self._run.get_details() or {}
+        run_dir = self._cache / "runs" / self.run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        description = {
+            "backend": "azureml",
+            "run_id": self.run_id,
+            "best_child_run_id": str(best_run.id),
+            "model_path": "outputs/model.pkl",
+            "portal_url": str(self._run.get_portal_url()),
+        }
+        (run_dir / "azureml_run.json").write_text(json.dumps(description, indent=2) + "\n")
+        best_single = max(it.validation_score for it in iterations)
+        return TrainingRun(
+            run_id=self.run_id,
+            config=config,
+            started_at=str(details.get("startTimeUtc") or datetime.now(UTC).isoformat()),
+            duration_s=_duration(details),
+            search_s=_duration(details),
+            data_source=str(self._frame.attrs.get("source", self._options.dataset_url)),
+            data_sha256=self._frame.attrs.get("sha256"),
+            train_rows=len(self._frame),
+            test_rows=test_metrics.rows,
+            features=[f.name for f in features],
+            iterations=iterations,
+            best=BestModel(
+                model_type=best_type,
+                # An ensemble's members live in its pickled model on Azure, not in metadata.
+                members=[]
+                if best is None
+                else [
+                    EnsembleMember(
+                        family=best.family,
+                        learner=best.learner,
+                        weight=1.0,
+                        hyperparameters=best.hyperparameters,
+                        iteration=best.iteration,
+                    )
+                ],
+                validation_score=best_score,
+                best_single_validation_score=best_single,
+            ),
+            test_metrics=test_metrics,
+            baseline_metrics=baseline,
+            run_dir=str(run_dir),
+            model_dir=str(run_dir),
+            library_versions=library_versions(),
+        )
+
+
+def _iteration(child: Any) -> Iteration | None:
+    """A child run as an `Iteration`; None for setup runs without a score and for
+    ensemble runs (`VotingEnsemble`, `StackEnsemble`), which are not one family's trial."""
+    properties = dict(getattr(child, "properties", {}) or {})
+    score: Any = properties.get("score")
+    algorithm: Any = properties.get("run_algorithm")
+    if score in (None, "", "nan") or algorithm not in MODEL_FAMILIES:
+        return None
+    details = child.get_details() or {}
+    return Iteration(
+        iteration=int(properties.get("iteration", -1)),
+        family=algorithm,
+        learner=" ".join(
+            p for p in (str(properties.get("run_preprocessor", "")), str(algorithm)) if p
+        ),
+        hyperparameters={},
+        validation_score=float(score),
+        fit_time_s=_duration(details),
+        wall_clock_s=_duration(details),
+    )
+
+
+def _duration(details: dict[str, Any]) -> float:
+    start, end = details.get("startTimeUtc"), details.get("endTimeUtc")
+    if not start or not end:
+        return 0.0
+    parse = datetime.fromisoformat
+    return max(
+        0.0,
+        (
+            parse(str(end).replace("Z", "+00:00")) - parse(str(start).replace("Z", "+00:00"))
+        ).total_seconds(),
+    )

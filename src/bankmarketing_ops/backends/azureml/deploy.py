@@ -1,0 +1,278 @@
+"""Azure ML web services (ACI, or AKS) behind `ModelDeployer`, always with key auth.
+
+The scoring contract is Azure's own (DESIGN §3): `POST /score` with a bearer key, the
+v1 request form, answers JSON-encoded inside a JSON string — `EndpointClient` reads it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml.options import AzureMLOptions
+from bankmarketing_ops.serving.config import KeyName
+from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
+from bankmarketing_ops.types.registry import ModelVersion
+
+__all__ = ["AzureDeployer", "deployment_configuration", "map_service"]
+
+_log = get_logger(__name__)
+
+_STATES: dict[str, ServiceState] = {
+    "Healthy": "Healthy",
+    "Transitioning": "Transitioning",
+    "Unhealthy": "Unhealthy",
+    "Failed": "Unhealthy",
+    "Unschedulable": "Unhealthy",
+}
+_KEY_NAMES: dict[str, str] = {"primary": "Primary", "secondary": "Secondary"}
+
+
+def deployment_configuration(
+    options: AzureMLOptions, *, auth_enabled: bool, insights_enabled: bool, workers: int
+) -> Any:
+    """The SDK deployment configuration (`AciWebservice` / `AksWebservice`) for a service."""
+    webservice = require("azureml.core.webservice")
+    common = {
+        "cpu_cores": options.cpu_cores,
+        "memory_gb": options.memory_gb,
+        "auth_enabled": auth_enabled,
+        "enable_app_insights": insights_enabled,
+        "tags": {"created_by": "bankmarketing_ops"},
+    }
+    if options.deploy_target == "aks":
+        return webservice.AksWebservice.deploy_configuration(
+            **common, num_replicas=workers, autoscale_enabled=False
+        )
+    if workers != 1:
+        raise ConfigurationError(
+            "ACI runs one container per service: workers must be 1 (use deploy_target='aks' "
+            "for replicas)"
+        )
+    return webservice.AciWebservice.deploy_configuration(**common)
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def map_service(service: Any) -> WebService:
+    """An SDK `Webservice` as our `WebService`."""
+    scoring_uri = str(service.scoring_uri or "")
+    parsed = urlparse(scoring_uri)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    models = list(getattr(service, "models", None) or [])
+    model = f"{models[0].name}:{models[0].version}" if models else ""
+    swagger_uri = str(getattr(service, "swagger_uri", None) or "")
+    state = _STATES.get(str(service.state), "Transitioning")
+    return WebService(
+        name=str(service.name),
+        state=state,
+        scoring_uri=scoring_uri,
+        swagger_uri=swagger_uri,
+        docs_uri=swagger_uri,  # Azure serves no Swagger UI; the spec is the documentation
+        model=model,
+        port=port,
+        pid=None,
+        pids=[],
+        workers=int(getattr(service, "num_replicas", None) or 1),
+        auth_enabled=bool(getattr(service, "auth_enabled", False)),
+        cors_origins=[],
+        insights_enabled=bool(getattr(service, "enable_app_insights", False)),
+        created_at=_iso(getattr(service, "created_time", None)),
+        updated_at=_iso(getattr(service, "updated_time", None)),
+    )
+
+
+class AzureDeployer:
+    """Web services of an Azure ML workspace."""
+
+    def __init__(self, workspace: Any, options: AzureMLOptions, cache: Path) -> None:
+        self._ws, self._options, self._cache = workspace, options, cache
+        # SDK service objects of operations this deployer started: only those know their
+        # operation's URL, which `wait_for_deployment` polls.
+        self._pending: dict[str, Any] = {}
+
+    def _service(self, name: str) -> Any:
+        webservice = require("azureml.core.webservice")
+        try:
+            return webservice.Webservice(self._ws, name=name)
+        except Exception as exc:
+            text = sdk_error_text(exc)
+            if "not found" in text.lower() or "404" in text:
+                raise ServiceNotFoundError(f"no web service {name!r} in the workspace") from None
+            raise DeploymentError(f"cannot read web service {name!r}: {text}") from None
+
+    def _inference_config(self, model: ModelVersion) -> Any:
+        """Azure AutoML's own scoring script and environment, from the model's best run."""
+        core = require("azureml.core")
+        model_module = require("azureml.core.model")
+        sdk_model = core.Model(self._ws, name=model.name, version=model.version)
+        if not sdk_model.run_id:
+            raise DeploymentError(
+                f"{model.ref} was not registered from an Azure AutoML run; only those can be "
+                "deployed on Azure ML by this version (user models need a scoring environment)"
+            )
+        run = core.Run.get(self._ws, sdk_model.run_id)
+        folder = self._cache / "scoring" / str(sdk_model.run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        script = folder / "score.py"
+        run.download_file("outputs/scoring_file_v_1_0_0.py", str(script))
+        return model_module.InferenceConfig(
+            entry_script=str(script), environment=run.get_environment()
+        )
+
+    def create(
+        self,
+        model: ModelVersion,
+        name: str,
+        *,
+        auth_enabled: bool,
+        port: int | None,
+        cors_origins: builtins.list[str],
+        insights_enabled: bool,
+        workers: int = 1,
+    ) -> None:
+        if port is not None:
+            raise ConfigurationError("Azure ML chooses a web service's port; do not pass port")
+        if cors_origins:
+            raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
+        core = require("azureml.core")
+        configuration = deployment_configuration(
+            self._options,
+            auth_enabled=auth_enabled,
+            insights_enabled=insights_enabled,
+            workers=workers,
+        )
+        target = None
+        if self._options.deploy_target == "aks":
+            if not self._options.aks_cluster_name:
+                raise ConfigurationError("deploy_target='aks' needs aks_cluster_name")
+            compute = require("azureml.core.compute")
+            target = compute.AksCompute(self._ws, self._options.aks_cluster_name)
+        try:
+            self._pending[name] = core.Model.deploy(
+                self._ws,
+                name,
+                [core.Model(self._ws, name=model.name, version=model.version)],
+                inference_config=self._inference_config(model),
+                deployment_config=configuration,
+                deployment_target=target,
+                overwrite=False,
+            )
+        except (ConfigurationError, DeploymentError):
+            raise
+        except Exception as exc:
+            raise DeploymentError(
+                f"Azure refused to deploy {name!r}: {sdk_error_text(exc)}"
+            ) from None
+        _log.info("deploying %s as %s on %s", model.ref, name, self._options.deploy_target)
+
+    def update(
+        self,
+        name: str,
+        *,
+        model: ModelVersion | None = None,
+        cors_origins: builtins.list[str] | None = None,
+        insights_enabled: bool | None = None,
+        capture_sample_rate: float | None = None,
+    ) -> None:
+        if cors_origins:
+            raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
+        if capture_sample_rate:
+            raise ConfigurationError(
+                "capturing scoring inputs for drift is done by the local scoring server; "
+                "Azure ML v1 web services do not offer it through this backend"
+            )
+        service = self._service(name)
+        changes: dict[str, Any] = {}
+        if insights_enabled is not None:
+            changes["enable_app_insights"] = insights_enabled
+        if model is not None:
+            core = require("azureml.core")
+            changes["models"] = [core.Model(self._ws, name=model.name, version=model.version)]
+            changes["inference_config"] = self._inference_config(model)
+        if changes:
+            try:
+                service.update(**changes)
+                self._pending[name] = service
+            except Exception as exc:
+                raise DeploymentError(f"cannot update {name!r}: {sdk_error_text(exc)}") from None
+
+    def wait(
+        self,
+        name: str,
+        *,
+        model_ref: str | None = None,
+        insights: bool | None = None,
+        capture_sample_rate: float | None = None,
+        timeout: float = 0.0,
+    ) -> WebService:
+        """Wait for the service to settle; Azure deployments take minutes, so the wait is
+        at least `AzureMLOptions.deploy_timeout_s`."""
+        budget = max(timeout, self._options.deploy_timeout_s)
+        deadline = time.monotonic() + budget
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            try:
+                pending.wait_for_deployment(show_output=False, timeout_sec=int(budget))
+            except Exception as exc:  # the state check below reports it, with the log
+                _log.warning("deployment of %s ended badly: %s", name, sdk_error_text(exc))
+        while True:
+            service = self._service(name)
+            result = map_service(service)
+            settled = result.state != "Transitioning" and (
+                insights is None or result.insights_enabled == insights
+            )
+            if settled or time.monotonic() >= deadline:
+                break
+            time.sleep(min(self._options.poll_interval_s, 10.0))
+        if result.state != "Healthy":
+            lines = self.logs(name, 20)
+            raise DeploymentError(
+                f"web service {name!r} is {result.state}; its log ends:\n" + "\n".join(lines)
+            )
+        if model_ref is not None and result.model != model_ref:
+            raise DeploymentError(f"web service {name!r} serves {result.model}, not {model_ref}")
+        return result
+
+    def get(self, name: str) -> WebService:
+        return map_service(self._service(name))
+
+    def list(self) -> builtins.list[WebService]:
+        webservice = require("azureml.core.webservice")
+        return sorted(
+            (map_service(s) for s in webservice.Webservice.list(self._ws)), key=lambda s: s.name
+        )
+
+    def logs(self, name: str, num_lines: int = 50) -> builtins.list[str]:
+        text = str(self._service(name).get_logs(num_lines=num_lines) or "")
+        return text.splitlines()[-num_lines:]
+
+    def keys(self, name: str) -> ServiceKeys:
+        primary, secondary = self._service(name).get_keys()
+        return ServiceKeys(primary_key=primary, secondary_key=secondary)
+
+    def regenerate_key(self, name: str, which: KeyName) -> None:
+        self._service(name).regen_key(_KEY_NAMES[which])
+
+    def restart(self, name: str) -> None:
+        raise ConfigurationError(
+            "Azure ML v1 web services cannot be restarted; update or redeploy the service"
+        )
+
+    def delete(self, name: str) -> None:
+        try:
+            service = self._service(name)
+        except ServiceNotFoundError:
+            return
+        try:
+            service.delete()
+        except Exception as exc:
+            raise DeploymentError(f"cannot delete {name!r}: {sdk_error_text(exc)}") from None

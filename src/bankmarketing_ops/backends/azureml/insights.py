@@ -1,0 +1,155 @@
+"""Request telemetry of Azure ML web services, read from Application Insights.
+
+Application Insights query API keys were retired (2026-03-31), so records are read with an
+Entra token: `azure-monitor-query`'s `LogsQueryClient`, KQL over the `requests` table of
+the workspace's Application Insights resource. Each row becomes the same `RequestRecord`
+the local backend stores, so `InsightsManager.summary` means the same on both backends.
+
+Rows are picked by `cloud_RoleName == <service name>` (the role name Azure ML's scoring
+container reports). App Insights keeps no client request id or model version in the
+standard columns: those fields read as None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.types.insights import RequestRecord
+
+__all__ = ["AzureInsights", "record_of", "requests_query"]
+
+_log = get_logger(__name__)
+
+_PROJECT = "timestamp, name, url, duration, resultCode, success, id, operation_Id, cloud_RoleName"
+_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
+def _literal(value: str) -> str:
+    """A KQL string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def requests_query(
+    service: str,
+    *,
+    result_code: int | None = None,
+    success: bool | None = None,
+    name: str | None = None,
+    limit: int | None = None,
+) -> str:
+    """The KQL that selects one service's requests, oldest first (the time range is the
+    query's `timespan`)."""
+    lines = ["requests", f"| where cloud_RoleName == {_literal(service)}"]
+    if name is not None:
+        lines.append(f"| where name == {_literal(name)}")
+    if result_code is not None:
+        lines.append(f"| where toint(resultCode) == {int(result_code)}")
+    if success is not None:
+        lines.append(f"| where success == {'true' if success else 'false'}")
+    lines += [f"| project {_PROJECT}", "| order by timestamp asc"]
+    if limit is not None:
+        lines.append(f"| take {int(limit)}")
+    return "\n".join(lines)
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.timestamp()
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def record_of(row: Any, service: str) -> RequestRecord:
+    """One `requests` row (indexable by column name) as a `RequestRecord`."""
+    name = str(row["name"])
+    first = name.split(" ", 1)[0]
+    code = int(str(row["resultCode"]) or 0)
+    success = row["success"]
+    return RequestRecord(
+        timestamp=_epoch(row["timestamp"]),
+        name=name,
+        url=str(row["url"]),
+        duration_ms=float(row["duration"]),
+        result_code=code,
+        success=bool(success) if success is not None else code < 400,
+        method=first if first in _METHODS else "POST",
+        request_id=str(row["id"]),
+        client_request_id=None,
+        service=str(row["cloud_RoleName"] or service),
+        model_version=None,
+    )
+
+
+class AzureInsights:
+    """Reads the workspace's Application Insights with an Entra credential."""
+
+    def __init__(
+        self, details: Callable[[], dict[str, Any]], credential: Any, *, client: Any = None
+    ) -> None:
+        self._details, self._credential, self._client = details, credential, client
+
+    def _resource_id(self) -> str:
+        resource = self._details().get("applicationInsights")
+        if not resource:
+            raise ConfigurationError("this Azure ML workspace has no Application Insights")
+        return str(resource)
+
+    def _logs_client(self) -> Any:
+        if self._client is None:
+            query = require("azure.monitor.query")
+            self._client = query.LogsQueryClient(self._credential)
+        return self._client
+
+    def requests(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        result_code: int | None = None,
+        success: bool | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]:
+        query = requests_query(
+            service, result_code=result_code, success=success, name=name, limit=limit
+        )
+        timespan: tuple[datetime, datetime] | timedelta | None = None
+        if since is not None or until is not None:
+            end = datetime.fromtimestamp(until, UTC) if until is not None else datetime.now(UTC)
+            start = (
+                datetime.fromtimestamp(since, UTC)
+                if since is not None
+                else end - timedelta(days=90)
+            )
+            timespan = (start, end)
+        try:
+            answer = self._logs_client().query_resource(
+                self._resource_id(), query, timespan=timespan
+            )
+        except ConfigurationError:
+            raise
+        except Exception as exc:
+            raise DeploymentError(
+                f"cannot read telemetry of {service!r} from Application Insights: "
+                f"{sdk_error_text(exc)}"
+            ) from None
+        tables = getattr(answer, "tables", None) or getattr(answer, "partial_data", None) or []
+        if getattr(answer, "partial_error", None) is not None:
+            _log.warning("Application Insights returned partial results for %s", service)
+        records = [record_of(row, service) for table in tables for row in table.rows]
+        # `until` is exclusive, as on the local backend (a timespan's end is inclusive)
+        if until is not None:
+            records = [r for r in records if r.timestamp < until]
+        return records
+
+    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
+        raise ConfigurationError(
+            "Application Insights keeps requests for its retention period; set it on the "
+            "resource (Usage and estimated costs → Data retention), or use its purge API"
+        )

@@ -1,0 +1,79 @@
+"""Local request telemetry: the workspace's SQLite store (`telemetry.db`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bankmarketing_ops.telemetry.store import COLUMNS, connect
+from bankmarketing_ops.types.insights import RequestRecord
+
+__all__ = ["LocalInsights"]
+
+
+class LocalInsights:
+    """Reads and purges the request records the local services write."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def _query(self, sql: str, parameters: Sequence[object]) -> list[tuple[object, ...]]:
+        connection = connect(self._root)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
+
+    def requests(
+        self,
+        service: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        result_code: int | None = None,
+        success: bool | None = None,
+        name: str | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRecord]:
+        where, parameters = ["service = ?"], [service]
+        for column, value, op in (
+            ("timestamp", since, ">="),
+            ("timestamp", until, "<"),
+            ("result_code", result_code, "="),
+            ("name", name, "="),
+        ):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                parameters.append(value)  # type: ignore[arg-type]
+        if success is not None:
+            where.append("success = ?")
+            parameters.append(int(success))  # type: ignore[arg-type]
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM requests WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._query(sql, parameters)
+        return [RequestRecord.model_validate(dict(zip(COLUMNS, row, strict=True))) for row in rows]
+
+    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
+        """Delete request records, captured scoring inputs and logged labels older than
+        `older_than_s` seconds (all when 0); returns how many."""
+        cutoff = time.time() - older_than_s
+        condition, parameters = "timestamp < ?", [cutoff]
+        if service is not None:
+            condition += " AND service = ?"
+            parameters.append(service)  # type: ignore[arg-type]
+        connection = connect(self._root)
+        try:
+            with connection:
+                return sum(
+                    connection.execute(
+                        f"DELETE FROM {table} WHERE {condition}", parameters
+                    ).rowcount
+                    for table in ("requests", "captures", "labels")
+                )
+        finally:
+            connection.close()

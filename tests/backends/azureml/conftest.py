@@ -1,0 +1,98 @@
+"""Azure ML backend tests: cassettes replayed with the real SDK, and unit tests of mapping.
+
+The cassettes under `tests/cassettes/test_azure_*/` were BUILT BY HAND (we cannot reach
+Azure from where this project is built): `_cassette_builder.py` writes them from the
+public Azure REST reference, in the request shapes the SDK sends. They replay with
+`record_mode=none` (pytest-recording's default), so CI never touches the network.
+
+Re-recording against a real workspace (it creates and deletes a web service and reads
+telemetry; it needs the `[azureml]` extra and a signed-in identity):
+
+    export AZUREML_SUBSCRIPTION_ID=... AZUREML_RESOURCE_GROUP=... AZUREML_WORKSPACE=...
+    export AZUREML_ARM_TOKEN="$(az account get-access-token --query accessToken -o tsv)"
+    export AZUREML_MONITOR_TOKEN="$(az account get-access-token \\
+        --resource https://api.loganalytics.io --query accessToken -o tsv)"
+    pytest tests/backends/azureml --record-mode=once --allowed-hosts='.*'
+
+(delete the yaml files you want re-recorded first). `authorization` headers are filtered
+out of what is written; check the recorded bodies for keys before committing them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.backends.azureml import _cassette_builder as B
+
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
+
+
+def _sdk_installed() -> bool:
+    return importlib.util.find_spec("azureml.core") is not None
+
+
+@pytest.fixture(autouse=True)
+def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK installed (a failure on CI, a skip elsewhere), with a throw-away HOME (its
+    discovery cache lives there), no retries and no sleeping in its pollers."""
+    if not _sdk_installed():
+        if os.environ.get("CI"):
+            pytest.fail("the [azureml] extra must be installed on CI (.ci/run installs it)")
+        pytest.skip("the [azureml] extra is not installed")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AZUREML_DEFAULT_RETRIES", "0")
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": ["authorization"],
+        # the SDK's own telemetry goes here; it is neither recorded nor replayed
+        "ignore_hosts": ["dc.services.visualstudio.com"],
+        "match_on": ["method", "scheme", "host", "port", "path", "query"],
+        "decode_compressed_response": True,
+    }
+
+
+def recording(request: pytest.FixtureRequest) -> bool:
+    return request.config.getoption("--record-mode") not in (None, "none")
+
+
+@pytest.fixture
+def azure_workspace(request: pytest.FixtureRequest) -> Any:
+    """A `Workspace.azureml(...)` on the fake workspace of the cassettes (token auth with an
+    unsigned JWT), or on the real one named by the environment while recording."""
+    from bankmarketing_ops import Workspace
+    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+
+    if recording(request):
+        return Workspace.azureml(
+            os.environ["AZUREML_SUBSCRIPTION_ID"],
+            os.environ["AZUREML_RESOURCE_GROUP"],
+            os.environ["AZUREML_WORKSPACE"],
+            auth="token",
+            token=os.environ["AZUREML_ARM_TOKEN"],
+            credential=StaticTokenCredential(os.environ["AZUREML_MONITOR_TOKEN"]),
+        )
+    return Workspace.azureml(
+        B.SUBSCRIPTION,
+        B.RESOURCE_GROUP,
+        B.WORKSPACE,
+        auth="token",
+        token=B.fake_jwt(),
+        credential=StaticTokenCredential(B.fake_jwt("https://api.loganalytics.io")),
+    )

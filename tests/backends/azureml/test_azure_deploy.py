@@ -1,0 +1,137 @@
+"""Web services on Azure ML: a replayed lifecycle, and deployment configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bankmarketing_ops import ConfigurationError, InsightsManager, ModelDeployer, Workspace
+from bankmarketing_ops.backends.azureml import AzureMLOptions
+from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
+from tests.backends.azureml import _cassette_builder as B
+
+
+@pytest.mark.vcr
+def test_service_lifecycle(azure_workspace: Workspace) -> None:
+    deployer = ModelDeployer(azure_workspace)
+    service = deployer.get(B.SERVICE)
+    assert service.state == "Healthy"
+    assert service.scoring_uri == B.SCORING_URI
+    assert service.swagger_uri == B.SCORING_URI.replace("/score", "/swagger.json")
+    assert service.model == "bankmarketing-automl:1"
+    assert service.auth_enabled
+    assert not service.insights_enabled
+    assert service.pid is None
+
+    keys = deployer.get_keys(B.SERVICE)
+    assert keys.primary_key.get_secret_value() == B.PRIMARY
+    assert B.PRIMARY not in repr(keys)
+    keys = deployer.regenerate_key(B.SERVICE, "primary")
+    assert keys.primary_key.get_secret_value() == B.NEW_PRIMARY
+    assert keys.secondary_key.get_secret_value() == B.SECONDARY
+
+    lines = deployer.get_logs(B.SERVICE, 3)
+    assert lines[-1].endswith("Scoring request received")
+
+    enabled = InsightsManager(azure_workspace).enable(B.SERVICE)
+    assert enabled.insights_enabled
+    assert enabled.state == "Healthy"
+
+    deployer.delete(B.SERVICE)
+
+
+def test_aci_configuration_has_auth_and_insights() -> None:
+    options = AzureMLOptions(cpu_cores=0.5, memory_gb=1.5)
+    config = deployment_configuration(options, auth_enabled=True, insights_enabled=True, workers=1)
+    from azureml.core.webservice.aci import AciServiceDeploymentConfiguration
+
+    assert isinstance(config, AciServiceDeploymentConfiguration)
+    assert (config.cpu_cores, config.memory_gb) == (0.5, 1.5)
+    assert config.auth_enabled is True
+    assert config.enable_app_insights is True
+    with pytest.raises(ConfigurationError, match="workers must be 1"):
+        deployment_configuration(options, auth_enabled=True, insights_enabled=False, workers=2)
+
+
+def test_aks_configuration_maps_workers_to_replicas() -> None:
+    options = AzureMLOptions(deploy_target="aks", aks_cluster_name="aks-bankops")
+    config = deployment_configuration(options, auth_enabled=True, insights_enabled=False, workers=3)
+    from azureml.core.webservice.aks import AksServiceDeploymentConfiguration
+
+    assert isinstance(config, AksServiceDeploymentConfiguration)
+    assert config.num_replicas == 3
+    assert config.autoscale_enabled is False
+    assert config.auth_enabled is True
+    assert config.enable_app_insights is False
+
+
+@pytest.mark.vcr("test_service_lifecycle.yaml")
+def test_local_only_options_are_refused(azure_workspace: Workspace) -> None:
+    deployer = azure_workspace.backend.deployer
+    with pytest.raises(ConfigurationError, match="CORS"):
+        deployer.update(B.SERVICE, cors_origins=["https://example.com"])
+    with pytest.raises(ConfigurationError, match="cannot be restarted"):
+        deployer.restart(B.SERVICE)
+
+
+def test_create_deploys_the_runs_scoring_script_with_key_auth(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import azureml.core
+    from azureml.core import Environment
+    from azureml.core.model import InferenceConfig
+
+    deployed: dict[str, Any] = {}
+
+    class FakeModel:
+        def __init__(self, workspace: Any, name: str, version: int) -> None:
+            self.name, self.version, self.run_id = name, version, "AutoML_1_best"
+
+        @staticmethod
+        def deploy(workspace: Any, name: str, models: list[Any], **kwargs: Any) -> str:
+            deployed.update(name=name, models=models, **kwargs)
+            return "service-object"
+
+    class FakeRun:
+        @staticmethod
+        def get(workspace: Any, run_id: str) -> Any:
+            def download_file(name: str, output_file_path: str) -> None:
+                deployed["downloaded"] = name
+                Path(output_file_path).write_text("def init(): pass\ndef run(data): pass\n")
+
+            return SimpleNamespace(
+                download_file=download_file, get_environment=lambda: Environment("automl-env")
+            )
+
+    monkeypatch.setattr(azureml.core, "Model", FakeModel)
+    monkeypatch.setattr(azureml.core, "Run", FakeRun)
+    deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
+    version = SimpleNamespace(name="bankmarketing", version=2, ref="bankmarketing:2")
+    deployer.create(
+        version,  # type: ignore[arg-type]
+        "svc",
+        auth_enabled=True,
+        port=None,
+        cors_origins=[],
+        insights_enabled=True,
+    )
+    assert deployed["name"] == "svc"
+    assert deployed["downloaded"] == "outputs/scoring_file_v_1_0_0.py"
+    assert isinstance(deployed["inference_config"], InferenceConfig)
+    assert deployed["inference_config"].environment.name == "automl-env"
+    assert deployed["deployment_config"].auth_enabled is True
+    assert deployed["deployment_config"].enable_app_insights is True
+    assert deployed["deployment_target"] is None
+    assert deployed["overwrite"] is False
+    with pytest.raises(ConfigurationError, match="port"):
+        deployer.create(
+            version,  # type: ignore[arg-type]
+            "svc",
+            auth_enabled=True,
+            port=8080,
+            cors_origins=[],
+            insights_enabled=False,
+        )

@@ -1,0 +1,115 @@
+"""The Azure ML model registry: get/list replayed, registration mapped to `Model.register`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bankmarketing_ops import (
+    ModelArtifactError,
+    ModelNotFoundError,
+    ModelRegistry,
+    Workspace,
+)
+from bankmarketing_ops.backends.azureml.registry import (
+    PROPERTY,
+    AzureRegistry,
+    decode_version,
+    encode_version,
+)
+from tests.backends.azureml import _cassette_builder as B
+
+
+@pytest.mark.vcr
+def test_get_and_list_versions(azure_workspace: Workspace) -> None:
+    registry = ModelRegistry(azure_workspace)
+    latest = registry.get("bankmarketing-automl")
+    assert latest.ref == "bankmarketing-automl:2"
+    assert latest.model_type == "VotingEnsemble"
+    assert latest.metrics is not None
+    assert latest.metrics.AUC_weighted == pytest.approx(0.947)
+    assert latest.baseline_metrics is not None
+    assert latest.training.origin == "automl"
+    assert [f.name for f in latest.input_schema] == B.FEATURES
+    assert latest.properties == {"team": "marketing"}  # our own property is not shown
+    assert latest.tags == {"stage": "test"}
+    assert [v.ref for v in registry.list("bankmarketing-automl")] == [
+        "bankmarketing-automl:1",
+        "bankmarketing-automl:2",
+    ]
+    with pytest.raises(ModelNotFoundError):
+        registry.get("no-such-model")
+
+
+def _sdk_model(**overrides: Any) -> SimpleNamespace:
+    fields: dict[str, Any] = {
+        "name": "m",
+        "version": 3,
+        "id": "m:3",
+        "url": "aml://asset/m-3",
+        "description": "d",
+        "tags": {"a": "b"},
+        "properties": {},
+        "created_time": None,
+        "run_id": None,
+        "model_framework": "Custom",
+    }
+    fields.update(overrides)
+    return SimpleNamespace(**fields)
+
+
+def test_a_model_registered_elsewhere_still_reads() -> None:
+    version = decode_version(_sdk_model(run_id="AutoML_1_5"))
+    assert version.ref == "m:3"
+    assert version.training.origin == "automl"
+    assert version.model_type == "Custom"
+    assert version.metrics is None
+
+
+def test_register_uploads_the_staged_files_with_our_property(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azureml.core import Model
+
+    seen: dict[str, Any] = {}
+
+    def fake_register(**kwargs: Any) -> Any:
+        staged = Path(kwargs["model_path"])
+        seen.update(kwargs, files=sorted(p.name for p in staged.rglob("*")))
+        return _sdk_model(
+            name=kwargs["model_name"],
+            version=1,
+            id=f"{kwargs['model_name']}:1",
+            properties=kwargs["properties"],
+            tags=kwargs["tags"],
+        )
+
+    monkeypatch.setattr(Model, "register", staticmethod(fake_register))
+    draft = decode_version(_sdk_model(properties={PROPERTY: B.bankops_property(1)}, run_id=None))
+
+    def stage(folder: Path) -> Any:
+        (folder / "model").mkdir()
+        (folder / "model" / "manifest.json").write_text("{}")
+        return draft.model_copy(update={"tags": {"k": "v"}})
+
+    version = AzureRegistry(object(), tmp_path).register("bank", stage)
+    assert seen["model_name"] == "bank"
+    assert seen["files"] == ["manifest.json", "model"]
+    assert seen["tags"] == {"k": "v"}
+    assert json.loads(seen["properties"][PROPERTY])["model_type"] == "VotingEnsemble"
+    assert version.ref == "bank:1"
+    assert json.loads(encode_version(version))["features"] == B.FEATURES
+
+
+def test_azure_automl_models_are_never_loaded_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    registry = AzureRegistry(object(), tmp_path)
+    pickled = _sdk_model(run_id="AutoML_1_5", properties={PROPERTY: B.bankops_property(1)})
+    monkeypatch.setattr(registry, "_model", lambda name, version="latest": pickled)
+    with pytest.raises(ModelArtifactError, match="no pickle"):
+        registry.model_dir("m")

@@ -1,0 +1,158 @@
+"""Opening an Azure ML workspace: token auth replayed through the real SDK; the other
+auth kinds and config.json checked against the SDK objects they build."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bankmarketing_ops import ConfigurationError, MissingExtraError, Workspace
+from bankmarketing_ops.backends.azureml import session
+from tests.backends.azureml import _cassette_builder as B
+
+
+@pytest.mark.vcr
+def test_workspace_azureml_with_a_token(azure_workspace: Workspace) -> None:
+    assert azure_workspace.kind == "azureml"
+    assert "ws-bankops" in repr(azure_workspace)
+
+
+@pytest.mark.vcr
+def test_info_names_the_workspace_resource(azure_workspace: Workspace) -> None:
+    info = azure_workspace.info()
+    assert info.backend == "azureml"
+    assert info.location == B.WS_PATH
+    assert info.created_at.startswith("2026-11-01")
+
+
+def test_service_principal_auth_reads_the_three_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_TENANT_ID", B.TENANT)
+    monkeypatch.setenv("AZURE_CLIENT_ID", "client-id")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "not-a-real-secret")
+    from azureml.core.authentication import ServicePrincipalAuthentication
+
+    auth = session.make_auth("service_principal")
+    assert isinstance(auth, ServicePrincipalAuthentication)
+    assert auth._tenant_id == B.TENANT
+    assert auth._service_principal_id == "client-id"
+
+
+def test_service_principal_auth_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in session.SERVICE_PRINCIPAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AZURE_TENANT_ID", B.TENANT)
+    with pytest.raises(ConfigurationError, match="AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"):
+        session.make_auth("service_principal")
+
+
+def test_other_auth_kinds_build_the_sdk_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    from azureml.core import authentication as a
+
+    made: list[tuple[str, dict[str, Any]]] = []
+    for name in ("InteractiveLoginAuthentication", "AzureCliAuthentication", "MsiAuthentication"):
+        # these sign in as they are built: record the call instead
+        monkeypatch.setattr(a, name, lambda _n=name, **kw: made.append((_n, kw)) or _n)
+    assert session.make_auth("interactive", tenant_id=B.TENANT) == "InteractiveLoginAuthentication"
+    assert session.make_auth("cli") == "AzureCliAuthentication"
+    assert session.make_auth("msi") == "MsiAuthentication"
+    assert made[0] == ("InteractiveLoginAuthentication", {"tenant_id": B.TENANT})
+    assert isinstance(session.make_auth("token", token=B.fake_jwt()), a.ArmTokenAuthentication)
+    ready = a.ArmTokenAuthentication(B.fake_jwt())
+    assert session.make_auth(ready) is ready
+    with pytest.raises(ConfigurationError, match=r"token="):
+        session.make_auth("token")
+    with pytest.raises(ConfigurationError, match="auth must be"):
+        session.make_auth("password")
+
+
+def test_monitor_credential_matches_the_auth_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    from azure import identity
+
+    monkeypatch.setenv("AZURE_TENANT_ID", B.TENANT)
+    monkeypatch.setenv("AZURE_CLIENT_ID", "client-id")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "not-a-real-secret")
+    assert isinstance(
+        session.monitor_credential("service_principal"), identity.ClientSecretCredential
+    )
+    assert isinstance(session.monitor_credential("cli"), identity.AzureCliCredential)
+    assert isinstance(session.monitor_credential("token"), identity.DefaultAzureCredential)
+
+
+def test_static_token_credential_hides_its_token() -> None:
+    credential = session.StaticTokenCredential("secret-token", expires_on=123)
+    assert credential.get_token("https://api.loganalytics.io/.default").token == "secret-token"
+    assert "secret-token" not in repr(credential)
+
+
+def _config(folder: Path, **values: Any) -> Path:
+    document = {
+        "subscription_id": B.SUBSCRIPTION,
+        "resource_group": B.RESOURCE_GROUP,
+        "workspace_name": B.WORKSPACE,
+        **values,
+    }
+    path = folder / "config.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_read_config_finds_the_file_in_a_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(tmp_path)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert session.read_config(None)["workspace_name"] == B.WORKSPACE
+    assert session.read_config(tmp_path)["resource_group"] == B.RESOURCE_GROUP
+
+
+def test_read_config_explains_a_bad_or_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"subscription_id": "x"}')
+    with pytest.raises(ConfigurationError, match="resource_group"):
+        session.read_config(bad)
+    with pytest.raises(ConfigurationError, match=r"no Azure ML config\.json"):
+        session.read_config(tmp_path / "nothing-here")
+
+
+@pytest.mark.vcr("test_workspace_azureml_with_a_token.yaml")
+def test_from_config_opens_the_workspace(tmp_path: Path) -> None:
+    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+
+    ws = Workspace.from_config(
+        _config(tmp_path),
+        auth="token",
+        token=B.fake_jwt(),
+        credential=StaticTokenCredential("x"),
+    )
+    assert ws.kind == "azureml"
+
+
+def test_without_the_extra_the_error_gives_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [m for m in sys.modules if m == "azureml" or m.startswith("azureml.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "azureml", None)  # makes `import azureml...` fail
+    with pytest.raises(MissingExtraError) as caught:
+        Workspace.azureml("sub", "rg", "ws", auth="token", token="t", credential=object())
+    assert "pip install 'bankmarketing_ops[azureml]'" in str(caught.value)
+    assert isinstance(caught.value, ConfigurationError)
+
+
+def test_cassettes_are_what_the_builder_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_fixtures: Path
+) -> None:
+    """The hand-built cassettes are generated, not edited: regenerate them with
+    `python -m tests.backends.azureml._cassette_builder`."""
+    committed = B.ROOT
+    monkeypatch.setattr(B, "ROOT", tmp_path)
+    written = B.write_all()
+    assert written
+    for path in written:
+        relative = path.relative_to(tmp_path)
+        assert path.read_text() == (committed / relative).read_text(), relative
