@@ -96,9 +96,20 @@ class DriftMonitor:
             )
         except ValueError as exc:
             raise ConfigurationError(f"invalid drift options: {exc}") from None
+        self._workspace = workspace
         self._deployer = workspace.backend.deployer
         self._registry = workspace.backend.registry
-        self._root = Path(workspace.info().location)
+
+    @property
+    def _root(self) -> Path:
+        """The local workspace directory, where captured inputs and labels are stored."""
+        if self._workspace.kind != "local":
+            raise ConfigurationError(
+                "captured inputs, labels and service reports live in a local workspace's "
+                "telemetry store; on Azure ML use compare() with data you export, or Azure "
+                "ML's own data drift monitor"
+            )
+        return Path(self._workspace.info().location)
 
     # --- capture ------------------------------------------------------------------------
     def enable_capture(
