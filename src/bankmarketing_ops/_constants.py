@@ -102,3 +102,5 @@ PIPELINE_MAX_CONCURRENT_RUNS: Final = 2
 PIPELINE_SERVER_START_TIMEOUT_S: Final = 30.0
 #: How often `PipelineClient.wait` and the CLI look at a run, in seconds.
 PIPELINE_POLL_S: Final = 1.0
+#: How many crisis-era rows `quickstart` sends through the service to show drift.
+QUICKSTART_DRIFT_ROWS: Final = 2_000

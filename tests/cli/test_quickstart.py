@@ -41,6 +41,10 @@ def test_quickstart_with_data_runs_every_step(
         "published bankmarketing-training version 1",
         "triggered run",
         "Completed",
+        "8. monitor",
+        "600 rows compared",
+        "euribor3m",
+        "Capture is off again",
     ):
         assert step in result.stdout, step
     assert result.stdout.index("6. insights") < result.stdout.index("55 requests, 5 failed")
@@ -70,6 +74,11 @@ def test_quickstart_reads_bankops_data(
     assert run["pipeline_id"] == report["pipeline"]["id"]
     assert [s["status"] for s in run["steps"]] == ["Completed"] * 5
     assert run["parameters"]["timeout_minutes"] == 0.1
+    drift = report["drift"]
+    assert drift["current_rows"] == 600  # the 40 % lowest-Euribor rows, all captured
+    assert drift["status"] in ("ok", "drift")
+    euribor = next(f for f in drift["features"] if f["name"] == "euribor3m")
+    assert euribor["drifted"] is True  # the lowest rates, against all of them
     # The pipeline registered a second version; the service serves whichever scored better.
     assert ModelRegistry(Workspace.from_settings()).get("bankmarketing").version == 2
 

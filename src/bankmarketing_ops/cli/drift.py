@@ -83,7 +83,7 @@ def capture_disable_command(service: ServiceArgument) -> None:
 _SHORT = {"wasserstein_normalized": "W / std", "jensen_shannon": "JS"}
 
 
-def _render(report: DriftReport) -> None:
+def render_report(report: DriftReport) -> None:
     console = stdout()
     console.print(f"reference: {report.reference}\ncurrent:   {report.current}")
     if report.status == "no_data":
@@ -147,7 +147,7 @@ def _finish(
     if json_output:
         emit_json(report)
     else:
-        _render(report)
+        render_report(report)
         if html is not None:
             stdout().print(f"wrote {html}")
     if fail_on_drift and report.dataset_drift:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
+import pandas as pd
 import typer
 from pydantic import BaseModel
 
@@ -17,6 +18,9 @@ from bankmarketing_ops import (
     ConfigurationError,
     DataValidationError,
     DeploymentError,
+    DriftMonitor,
+    DriftReport,
+    EndpointClient,
     InsightsManager,
     ModelDeployer,
     ModelVersion,
@@ -40,10 +44,12 @@ from bankmarketing_ops.cli._output import (
     stderr,
     stdout,
 )
+from bankmarketing_ops.cli.drift import render_report
 from bankmarketing_ops.cli.insights import render_summary
 from bankmarketing_ops.cli.pipelines import follow_run, render_run
 from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
+from bankmarketing_ops.ml.features import records_of
 
 
 class QuickstartReport(BaseModel):
@@ -71,6 +77,9 @@ class QuickstartReport(BaseModel):
     """The training pipeline, published behind its REST endpoint."""
     pipeline_run: PipelineRun | None = None
     """The run quickstart triggered over REST and followed to its end."""
+    drift: DriftReport | None = None
+    """Drift of the captured crisis-era inputs against the served model's training data
+    (local backend)."""
 
 
 _AZURE = "Azure ML (with --backend azureml)"
@@ -157,8 +166,9 @@ def quickstart(
     json_output: JsonOption = False,
 ) -> None:
     """Run every step end to end: fetch → validate → profile → train → register → deploy →
-    score → insights → publish the training pipeline and run it over REST (on this
-    machine, or on Azure ML with --backend azureml)."""
+    score → insights → publish the training pipeline and run it over REST → capture
+    crisis-era traffic and measure drift (on this machine; on Azure ML with --backend
+    azureml, up to the pipeline)."""
     console = stdout()
     workspace = open_workspace(
         backend.value,
@@ -221,6 +231,18 @@ def quickstart(
         service_name=service_name,
         json_output=json_output,
     )
+    drift = None
+    if workspace.kind == "local" and pipeline_run.status == "Completed":
+        if not json_output:
+            console.print(render_run(pipeline_run))
+            console.rule("[bold]8. monitor: capture inputs and measure drift")
+        drift = crisis_traffic_drift(workspace, service_name, frame)
+        if not json_output:
+            render_report(drift)
+            console.print(
+                "Capture is off again; the captured rows stay until the retention period "
+                "or bankops insights purge."
+            )
     if json_output:
         emit_json(
             QuickstartReport(
@@ -235,12 +257,14 @@ def quickstart(
                 insights=summary,
                 pipeline=published,
                 pipeline_run=pipeline_run,
+                drift=drift,
             )
         )
         if pipeline_run.status != "Completed":
             raise PipelineRunError(pipeline_run)
         return
-    console.print(render_run(pipeline_run))
+    if drift is None:
+        console.print(render_run(pipeline_run))
     if pipeline_run.status != "Completed":
         raise PipelineRunError(pipeline_run)
     console.print(
@@ -257,6 +281,31 @@ def quickstart(
             "delete it with ModelDeployer(workspace).delete(...) or in Azure ML studio, and "
             "see docs/azureml.md for the cleanup of the compute cluster."
         )
+
+
+def crisis_traffic_drift(
+    workspace: Workspace, service_name: str, frame: pd.DataFrame
+) -> DriftReport:
+    """Capture what the service scores while it is sent the lowest-Euribor rows (the
+    2009–2010 crisis in the real data), then compare them with its model's training data."""
+    monitor = DriftMonitor(workspace)
+    service = monitor.enable_capture(service_name, sample_rate=1.0)
+    started = time.time()
+    rows = min(C.QUICKSTART_DRIFT_ROWS, max(monitor.options.min_rows, int(len(frame) * 0.4)))
+    crisis = frame.nsmallest(rows, "euribor3m").drop(columns=[data.SCHEMA.target.name])
+    records = [dict(r) for r in records_of(crisis)]
+    key = ModelDeployer(workspace).get_keys(service_name).primary_key.get_secret_value()
+    try:
+        with EndpointClient.from_service(service, key=key) as client:
+            scored = sum(1 for _ in client.score_batch(records))
+        deadline = time.time() + 10
+        while len(monitor.captured(service_name, since=started)) < scored:
+            if time.time() > deadline:  # written within a second; never wait forever
+                break
+            time.sleep(0.2)
+    finally:
+        monitor.disable_capture(service_name)
+    return monitor.report(service_name, since=started)
 
 
 def publish_and_trigger(
