@@ -191,8 +191,18 @@ def test_a_model_without_a_profile_says_how_to_get_one(
         monitor.report("svc", model=model.ref)
     profile = monitor.set_reference(model.ref, small_frame)
     assert profile.rows == len(small_frame)
-    assert profile.scores is not None
+    assert profile.scores is None  # in-sample scores would fake prediction drift
     assert monitor.reference("bank:1") == profile
+
+
+def test_a_mistyped_version_is_an_error_not_the_latest(
+    workspace: Workspace, model: ModelVersion, small_frame: pd.DataFrame
+) -> None:
+    monitor = DriftMonitor(workspace)
+    for wrong in ("bank:v1", "bank:1x"):
+        with pytest.raises(ConfigurationError, match="must be a number"):
+            monitor.set_reference(wrong, small_frame)
+    assert monitor.reference("bank").rows > 0  # the latest was left alone
 
 
 def test_report_on_an_unknown_service(workspace: Workspace) -> None:
@@ -203,3 +213,16 @@ def test_report_on_an_unknown_service(workspace: Workspace) -> None:
 def test_capture_rate_must_be_a_share(workspace: Workspace) -> None:
     with pytest.raises(ConfigurationError, match="sample_rate"):
         DriftMonitor(workspace).enable_capture("svc", sample_rate=0.0)
+
+
+def test_feature_thresholds_must_be_positive_and_name_profiled_inputs(
+    workspace: Workspace, small_frame: pd.DataFrame
+) -> None:
+    with pytest.raises(ConfigurationError, match="feature_thresholds"):
+        DriftMonitor(workspace, feature_thresholds={"age": 0.0})
+    monitor = DriftMonitor(workspace, feature_thresholds={"agee": 0.2})
+    with pytest.raises(DriftError, match="feature_thresholds names agee"):
+        monitor.compare(small_frame, small_frame)
+    tuned = DriftMonitor(workspace, feature_thresholds={"age": 0.5, "score": 0.3})
+    report = tuned.compare(small_frame, small_frame)
+    assert next(f for f in report.features if f.name == "age").threshold == 0.5

@@ -10,7 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from bankmarketing_ops import (
+    ConfigurationError,
     Pipeline,
+    PipelineError,
     PipelineNotFoundError,
     PipelineParameter,
     PipelineParameterError,
@@ -201,3 +203,36 @@ def test_disable_and_enable(workspace: Workspace) -> None:
     assert publisher.disable(published.id).enabled is False
     assert publisher.get(published.id).enabled is False
     assert publisher.enable(published.id).enabled is True
+
+
+def test_a_run_canceled_as_it_starts_ends_canceled_not_failed(workspace: Workspace) -> None:
+    publisher = PipelinePublisher(workspace)
+    for delay in (0.0, 0.3):  # before and while the runner imports the package
+        poller = publisher.begin_submit(toy_pipeline(), {"seconds": 5.0})
+        time.sleep(delay)
+        poller.cancel()
+        with pytest.raises(PipelineRunError):
+            poller.result(timeout=60)
+        run = publisher.get_run(poller.run_id)
+        assert run.status == "Canceled", run.error
+        assert run.step("consume").status != "Completed"
+
+
+def test_names_that_would_be_markup_or_paths_are_refused(workspace: Workspace) -> None:
+    publisher = PipelinePublisher(workspace)
+    with pytest.raises(ConfigurationError, match="experiment_name"):
+        publisher.begin_submit(toy_pipeline(), experiment_name="[/]")
+    with pytest.raises(ConfigurationError, match="name"):
+        publisher.publish(toy_pipeline(), name="../toy")
+    with pytest.raises(ValidationError, match="must be an identifier"):
+        PipelineStep(name="a", function="m:f", outputs=("../../x",))
+
+
+def test_a_refused_port_change_leaves_published_urls_alone(workspace: Workspace) -> None:
+    publisher = PipelinePublisher(workspace)
+    published = publisher.publish(toy_pipeline())
+    before = publisher.server_url()
+    with pytest.raises(PipelineError, match="stop it first"):
+        publisher.start_server(port=1)
+    assert publisher.server_url() == before
+    assert publisher.get(published.id).endpoint == published.endpoint

@@ -100,6 +100,9 @@ DEFAULT_EXPERIMENT_NAME: Final = "bankmarketing"
 #: Runs a pipeline server executes at once; the rest wait, queued, oldest first.
 PIPELINE_MAX_CONCURRENT_RUNS: Final = 2
 PIPELINE_SERVER_START_TIMEOUT_S: Final = 30.0
+#: What a training run may take beyond its search budget before quickstart stops waiting.
+PIPELINE_RUN_MARGIN_S: Final = 600.0
+AZUREML_PIPELINE_RUN_MARGIN_S: Final = 2400.0
 #: How often `PipelineClient.wait` and the CLI look at a run, in seconds.
 PIPELINE_POLL_S: Final = 1.0
 #: How many crisis-era rows `quickstart` sends through the service to show drift.

@@ -16,13 +16,29 @@ from bankmarketing_ops.serving.process import process_started
 __all__ = ["alive", "free_port", "is_same_process", "process_started", "start_detached"]
 
 
-def start_detached(module: str, arguments: Sequence[str], *, log: Path) -> subprocess.Popen[bytes]:
+def start_detached(
+    module: str, arguments: Sequence[str], *, log: Path, sigterm_ignored_at_start: bool = False
+) -> subprocess.Popen[bytes]:
     """`python -m module arguments…` in its own session (it outlives its parent, and a
-    Ctrl-C in the parent's terminal does not reach it), output appended to `log`."""
+    Ctrl-C in the parent's terminal does not reach it), output appended to `log`.
+
+    With `sigterm_ignored_at_start`, SIGTERM is ignored until the module installs its own
+    handler: a process told to stop while still importing is not killed half-way.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    if sigterm_ignored_at_start:
+        command = [
+            sys.executable,
+            "-c",
+            "import signal, runpy; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)",
+            *arguments,
+        ]
+    else:
+        command = [sys.executable, "-m", module, *arguments]
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", module, *arguments],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=output,

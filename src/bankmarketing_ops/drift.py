@@ -175,18 +175,13 @@ class DriftMonitor:
 
     def set_reference(self, model: ModelVersion | str, training_data: Source) -> ReferenceProfile:
         """Give a version (registered before drift monitoring) a profile of its training
-        data; its scores on that data and its stored test metrics go with it."""
-        from bankmarketing_ops.serving.scorer import Scorer
-
+        data, with its stored test metrics. It holds no score distribution: the model's
+        scores on its own training rows are sharper than on new rows, so prediction drift
+        against them would alarm on healthy traffic; versions registered from a run keep
+        their held-out scores instead."""
         version = self._version(model)
         frame = data_layer.load(training_data, require_target=False)
-        scorer = Scorer.load(Path(version.path) / "model")
-        records = [
-            {str(k): v for k, v in record.items()}
-            for record in frame[list(SCHEMA.input_names)].to_dict(orient="records")
-        ]
-        scores = scorer.score(records).probabilities
-        profile = build_reference(frame, scores=scores, metrics=version.metrics)
+        profile = build_reference(frame, metrics=version.metrics)
         write_reference(Path(version.path), profile)
         _log.info("stored a reference profile for %s (%d rows)", version.ref, len(frame))
         return profile
@@ -252,7 +247,7 @@ class DriftMonitor:
             prediction = numeric_drift(
                 profile.scores,
                 served["probability"].to_numpy(dtype=np.float64),
-                threshold=options.threshold,
+                threshold=options.threshold_for("score"),
                 decide=len(served) >= options.min_rows,
             )
             if prediction.drifted:
@@ -363,7 +358,12 @@ class DriftMonitor:
         if isinstance(model, ModelVersion):
             return model
         name, _, number = model.partition(":")
-        return self._registry.get(name, int(number) if number.isdigit() else "latest")
+        if number and not number.isdigit():
+            raise ConfigurationError(
+                f"model {model!r}: the version after ':' must be a number (or leave it out "
+                "for the latest)"
+            )
+        return self._registry.get(name, int(number) if number else "latest")
 
     def _query(
         self, sql: str, parameters: builtins.list[object]

@@ -4,6 +4,7 @@ endpoint that anything can trigger (Azure's `PublishedPipeline` and `PipelineEnd
 from __future__ import annotations
 
 import builtins
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,8 @@ from bankmarketing_ops.backends.local.pipelines import LocalPipelines
 from bankmarketing_ops.client.pipelines import PipelineClient
 from bankmarketing_ops.steps.training import training_pipeline
 from bankmarketing_ops.types.pipelines import (
+    EXPERIMENT_NAME,
+    PUBLISHED_NAME,
     Pipeline,
     PipelineEndpoint,
     PipelineRun,
@@ -91,6 +94,7 @@ class PipelinePublisher:
             PipelineParameterError: unknown, ill-typed or missing parameters (all named).
         """
         pipeline = pipeline or training_pipeline()
+        _check_name("experiment_name", experiment_name, EXPERIMENT_NAME)
         resolved = pipeline.resolve(dict(parameters or {}))
         run = self._backend.submit(pipeline, resolved, experiment_name=experiment_name)
         return PipelineRunPoller(self, run.id)
@@ -126,9 +130,13 @@ class PipelinePublisher:
         workspace's pipeline server when it is not running.
         """
         pipeline = pipeline or training_pipeline()
+        name = name or pipeline.name
+        _check_name("name", name, PUBLISHED_NAME)
+        if version is not None:
+            _check_name("version", version, PUBLISHED_NAME)
         return self._backend.publish(
             pipeline,
-            name=name or pipeline.name,
+            name=name,
             description=description,
             version=version,
             set_default=set_default,
@@ -237,3 +245,11 @@ class PipelinePublisher:
                 "the endpoints and the workspace's credentials authenticate"
             )
         return self._backend
+
+
+def _check_name(what: str, value: str, pattern: re.Pattern[str]) -> None:
+    if not pattern.match(value):
+        raise ConfigurationError(
+            f"{what} {value!r} may hold only letters, digits, '_', '-' (and '.' in pipeline "
+            "names and versions), starting with a letter or digit"
+        )

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bankmarketing_ops import PipelinePublisher, Workspace
+from bankmarketing_ops import PipelinePublisher, PipelineRunError, Workspace
 from bankmarketing_ops.cli import app
 from bankmarketing_ops.cli.pipelines import parse_assignments
 from tests.pipeline_steps import toy_pipeline
@@ -107,11 +107,26 @@ def test_token_regenerate_and_stop() -> None:
 
 
 def test_parse_assignments_reads_json_values_else_text() -> None:
-    assert parse_assignments(["a=0.5", "b=true", "c=/data/x.csv", "d="]) == {
+    assert parse_assignments(["a=0.5", "b=true", "c=/data/x.csv", "d=", "e=NaN"]) == {
         "a": 0.5,
         "b": True,
         "c": "/data/x.csv",
         "d": "",
+        "e": "NaN",
     }
+    # a parameter declared as text keeps its text, digits or not
+    assert parse_assignments(["model_name=2024"], {"model_name": "str"}) == {"model_name": "2024"}
     with pytest.raises(Exception, match="NAME=VALUE"):
         parse_assignments(["novalue"])
+
+
+def test_runs_with_markup_in_names_and_errors_list_without_crashing(workspace: Workspace) -> None:
+    publisher = PipelinePublisher(workspace)
+    with pytest.raises(PipelineRunError):
+        publisher.submit(toy_pipeline(), {"fail": True, "word": "[/] [bold]"}, timeout=60)
+    listing = runner.invoke(app, ["pipelines", "runs"])
+    assert listing.exit_code == 0, listing.output
+    run_id = publisher.list_runs()[0].id
+    shown = runner.invoke(app, ["pipelines", "runs", run_id])
+    assert shown.exit_code == 0, shown.output
+    assert "[/] [bold]" in shown.stdout  # shown as text, not swallowed as markup

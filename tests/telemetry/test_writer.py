@@ -70,6 +70,31 @@ def test_records_past_the_retention_are_deleted_at_start(tmp_path: Path) -> None
     assert _count(tmp_path) == 1  # the old one went, the new one stays
 
 
+def test_a_running_writer_keeps_deleting_what_ages_past_the_retention(tmp_path: Path) -> None:
+    writer = TelemetryWriter(
+        tmp_path, retention_days=30, flush_interval_s=0.05, retention_interval_s=0.0
+    )
+    writer.record((time.time() - 40 * 86400, *_row(0)[1:]))  # type: ignore[arg-type]
+    deadline = time.monotonic() + 10
+    while _count(tmp_path) < 1:  # written after that flush's sweep
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    writer.record(_row(1))
+    while _count(tmp_path) != 1 or not _newest_is_recent(tmp_path):
+        assert time.monotonic() < deadline, "the old record outlived the next sweep"
+        time.sleep(0.02)
+    writer.close()
+
+
+def _newest_is_recent(root: Path) -> bool:
+    connection = connect(root)
+    try:
+        (oldest,) = connection.execute("SELECT MIN(timestamp) FROM requests").fetchone()
+    finally:
+        connection.close()
+    return oldest is not None and oldest > time.time() - 86400
+
+
 def _capture(
     i: int, *, age: float = 0.0
 ) -> tuple[float, str, str, str, int, dict[str, object], float, str]:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bankmarketing_ops import Workspace
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import DataNotFoundError, DriftError
+from bankmarketing_ops._exceptions import ConfigurationError, DataNotFoundError, DriftError
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stdout
 from bankmarketing_ops.drift import DriftMonitor
 from bankmarketing_ops.types.drift import DriftReport
@@ -143,7 +143,12 @@ def _finish(
     report: DriftReport, *, html: Path | None, json_output: bool, fail_on_drift: bool
 ) -> None:
     if html is not None:
-        html.write_text(DriftMonitor.render_html(report), encoding="utf-8")
+        try:
+            html.write_text(DriftMonitor.render_html(report), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write the HTML report to {html}: {exc.strerror or exc}"
+            ) from None
     if json_output:
         emit_json(report)
     else:
@@ -229,7 +234,7 @@ def read_labels(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise DataNotFoundError(f"no labels file at {path}")
     labels: dict[str, str] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # spreadsheets add a BOM
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"request_id", "label"} <= set(reader.fieldnames):
             raise DriftError(

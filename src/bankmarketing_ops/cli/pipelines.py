@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, get_args
 
@@ -11,10 +12,12 @@ import typer
 from pydantic import BaseModel, RootModel
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import ConfigurationError, PipelineRunError
+from bankmarketing_ops._exceptions import ConfigurationError, PipelineError, PipelineRunError
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
 from bankmarketing_ops.pipelines import PipelinePublisher
 from bankmarketing_ops.types.pipelines import (
@@ -142,8 +145,8 @@ def list_pipelines(json_output: JsonOption = False) -> None:
     for item in listing.pipelines:
         table.add_row(
             item.id,
-            item.name,
-            item.version,
+            Text(item.name),
+            Text(item.version),
             "yes" if item.enabled else "[red]no[/]",
             str(len(item.steps)),
             item.created_at,
@@ -191,7 +194,10 @@ def show(
     table = Table("parameter", "type", "default", "description")
     for parameter in published.parameters:
         table.add_row(
-            parameter.name, parameter.type, repr(parameter.default), parameter.description
+            parameter.name,
+            parameter.type,
+            Text(repr(parameter.default)),
+            Text(parameter.description),
         )
     console.print(table)
 
@@ -229,18 +235,28 @@ def token(
         typer.echo(value)
 
 
-def parse_assignments(items: list[str]) -> dict[str, Any]:
-    """`NAME=VALUE` pairs; VALUE is read as JSON when it is JSON (`0.5`, `true`), else text."""
+def parse_assignments(items: list[str], types: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`NAME=VALUE` pairs. A parameter declared as a string takes VALUE as text
+    (`model_name=2024` stays "2024"); others read it as JSON (`0.5`, `true`) when it is
+    JSON, else as text (and the server names the mismatch)."""
+    types = types or {}
     assignments: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not name:
             raise ConfigurationError(f"--param takes NAME=VALUE, got {item!r}")
+        if types.get(name) == "str":
+            assignments[name] = raw
+            continue
         try:
-            assignments[name] = json.loads(raw)
+            assignments[name] = json.loads(raw, parse_constant=_no_constant)
         except ValueError:
             assignments[name] = raw
     return assignments
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON value")  # NaN, Infinity: keep them as text
 
 
 @app.command()
@@ -270,15 +286,17 @@ def trigger(
     """Start a run over REST, as any other program would (POST with the bearer token)."""
     publisher = _publisher()
     names = {e.name for e in publisher.list_endpoints()}
-    url = (
-        publisher.get_endpoint(target).endpoint
-        if target in names
-        else publisher.get(target).endpoint
-    )
+    if target in names:
+        endpoint = publisher.get_endpoint(target)
+        url, published = endpoint.endpoint, publisher.get(endpoint.default_pipeline_id)
+    else:
+        published = publisher.get(target)
+        url = published.endpoint
+    types = {p.name: p.type for p in published.parameters}
     publisher.start_server()
     with publisher.client() as client:
         run_id = client.trigger(
-            url, experiment_name=experiment, parameters=parse_assignments(param or [])
+            url, experiment_name=experiment, parameters=parse_assignments(param or [], types)
         )
         if not wait:
             run = client.get_run(run_id)
@@ -297,14 +315,22 @@ def trigger(
         raise PipelineRunError(run)
 
 
-def follow_run(get_run: Any, run_id: str, console: Console) -> PipelineRun:
-    """Show the run's steps live until it ends."""
+def follow_run(
+    get_run: Any, run_id: str, console: Console, *, timeout: float | None = None
+) -> PipelineRun:
+    """Show the run's steps live until it ends (or `timeout` seconds pass: TimeoutError)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     with Live(console=console, transient=True, refresh_per_second=4) as live:
         while True:
             run: PipelineRun = get_run(run_id)
             live.update(render_run(run))
             if run.done:
                 return run
+            if deadline is not None and time.monotonic() > deadline:
+                raise PipelineError(
+                    f"pipeline run {run_id} is still {run.status} after {timeout:.0f} s; "
+                    f"follow it with: bankops pipelines runs {run_id}"
+                )
             time.sleep(C.PIPELINE_POLL_S)
 
 
@@ -320,8 +346,9 @@ def _seconds(start: str | None, end: str | None) -> str:
 def render_run(run: PipelineRun) -> Group:
     """A run's header and a table of its steps."""
     color = {"Completed": "green", "Failed": "red", "Canceled": "yellow"}.get(run.status, "cyan")
+    # Names and errors are data (a caller's ExperimentName, an exception's text): never markup.
     header = (
-        f"run [bold]{run.id}[/] of {run.pipeline_name} ({run.experiment_name}): "
+        f"run [bold]{run.id}[/] of {escape(run.pipeline_name)} ({escape(run.experiment_name)}): "
         f"[{color}]{run.status}[/] {_seconds(run.started_at, run.finished_at)}"
     )
     table = Table("step", "status", "time", "error")
@@ -330,11 +357,11 @@ def render_run(run: PipelineRun) -> Group:
             step.name,
             step.status,
             _seconds(step.started_at, step.finished_at),
-            step.error or "",
+            Text(step.error or ""),
         )
     parts: list[Any] = [header, table]
     if run.error:
-        parts.append(f"[red]{run.error}[/]")
+        parts.append(Text(run.error, style="red"))
     return Group(*parts)
 
 
@@ -381,11 +408,11 @@ def runs(
     for item in found:
         table.add_row(
             item.id,
-            item.pipeline_name,
-            item.experiment_name,
+            Text(item.pipeline_name),
+            Text(item.experiment_name),
             item.status,
             item.created_at,
-            (item.error or "")[:80],
+            Text((item.error or "")[:80]),
         )
     console.print(table)
 

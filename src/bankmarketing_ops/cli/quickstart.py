@@ -345,7 +345,11 @@ def publish_and_trigger(
         if not json_output:
             console.print(f"triggered run {run_id} over REST; following it …")
         get_run = publisher.get_run if azure else client.get_run
-        return published, follow_run(get_run, run_id, console)
+        # the search budget, plus room for starting, ensembling, evaluating and deploying
+        # (on Azure ML also for a compute cluster to scale up from zero nodes)
+        margin = C.AZUREML_PIPELINE_RUN_MARGIN_S if azure else C.PIPELINE_RUN_MARGIN_S
+        timeout = timeout_minutes * 60 + margin
+        return published, follow_run(get_run, run_id, console, timeout=timeout)
 
 
 def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:

@@ -6,7 +6,7 @@ import builtins
 import time
 from collections.abc import Mapping
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import orjson
@@ -66,6 +66,7 @@ class PipelineClient:
         self._auth = dict(auth_header or {})
         if token is not None:
             self._auth = {"Authorization": f"Bearer {token}"}
+        self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=policy.httpx_timeout())
 
     def __repr__(self) -> str:  # never the token
@@ -121,7 +122,7 @@ class PipelineClient:
 
     def get_run(self, run_id: str) -> PipelineRun:
         """The run's state, steps and outputs."""
-        response = self._get(f"/PipelineRuns/{run_id}")
+        response = self._get(f"/PipelineRuns/{quote(run_id, safe='')}")
         return PipelineRun.model_validate_json(response.content)
 
     def list_runs(
@@ -145,13 +146,15 @@ class PipelineClient:
 
     def logs(self, run_id: str, *, step: str | None = None) -> dict[str, builtins.list[str]]:
         """Each step's log lines (only `step`'s when given)."""
-        response = self._get(f"/PipelineRuns/{run_id}/logs", {"step": step} if step else None)
+        response = self._get(
+            f"/PipelineRuns/{quote(run_id, safe='')}/logs", {"step": step} if step else None
+        )
         logs: dict[str, builtins.list[str]] = response.json()
         return logs
 
     def cancel(self, run_id: str) -> PipelineRun:
         """Cancel a run (a queued one at once, a running one after its current step stops)."""
-        url = self._url(f"/PipelineRuns/{run_id}/cancel")
+        url = self._url(f"/PipelineRuns/{quote(run_id, safe='')}/cancel")
         response = send(self._http, self.policy, "POST", url, content=b"", headers=self._auth)
         return PipelineRun.model_validate_json(response.content)
 
@@ -181,7 +184,9 @@ class PipelineClient:
             time.sleep(poll_interval)
 
     def close(self) -> None:
-        self._http.close()
+        """Close the HTTP client (only one this client made itself)."""
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self

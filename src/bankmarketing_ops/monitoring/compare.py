@@ -35,6 +35,12 @@ class Measurement:
 
 def _selected(profile: ReferenceProfile, options: DriftOptions) -> set[str]:
     known = profile.feature_names()
+    unknown = sorted(set(options.feature_thresholds) - {*known, "score"})
+    if unknown:  # a misspelt name would silently keep the default threshold
+        raise DriftError(
+            f"feature_thresholds names {', '.join(unknown)}, which the reference does not "
+            f"profile (it has: {', '.join(known)})"
+        )
     if options.features is None:
         return set(known)
     missing = sorted(set(options.features) - set(known))

@@ -23,6 +23,8 @@ from bankmarketing_ops.telemetry.store import CaptureRow, Row, connect, insert, 
 __all__ = ["FLUSH_INTERVAL_S", "TelemetryWriter"]
 
 FLUSH_INTERVAL_S: Final = 1.0
+#: How often a running writer deletes records past the retention period, in seconds.
+RETENTION_INTERVAL_S: Final = 3600.0
 _log = get_logger(__name__)
 T = TypeVar("T")
 
@@ -34,8 +36,10 @@ class TelemetryWriter:
         *,
         flush_interval_s: float = FLUSH_INTERVAL_S,
         retention_days: float | None = None,
+        retention_interval_s: float = RETENTION_INTERVAL_S,
     ) -> None:
         self._root = Path(root)
+        self._retention_interval = retention_interval_s
         self._retention_s = None if retention_days is None else retention_days * 86400
         self._interval = flush_interval_s
         self._queue: queue.SimpleQueue[Row] = queue.SimpleQueue()
@@ -81,6 +85,7 @@ class TelemetryWriter:
         connection: sqlite3.Connection | None = None
         pending: list[Row] = []
         captured: list[CaptureRow] = []
+        retention_due = 0.0  # at the first write, then hourly: a server may run for months
         while True:
             stopping = self._stop.wait(self._interval)
             _drain(self._queue, pending)
@@ -89,7 +94,9 @@ class TelemetryWriter:
                 try:
                     if connection is None:
                         connection = connect(self._root)
+                    if time.monotonic() >= retention_due:
                         self._apply_retention(connection)
+                        retention_due = time.monotonic() + self._retention_interval
                     if pending:
                         insert(connection, pending)
                         pending = []

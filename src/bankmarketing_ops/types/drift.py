@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.ml.metrics import ClassificationMetrics
@@ -97,7 +97,7 @@ class DriftOptions(BaseModel):
     threshold: float = Field(default=C.DRIFT_THRESHOLD, gt=0)
     """A feature drifts when its deciding statistic exceeds this: the normalized
     Wasserstein distance for numeric inputs, the Jensen–Shannon distance for categorical."""
-    feature_thresholds: dict[str, float] = Field(default_factory=dict)
+    feature_thresholds: dict[str, PositiveFloat] = Field(default_factory=dict)
     """Per-feature thresholds that replace `threshold` for those features."""
     drift_share: float = Field(default=C.DRIFT_SHARE, gt=0, le=1)
     """The data set drifts when at least this share of the measured features drift."""

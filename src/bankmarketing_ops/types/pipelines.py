@@ -34,6 +34,10 @@ StepStatus = Literal["NotStarted", "Running", "Completed", "Failed", "Canceled",
 TERMINAL: frozenset[str] = frozenset({"Completed", "Failed", "Canceled"})
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+#: Azure ML's rule for experiment names; published pipeline names and versions follow it
+#: too (they appear in URLs and in terminals).
+EXPERIMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,249}$")
+PUBLISHED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _FUNCTION = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -101,6 +105,11 @@ class PipelineStep(BaseModel):
     def _check(self) -> PipelineStep:
         if not _NAME.match(self.name):
             raise ValueError(f"step name {self.name!r} must be an identifier")
+        for artifact in (*self.inputs, *self.outputs):
+            if not _NAME.match(artifact):
+                raise ValueError(
+                    f"step {self.name}: input/output name {artifact!r} must be an identifier"
+                )
         if not _FUNCTION.match(self.function):
             raise ValueError(
                 f"step {self.name}: function must look like 'package.module:function', "

@@ -149,6 +149,8 @@ def test_unknown_and_ill_typed_parameters_are_422_naming_each(served: Served) ->
         (b"[1, 2]", "application/json", 400, "expected {"),
         (b'{"ExperimentName": "e", "Extra": 1}', "application/json", 400, "Extra"),
         (b'{"ExperimentName": 3}', "application/json", 400, "ExperimentName"),
+        (b'{"ExperimentName": "[/]"}', "application/json", 400, "ExperimentName"),
+        (b'{"ParameterAssignments": []}', "application/json", 400, "ParameterAssignments"),
         (b'{"ParameterAssignments": [1]}', "application/json", 400, "ParameterAssignments"),
         (b'{"ExperimentName": "e"}', "text/plain", 415, "application/json"),
         (b"{" + b" " * (1024 * 1024 + 1) + b"}", "application/json", 413, "over"),
@@ -234,7 +236,7 @@ def test_concurrent_triggers_all_run_at_most_the_limit_at_once(served: Served) -
 
 def test_a_server_restart_during_a_run_loses_nothing(workspace: Workspace) -> None:
     served = _serve(workspace, max_concurrent_runs=1)
-    running = served.trigger({"seconds": 3.0}).json()["Id"]
+    running = served.trigger({"seconds": 10.0}).json()["Id"]
     queued = [served.trigger({"word": f"q{i}"}).json()["Id"] for i in range(2)]
     served.wait_step(running, "nap")
     assert served.publisher.stop_server()
@@ -294,3 +296,5 @@ def test_runs_listing_logs_and_cancel_over_http(served: Served) -> None:
     assert served.wait(slow).status == "Canceled"
     bad_limit = httpx.get(f"{served.base}/PipelineRuns?limit=x", headers=served.auth)
     assert bad_limit.status_code == 400
+    bad_status = httpx.get(f"{served.base}/PipelineRuns?status=Done", headers=served.auth)
+    assert bad_status.status_code == 400

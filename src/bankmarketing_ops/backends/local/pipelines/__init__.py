@@ -84,14 +84,18 @@ class LocalPipelines:
         """Start the server in the background unless it runs; its base URL."""
         with exclusive(self._files.root):
             running = self._files.server()
-            config = self._server_config(port, max_concurrent_runs)
-            if running is not None:
-                if port is not None and running.get("port") != port:
+            if running is not None:  # nothing changes while it runs (nor in its config)
+                if (port is not None and running.get("port") != port) or (
+                    max_concurrent_runs is not None
+                    and running.get("max_concurrent_runs") != max_concurrent_runs
+                ):
                     raise PipelineError(
-                        f"the pipeline server runs on port {running.get('port')}; "
-                        "stop it first (bankops pipelines stop)"
+                        f"the pipeline server runs on port {running.get('port')} with "
+                        f"{running.get('max_concurrent_runs')} concurrent runs; stop it first "
+                        "(bankops pipelines stop) to change that"
                     )
                 return f"http://{C.SERVER_HOST}:{running['port']}"
+            config = self._server_config(port, max_concurrent_runs)
             self._files.ensure_token()
             self._files.runtime.unlink(missing_ok=True)
             process = start_detached(

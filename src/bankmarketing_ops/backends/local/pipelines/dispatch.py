@@ -34,6 +34,7 @@ def launch(store: PipelineStore, workspace_root: Path, run_id: str) -> subproces
         RUNNER_MODULE,
         [str(workspace_root), run_id],
         log=store.runs_dir / run_id / RUNNER_LOG,
+        sigterm_ignored_at_start=True,  # a cancel meanwhile is seen through the store
     )
     store.update_run(run_id, runner_pid=process.pid, runner_started=process_started(process.pid))
     _log.info("pipeline run %s: runner started (pid %d)", run_id, process.pid)
@@ -41,21 +42,25 @@ def launch(store: PipelineStore, workspace_root: Path, run_id: str) -> subproces
 
 
 def reconcile(store: PipelineStore) -> list[str]:
-    """Mark Failed every Running run whose runner is gone; returns their ids."""
+    """Mark Failed every Running run whose runner is gone (Canceled if a cancel was asked);
+    queue again a claimed run whose runner never started. Returns the ids marked Failed."""
     failed = []
     for run_id, pid, started, claimed_at in store.running():
         if pid is None:
             if claimed_at is not None and time.time() - claimed_at < START_GRACE_S:
                 continue  # being started right now
-            reason = "its runner never started"
-        elif alive(pid) and is_same_process(pid, started):
+            if store.requeue(run_id):  # it never ran a step: safe to run it after all
+                _log.warning("pipeline run %s: its runner never started; queued again", run_id)
             continue
-        else:
-            reason = (
-                "its runner process ended before the run finished "
-                "(killed, or the machine restarted)"
-            )
+        if alive(pid) and is_same_process(pid, started):
+            continue
         log = store.runs_dir / run_id / RUNNER_LOG
+        if store.cancel_requested(run_id):
+            store.finish_run(run_id, "Canceled", "canceled")
+            continue
+        reason = (
+            "its runner process ended before the run finished (killed, or the machine restarted)"
+        )
         if store.finish_run(run_id, "Failed", f"{reason}; see {log}"):
             _log.warning("pipeline run %s failed: %s", run_id, reason)
             failed.append(run_id)

@@ -63,10 +63,14 @@ class PipelineFiles:
         if run.status in ("Queued", "NotStarted"):
             store.finish_run(run.id, "Canceled", "canceled before it started")
             return
+        # The flag first: a runner still starting (or not started) sees it at its next
+        # check; then the signal, to the runner's whole process group (it leads its own
+        # session), so a step's child processes stop too.
+        store.request_cancel(run.id)
         for run_id, pid, started, _ in store.running():
             if run_id == run.id and pid is not None and is_same_process(pid, started):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGTERM)
 
 
 def read_step_logs(run: PipelineRun, step: str | None = None) -> dict[str, list[str]]:

@@ -4,7 +4,12 @@ The dispatcher (the pipeline server, or `PipelinePublisher.submit`) starts one r
 run, detached, so a run outlives the server that started it. The runner executes the
 steps in order, each with its own log file and output directories, records every step's
 state in the store as it goes, and stops at the first failure with that step's error.
-SIGTERM cancels the run.
+
+Cancel (`cancel_requested` in the store, then SIGTERM to the runner's process group):
+a SIGTERM during a step stops the step; one between steps (or before the first) is
+honoured at the next step boundary. The runner starts with SIGTERM ignored (see
+`dispatch.launch`) until this handler is in place; a cancel asked meanwhile is still seen
+through the store's flag, so a runner canceled as it starts ends Canceled, not killed.
 """
 
 from __future__ import annotations
@@ -34,11 +39,18 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class _Canceled(BaseException):
-    """Raised in the main thread by SIGTERM: unwinds the step, then the run is Canceled."""
+    """Raised in the main thread by SIGTERM during a step: unwinds the step."""
 
 
-def _cancel(_signum: int, _frame: FrameType | None) -> None:
-    raise _Canceled
+class _CancelState:
+    requested = False
+    in_step = False
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    _CancelState.requested = True
+    if _CancelState.in_step:
+        raise _Canceled
 
 
 def execute(workspace_root: Path, run_id: str) -> int:
@@ -48,18 +60,17 @@ def execute(workspace_root: Path, run_id: str) -> int:
     if run.status in TERMINAL:
         return 0 if run.status == "Completed" else 1
     pipeline = store.run_definition(run_id)
-    store.update_run(
-        run_id,
-        status="Running",
-        started_at=now(),
-        runner_pid=os.getpid(),
-        runner_started=process_started(os.getpid()),
-    )
+    if not store.start_run(run_id, pid=os.getpid(), started=process_started(os.getpid())):
+        # Canceled (or finished by someone else) before this runner got going.
+        store.finish_run(run_id, "Canceled", "canceled before it started")
+        return 1
     run_dir = workspace_root / "pipelines" / "runs" / run_id
     steps = list(run.steps)
     produced: dict[str, Path] = {}
-    signal.signal(signal.SIGTERM, _cancel)
     for index, spec in enumerate(pipeline.steps):
+        if _CancelState.requested or store.cancel_requested(run_id):
+            store.finish_run(run_id, "Canceled", f"canceled before step {spec.name}")
+            return 1
         step_dir = run_dir / "steps" / spec.name
         step_dir.mkdir(parents=True, exist_ok=True)
         outputs = {name: step_dir / "outputs" / name for name in spec.outputs}
@@ -113,7 +124,13 @@ def _run_step(spec: PipelineStep, context: StepContext, log_file: Path) -> None:
     try:
         _log.info("step %s started (%s)", spec.name, spec.function)
         function = _load(spec.function)
-        function(context)
+        _CancelState.in_step = True
+        try:
+            if _CancelState.requested:  # asked while the step was being prepared
+                raise _Canceled
+            function(context)
+        finally:
+            _CancelState.in_step = False
         _log.info("step %s completed in %.1f s", spec.name, time.perf_counter() - started)
     except _Canceled:
         _log.warning("step %s canceled after %.1f s", spec.name, time.perf_counter() - started)
@@ -142,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("workspace", type=Path)
     parser.add_argument("run_id")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=_FORMAT)
     logging.getLogger("bankmarketing_ops").setLevel(logging.INFO)
     sys.exit(execute(args.workspace.resolve(), args.run_id))

@@ -22,11 +22,12 @@ import hashlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 import orjson
 import uvicorn
@@ -54,6 +55,7 @@ from bankmarketing_ops.backends.local.pipelines.files import (
 from bankmarketing_ops.backends.local.pipelines.store import PipelineStore
 from bankmarketing_ops.serving.config import KeyStore
 from bankmarketing_ops.serving.server import bind
+from bankmarketing_ops.types.pipelines import EXPERIMENT_NAME, RunStatus
 
 __all__ = ["build_app", "main", "serve"]
 
@@ -111,9 +113,17 @@ class PipelineServer:
         if unknown:
             raise HTTPException(400, f"unknown top-level field(s): {', '.join(sorted(unknown))}")
         experiment = payload.get("ExperimentName")
-        if experiment is not None and (not isinstance(experiment, str) or not experiment):
-            raise HTTPException(400, "ExperimentName must be a non-empty string")
-        assignments = payload.get("ParameterAssignments") or {}
+        if experiment is not None and (
+            not isinstance(experiment, str) or not EXPERIMENT_NAME.match(experiment)
+        ):
+            raise HTTPException(
+                400,
+                "ExperimentName must be 1-250 letters, digits, '_' or '-', "
+                "starting with a letter or digit",
+            )
+        assignments = payload.get("ParameterAssignments")
+        if assignments is None:
+            assignments = {}
         if not isinstance(assignments, dict):
             raise HTTPException(400, "ParameterAssignments must be an object of name: value")
         return experiment, assignments, body
@@ -137,7 +147,9 @@ class PipelineServer:
             status="Queued",
             pipeline_id=record.id,
             endpoint_name=endpoint,
-            idempotency_key=f"{pipeline_id}:{key}" if key else None,
+            # Scoped by the route asked for: a retry through a named endpoint whose
+            # default moved meanwhile still finds the run its first attempt started.
+            idempotency_key=f"{endpoint or pipeline_id}:{key}" if key else None,
             request_hash=hashlib.sha256(body).hexdigest() if key else None,
         )
         if created:
@@ -172,10 +184,13 @@ class PipelineServer:
         limit = query.get("limit", "50")
         if not limit.isdigit() or not 0 < int(limit) <= 1000:
             raise HTTPException(400, "limit must be an integer between 1 and 1000")
+        status = query.get("status")
+        if status is not None and status not in get_args(RunStatus):
+            raise HTTPException(400, f"status must be one of {', '.join(get_args(RunStatus))}")
         runs = self.store.list_runs(
             pipeline_id=query.get("pipeline_id"),
             endpoint_name=query.get("endpoint"),
-            status=query.get("status"),
+            status=status,
             limit=int(limit),
         )
         body = b"[" + b",".join(run.model_dump_json().encode() for run in runs) + b"]"
@@ -232,6 +247,16 @@ def build_app(workspace_root: Path, *, max_concurrent_runs: int) -> Starlette:
         # IETF Idempotency-Key draft says (409 would be retried by clients).
         return Response(_error_body(422, str(exc)), 422, media_type="application/json")
 
+    async def busy(_request: Request, exc: Exception) -> Response:
+        # The store stayed locked past its 30 s busy timeout: a retryable condition.
+        _log.warning("pipeline store busy: %s", exc)
+        return Response(
+            _error_body(503, "the pipeline store is busy; retry shortly"),
+            503,
+            media_type="application/json",
+            headers={"Retry-After": "1"},
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         server.dispatcher.start()
@@ -261,6 +286,7 @@ def build_app(workspace_root: Path, *, max_concurrent_runs: int) -> Starlette:
             PipelineNotFoundError: not_found,
             PipelineParameterError: bad_parameters,
             PipelineError: conflict,
+            sqlite3.OperationalError: busy,
         },
         lifespan=lifespan,
     )

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS runs (
     runner_started TEXT,              -- the runner's start time: its identity with the pid
     claimed_at REAL,                  -- when a dispatcher took it from the queue
     idempotency_key TEXT UNIQUE,
-    request_hash TEXT
+    request_hash TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at);
 """
@@ -100,7 +101,7 @@ class PipelineStore:
         self._schema_ready = False
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
         self.root.mkdir(parents=True, exist_ok=True)
         database = self.root / PIPELINES_DB
         with closing(sqlite3.connect(database, timeout=30, isolation_level=None)) as connection:
@@ -109,9 +110,10 @@ class PipelineStore:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.executescript(_SCHEMA)
                 self._schema_ready = True
-            # IMMEDIATE: each operation reads and writes under the write lock, so a
-            # read-then-write (claim a queued run, finish a run) cannot interleave.
-            connection.execute("BEGIN IMMEDIATE")
+            # IMMEDIATE for writes: a read-then-write (claim a queued run, finish a run)
+            # cannot interleave with another. Reads take no write lock (WAL readers
+            # see the last commit and never wait for writers).
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
             try:
                 yield connection
             except BaseException:
@@ -155,14 +157,14 @@ class PipelineStore:
         return PipelineRecord(row)
 
     def get_pipeline(self, pipeline_id: str) -> PipelineRecord:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("SELECT * FROM pipelines WHERE id = ?", (pipeline_id,)).fetchone()
         if row is None:
             raise PipelineNotFoundError(f"no published pipeline with id {pipeline_id!r}")
         return PipelineRecord(row)
 
     def list_pipelines(self, name: str | None = None) -> list[PipelineRecord]:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute(
                 "SELECT * FROM pipelines WHERE ? IS NULL OR name = ? ORDER BY created_at, rowid",
                 (name, name),
@@ -186,14 +188,14 @@ class PipelineStore:
 
     def get_endpoint(self, name: str) -> tuple[str, str]:
         """(default pipeline id, updated_at) of the endpoint `name`."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("SELECT * FROM endpoints WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise PipelineNotFoundError(f"no pipeline endpoint named {name!r}")
         return row["default_pipeline_id"], row["updated_at"]
 
     def endpoint_names(self) -> list[str]:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             return [row[0] for row in db.execute("SELECT name FROM endpoints ORDER BY name")]
 
     # --- runs ---------------------------------------------------------------------------
@@ -266,11 +268,11 @@ class PipelineStore:
         return PipelineRun(**values, run_dir=str(self.runs_dir / row["id"]))
 
     def get_run(self, run_id: str) -> PipelineRun:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             return self._run(db, run_id)
 
     def run_definition(self, run_id: str) -> Pipeline:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("SELECT definition FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise PipelineNotFoundError(f"no pipeline run with id {run_id!r}")
@@ -285,7 +287,7 @@ class PipelineStore:
         limit: int = 50,
     ) -> list[PipelineRun]:
         """Newest first."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute(
                 f"SELECT {_RUN_COLUMNS} FROM runs WHERE (? IS NULL OR pipeline_id = ?) "
                 "AND (? IS NULL OR endpoint_name = ?) AND (? IS NULL OR status = ?) "
@@ -327,6 +329,35 @@ class PipelineStore:
             )
             return True
 
+    def start_run(self, run_id: str, *, pid: int, started: str | None) -> bool:
+        """The runner takes the run: only if it is still Running and no cancel was asked."""
+        with self._connect() as db:
+            taken = db.execute(
+                "UPDATE runs SET started_at = ?, runner_pid = ?, runner_started = ? "
+                "WHERE id = ? AND status = 'Running' AND cancel_requested = 0",
+                (now(), pid, started, run_id),
+            ).rowcount
+        return bool(taken)
+
+    def request_cancel(self, run_id: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE runs SET cancel_requested = 1 WHERE id = ?", (run_id,))
+
+    def cancel_requested(self, run_id: str) -> bool:
+        with self._connect(write=False) as db:
+            row = db.execute("SELECT cancel_requested FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return bool(row and row[0])
+
+    def requeue(self, run_id: str) -> bool:
+        """Put a claimed run whose runner never started back in the queue."""
+        with self._connect() as db:
+            moved = db.execute(
+                "UPDATE runs SET status = 'Queued', claimed_at = NULL "
+                "WHERE id = ? AND status = 'Running' AND runner_pid IS NULL",
+                (run_id,),
+            ).rowcount
+        return bool(moved)
+
     # --- dispatching --------------------------------------------------------------------
     def claim_next_queued(self) -> PipelineRun | None:
         """Take the oldest queued run (atomically: two dispatchers never take the same)."""
@@ -344,7 +375,7 @@ class PipelineStore:
 
     def running(self) -> list[tuple[str, int | None, str | None, float | None]]:
         """(run id, runner pid, runner start time, claimed at) of every Running run."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute(
                 "SELECT id, runner_pid, runner_started, claimed_at FROM runs "
                 "WHERE status = 'Running'"
