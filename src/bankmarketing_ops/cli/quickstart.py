@@ -273,7 +273,8 @@ def quickstart(
     )
     if workspace.kind == "local":
         console.print(
-            f"The service keeps running; stop it with: bankops services delete {service.name}"
+            f"The service keeps running; stop it with: bankops services delete {service.name} "
+            "(and the pipeline server with: bankops pipelines stop)"
         )
     else:
         console.print(
