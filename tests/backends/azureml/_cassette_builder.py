@@ -20,6 +20,7 @@ With a real workspace, re-record instead (replaces these files):
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -473,7 +474,10 @@ TEST_METRICS = {
 }
 
 
-def bankops_property(version: int) -> str:
+PROPERTY = "bankops.version"
+
+
+def bankops_property(version: int, origin: str = "automl") -> str:
     """The `bankops.version` property our registry writes (see registry.encode_version)."""
     document = {
         "model_type": "VotingEnsemble",
@@ -482,8 +486,8 @@ def bankops_property(version: int) -> str:
         "metrics": TEST_METRICS,
         "baseline_metrics": {**TEST_METRICS, "AUC_weighted": 0.945},
         "training": {
-            "origin": "automl",
-            "run_id": f"AutoML_0f0e0d0c_{version}",
+            "origin": origin,
+            "run_id": f"AutoML_0f0e0d0c_{version}" if origin == "automl" else None,
             "config": None,
             "data_source": "https://automlsamplenotebookdata.blob.core.windows.net/"
             "automl-sample-notebook-data/bankmarketing_train.csv",
@@ -610,8 +614,148 @@ def pipeline_interactions() -> list[dict[str, Any]]:
     ]
 
 
+USER_MODEL = "bankmarketing-user"
+#: `Model.register`'s upload container, pinned by the test (fixed_upload_container).
+UPLOAD_UUID = "5e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+UPLOAD_CONTAINER = "261102T100000-5e1f0a2b"
+ASSET_ID = "a5e7b0c1d2e34f5a8b9c0d1e2f3a4b5c"
+REGISTER = "Machine Learning Services (v1): Artifacts; Assets - Create; Models - Register"
+
+
+ARTIFACTS = f"{API}/artifact/v2.0{WS_PATH}/artifacts"
+STORAGE = "https://stbankops.blob.core.windows.net"
+#: A made-up, unsigned service SAS (the `sig` is not a signature of anything).
+FAKE_SAS = "sv=2019-07-07&sr=b&sig=fake-signature-0000&se=2026-11-03T10%3A00%3A00Z&sp=rcw"
+#: What the test stages: one file, uploaded as `<folder>/model/manifest.json`.
+STAGED_FILE = "bankops/model/manifest.json"
+STAGED_TEXT = '{"model_type": "VotingEnsemble"}'
+
+
+def register_interactions() -> list[dict[str, Any]]:
+    """Model.register: empty artifacts with write SAS URIs → blob upload → asset → model."""
+    origin, container = "LocalUpload", UPLOAD_CONTAINER
+    blob = f"{STORAGE}/azureml/{origin}/{container}/{STAGED_FILE}"
+    artifact = {
+        "artifactId": f"{origin}/{container}/{STAGED_FILE}",
+        "origin": origin,
+        "container": container,
+        "path": STAGED_FILE,
+        "etag": None,
+        "createdTime": "2026-11-02T10:00:00.000000+00:00",
+        "dataPath": None,
+    }
+    return [
+        discovery(),
+        interaction(
+            "POST",
+            f"{ARTIFACTS}/batch/metadata/{origin}/{container}",
+            request_body={"paths": [{"path": STAGED_FILE}]},
+            body={
+                "artifacts": {STAGED_FILE: artifact},
+                "artifactContentInformation": {
+                    STAGED_FILE: {
+                        "contentUri": f"{blob}?{FAKE_SAS}",
+                        "origin": origin,
+                        "container": container,
+                        "path": STAGED_FILE,
+                    }
+                },
+                "errors": {},
+            },
+        ),
+        # Blob storage Put Blob with the SAS, then Get Blob Properties (the SDK compares
+        # the stored size with the file's)
+        interaction(
+            "PUT",
+            f"{blob}?timeout=30&{FAKE_SAS}",
+            status=201,
+            request_body=STAGED_TEXT,
+            body="",
+            headers=blob_headers(),
+        ),
+        interaction(
+            "HEAD",
+            f"{blob}?{FAKE_SAS}",
+            body="",
+            headers={
+                **blob_headers(),
+                "Content-Length": str(len(STAGED_TEXT)),
+                "Content-Type": "application/octet-stream",
+                "x-ms-blob-type": "BlockBlob",
+            },
+        ),
+        # Assets - Create: the uploaded prefix becomes the model's asset
+        interaction(
+            "POST",
+            f"{MMS}/assets",
+            request_body={
+                "name": USER_MODEL,
+                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
+            },
+            body={
+                "id": ASSET_ID,
+                "name": USER_MODEL,
+                "type": None,
+                "description": None,
+                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
+                "kvTags": {},
+                "properties": {},
+                "runid": None,
+                "meta": {},
+                "createdTime": "2026-11-02T10:00:02.000000+00:00",
+            },
+        ),
+        # Models - Register: version 1 of the name, pointing at the asset
+        interaction(
+            "POST",
+            f"{MMS}/models",
+            request_body={
+                "name": USER_MODEL,
+                "url": f"aml://asset/{ASSET_ID}",
+                "mimeType": "application/json",
+                "kvTags": {"stage": "test"},
+                "properties": {PROPERTY: bankops_property(1, origin="user")},
+                "unpack": False,
+            },
+            body=user_model_payload(),
+        ),
+    ]
+
+
+def user_model_payload() -> dict[str, Any]:
+    payload = model_payload(USER_MODEL, 1)
+    payload.update(
+        url=f"aml://asset/{ASSET_ID}",
+        experimentName=None,
+        runId=None,
+        kvTags={"stage": "test"},
+        tags={"stage": "test"},
+        properties={PROPERTY: bankops_property(1, origin="user")},
+    )
+    return payload
+
+
+def blob_headers() -> dict[str, str]:
+    """Response headers of Blob storage (Put Blob / Get Blob Properties)."""
+    digest = base64.b64encode(hashlib.md5(STAGED_TEXT.encode()).digest()).decode()
+    return {
+        "ETag": '"0x8DCFB2A1E2F3A40"',
+        "Last-Modified": "Mon, 02 Nov 2026 10:00:01 GMT",
+        "Content-MD5": digest,
+        "x-ms-request-id": "00000000-0000-0000-0000-00000000b10b",
+        "x-ms-version": "2019-07-07",
+        "x-ms-request-server-encrypted": "true",
+    }
+
+
 def write_all() -> list[Path]:
     return [
+        write(
+            "test_azure_registry",
+            "test_register_uploads_and_registers",
+            REGISTER,
+            [*session_interactions(), *register_interactions()],
+        ),
         write(
             "test_azure_session",
             "test_workspace_azureml_with_a_token",

@@ -113,3 +113,45 @@ def test_azure_automl_models_are_never_loaded_here(
     monkeypatch.setattr(registry, "_model", lambda name, version="latest": pickled)
     with pytest.raises(ModelArtifactError, match="no pickle"):
         registry.model_dir("m")
+
+
+@pytest.fixture
+def fixed_upload_container(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Model.register` uploads under `LocalUpload/<%y%m%dT%H%M%S>-<uuid4()[:8]>/`, a path
+    made in `azureml.core.model` from `datetime.now()` and `uuid.uuid4()`. We pin those two
+    names in that one module (not process-wide) so the upload requests have the fixed
+    path of the cassette and every other path matches exactly, as in the other cassettes."""
+    import datetime as dt
+    import uuid
+
+    import azureml.core.model as sdk_model
+
+    class FixedDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return cls(2026, 11, 2, 10, 0, 0, tzinfo=tz)
+
+    fixed = uuid.UUID(B.UPLOAD_UUID)
+    monkeypatch.setattr(sdk_model, "datetime", FixedDatetime)
+    monkeypatch.setattr(sdk_model, "uuid", SimpleNamespace(uuid4=lambda: fixed))
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_upload_container")
+def test_register_uploads_and_registers(azure_workspace: Workspace) -> None:
+    """`Model.register` through the SDK's HTTP: artifact upload, asset, model POST."""
+    own = B.bankops_property(1, origin="user")
+    draft = decode_version(_sdk_model(properties={PROPERTY: own}, run_id=None))
+
+    def stage(folder: Path) -> Any:
+        (folder / "model").mkdir()
+        (folder / "model" / "manifest.json").write_text('{"model_type": "VotingEnsemble"}')
+        return draft.model_copy(update={"tags": {"stage": "test"}})
+
+    version = azure_workspace.backend.registry.register(B.USER_MODEL, stage)
+    assert version.ref == f"{B.USER_MODEL}:1"
+    assert version.path == f"aml://asset/{B.ASSET_ID}"
+    assert version.training.origin == "user"
+    assert version.model_type == "VotingEnsemble"
+    assert version.tags == {"stage": "test"}
+    assert version.properties == {}
