@@ -20,7 +20,6 @@ With a real workspace, re-record instead (replaces these files):
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -106,6 +105,7 @@ _REASONS = {
     201: "Created",
     202: "Accepted",
     204: "No Content",
+    206: "Partial Content",
     401: "Unauthorized",
     404: "Not Found",
 }
@@ -631,45 +631,45 @@ STAGED_FILE = "bankops/model/manifest.json"
 STAGED_TEXT = '{"model_type": "VotingEnsemble"}'
 
 
-def register_interactions() -> list[dict[str, Any]]:
-    """Model.register: empty artifacts with write SAS URIs → blob upload → asset → model."""
-    origin, container = "LocalUpload", UPLOAD_CONTAINER
-    blob = f"{STORAGE}/azureml/{origin}/{container}/{STAGED_FILE}"
+def upload(
+    origin: str, container: str, name: str, text: str | None, size: int
+) -> list[dict[str, Any]]:
+    """One file uploaded as an artifact: the SDK asks for an empty artifact (and a write
+    SAS URI), puts the blob with it, then reads the blob's properties (its size is logged)."""
+    blob = f"{STORAGE}/azureml/{origin}/{container}/{name}"
     artifact = {
-        "artifactId": f"{origin}/{container}/{STAGED_FILE}",
+        "artifactId": f"{origin}/{container}/{name}",
         "origin": origin,
         "container": container,
-        "path": STAGED_FILE,
+        "path": name,
         "etag": None,
         "createdTime": "2026-11-02T10:00:00.000000+00:00",
         "dataPath": None,
     }
     return [
-        discovery(),
         interaction(
             "POST",
             f"{ARTIFACTS}/batch/metadata/{origin}/{container}",
-            request_body={"paths": [{"path": STAGED_FILE}]},
+            request_body={"paths": [{"path": name}]},
             body={
-                "artifacts": {STAGED_FILE: artifact},
+                "artifacts": {name: artifact},
                 "artifactContentInformation": {
-                    STAGED_FILE: {
+                    name: {
                         "contentUri": f"{blob}?{FAKE_SAS}",
                         "origin": origin,
                         "container": container,
-                        "path": STAGED_FILE,
+                        "path": name,
                     }
                 },
                 "errors": {},
             },
         ),
-        # Blob storage Put Blob with the SAS, then Get Blob Properties (the SDK compares
-        # the stored size with the file's)
+        # Blob storage Put Blob with the SAS, then Get Blob Properties
         interaction(
             "PUT",
             f"{blob}?timeout=30&{FAKE_SAS}",
             status=201,
-            request_body=STAGED_TEXT,
+            request_body=text,
             body="",
             headers=blob_headers(),
         ),
@@ -679,11 +679,20 @@ def register_interactions() -> list[dict[str, Any]]:
             body="",
             headers={
                 **blob_headers(),
-                "Content-Length": str(len(STAGED_TEXT)),
+                "Content-Length": str(size),
                 "Content-Type": "application/octet-stream",
                 "x-ms-blob-type": "BlockBlob",
             },
         ),
+    ]
+
+
+def register_interactions() -> list[dict[str, Any]]:
+    """Model.register: empty artifacts with write SAS URIs → blob upload → asset → model."""
+    origin, container = "LocalUpload", UPLOAD_CONTAINER
+    return [
+        discovery(),
+        *upload(origin, container, STAGED_FILE, STAGED_TEXT, len(STAGED_TEXT)),
         # Assets - Create: the uploaded prefix becomes the model's asset
         interaction(
             "POST",
@@ -711,11 +720,13 @@ def register_interactions() -> list[dict[str, Any]]:
             f"{MMS}/models",
             request_body={
                 "name": USER_MODEL,
+                "datasets": [],
                 "url": f"aml://asset/{ASSET_ID}",
                 "mimeType": "application/json",
+                "description": "d",
+                "unpack": False,
                 "kvTags": {"stage": "test"},
                 "properties": {PROPERTY: bankops_property(1, origin="user")},
-                "unpack": False,
             },
             body=user_model_payload(),
         ),
@@ -737,19 +748,268 @@ def user_model_payload() -> dict[str, Any]:
 
 def blob_headers() -> dict[str, str]:
     """Response headers of Blob storage (Put Blob / Get Blob Properties)."""
-    digest = base64.b64encode(hashlib.md5(STAGED_TEXT.encode()).digest()).decode()
     return {
         "ETag": '"0x8DCFB2A1E2F3A40"',
         "Last-Modified": "Mon, 02 Nov 2026 10:00:01 GMT",
-        "Content-MD5": digest,
         "x-ms-request-id": "00000000-0000-0000-0000-00000000b10b",
         "x-ms-version": "2019-07-07",
         "x-ms-request-server-encrypted": "true",
     }
 
 
+DEPLOY = (
+    "Machine Learning Services (v1): Models - Get; Run History - Get Run; Artifacts; "
+    "Environments; Services - Create; Operations - Get; Services - Get"
+)
+
+
+HISTORY = f"{API}/history/v1.0{WS_PATH}"
+EXPERIMENT_ID = "e0e1e2e3-0000-4000-8000-0000000000e4"
+BEST_RUN = "AutoML_0f0e0d0c_1"
+
+
+def best_run_payload() -> dict[str, Any]:
+    """Run History - Get Run: the AutoML best child run (a completed script run)."""
+    return {
+        "runNumber": 12,
+        "rootRunId": "AutoML_0f0e0d0c",
+        "experimentId": EXPERIMENT_ID,
+        "createdUtc": "2026-11-02T09:20:00.000000+00:00",
+        "runId": BEST_RUN,
+        "parentRunId": "AutoML_0f0e0d0c",
+        "status": "Completed",
+        "startTimeUtc": "2026-11-02T09:21:00.000000+00:00",
+        "endTimeUtc": "2026-11-02T09:30:00.000000+00:00",
+        "name": None,
+        "displayName": BEST_RUN,
+        "dataContainerId": f"dcid.{BEST_RUN}",
+        "hidden": False,
+        "runType": "azureml.scriptrun",
+        "properties": {"run_algorithm": "VotingEnsemble", "score": "0.947"},
+        "target": "cpu-cluster",
+        "tags": {},
+        "createdBy": {"userName": "tester@example.com"},
+    }
+
+
+SCORING_FILE = "outputs/scoring_file_v_1_0_0.py"
+#: A stand-in for Azure AutoML's generated scoring script (never run here).
+SCORING_SCRIPT = (
+    "# scoring script generated by Azure AutoML (stand-in)\n"
+    "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+)
+AUTOML_ENV, AUTOML_ENV_VERSION = "AzureML-AutoML", "143"
+#: The driver script Model.deploy writes around the entry script (its name is pinned by
+#: the test; its size, which the SDK only logs, is what azureml-core 1.61 writes).
+DRIVER_STEM, DRIVER_SIZE = "tmpbankops", 1064
+FAKE_READ_SAS = "sv=2019-07-07&sr=b&sig=fake-signature-0001&se=2026-11-03T10%3A00%3A00Z&sp=r"
+
+
+def deploy_interactions() -> list[dict[str, Any]]:
+    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
+
+    def model() -> dict[str, Any]:
+        """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
+        return interaction("GET", f"{MMS}/models/bankmarketing-automl%3A1", body=model_payload())
+
+    return [
+        discovery(),
+        model(),  # ModelDeployer resolves "name:version"
+        model(),  # the Model the service will serve
+        model(),  # its run id, for Azure AutoML's scoring script
+        interaction("GET", f"{HISTORY}/runs/{BEST_RUN}", body=best_run_payload()),
+        # Experiments - Get by id: the run's experiment
+        interaction(
+            "GET",
+            f"{HISTORY}/experimentids/{EXPERIMENT_ID}",
+            body={
+                "experimentId": EXPERIMENT_ID,
+                "name": "bankmarketing-automl",
+                "description": None,
+                "createdUtc": "2026-11-01T09:00:00.000000+00:00",
+                "archivedTime": None,
+                "tags": {},
+            },
+        ),
+        # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/contentinfo/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}",
+            body={
+                "contentUri": f"{scoring_blob}?{FAKE_READ_SAS}",
+                "origin": "ExperimentRun",
+                "container": f"dcid.{BEST_RUN}",
+                "path": SCORING_FILE,
+            },
+        ),
+        # Blob storage Get Blob with that SAS (a ranged read: 206 with Content-Range)
+        interaction(
+            "GET",
+            f"{scoring_blob}?{FAKE_READ_SAS}",
+            status=206,
+            body=SCORING_SCRIPT,
+            headers={
+                "Content-Range": f"bytes 0-{len(SCORING_SCRIPT) - 1}/{len(SCORING_SCRIPT)}",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(len(SCORING_SCRIPT)),
+                "x-ms-blob-type": "BlockBlob",
+                "ETag": '"0x8DCFB2A1E2F3A41"',
+                "Last-Modified": "Mon, 02 Nov 2026 09:30:00 GMT",
+            },
+        ),
+        # Run History - Get Run Details: the environment the best run trained in
+        interaction(
+            "GET",
+            f"{HISTORY}/experiments/bankmarketing-automl/runs/{BEST_RUN}/details",
+            body={
+                "runId": BEST_RUN,
+                "target": "cpu-cluster",
+                "status": "Completed",
+                "startTimeUtc": "2026-11-02T09:21:00.000000+00:00",
+                "endTimeUtc": "2026-11-02T09:30:00.000000+00:00",
+                "properties": best_run_payload()["properties"],
+                "inputDatasets": [],
+                "outputDatasets": [],
+                "runDefinition": {
+                    "script": "train.py",
+                    "target": "cpu-cluster",
+                    "environment": {"name": AUTOML_ENV, "version": AUTOML_ENV_VERSION},
+                },
+                "logFiles": {},
+            },
+        ),
+        # Artifacts - List Content Information by prefix: the run's user and system logs
+        # (get_details lists them; none here)
+        *(
+            interaction(
+                "GET",
+                f"{ARTIFACTS}/prefix/contentinfo/ExperimentRun/dcid.{BEST_RUN}/{logs}",
+                body={"value": [], "continuationToken": None, "nextLink": None},
+            )
+            for logs in ("user_logs", "system_logs")
+        ),
+        # Environments - Get (name and version from the run definition)
+        interaction(
+            "GET",
+            f"{API}/environment/v1.0{WS_PATH}/environments/{AUTOML_ENV}/versions/{AUTOML_ENV_VERSION}",
+            body=automl_environment(),
+        ),
+        # Model.deploy uploads the driver the SDK wraps around the entry script, then the
+        # entry script itself (containers are the test's pinned uuid4()[:8])
+        *upload("LocalUpload", "00000001", f"{DRIVER_STEM}.py", None, DRIVER_SIZE),
+        *upload("LocalUpload", "00000002", "score.py", SCORING_SCRIPT, len(SCORING_SCRIPT)),
+        # the SDK's pre-flight checks (an empty answer: nothing to object to)
+        interaction("POST", f"{MMS}/services/validate/name/{SERVICE}", body=[]),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        # Services - Create (ACI): accepted, with the operation to poll
+        interaction(
+            "POST",
+            f"{MMS}/services",
+            status=202,
+            # (the SDK also puts the local git branch and commit in `properties` when it
+            # runs inside a repository; left out here)
+            request_body={
+                "containerResourceRequirements": {"cpu": 1.0, "memoryInGB": 2.0},
+                "authEnabled": True,
+                "appInsightsEnabled": True,
+                "cname": None,
+                "dnsNameLabel": None,
+                "name": SERVICE,
+                "description": None,
+                "kvTags": {"created_by": "bankmarketing_ops"},
+                "properties": {},
+                "keys": {"primaryKey": None, "secondaryKey": None},
+                "computeType": "ACI",
+                "environmentImageRequest": {
+                    "driverProgram": f"{DRIVER_STEM}.py",
+                    "assets": [
+                        {
+                            "id": f"{DRIVER_STEM}.py",
+                            "url": f"aml://artifact/LocalUpload/00000001/{DRIVER_STEM}.py",
+                            "mimeType": "application/x-python",
+                        },
+                        {
+                            "mimeType": "application/octet-stream",
+                            "id": "score.py",
+                            "url": "aml://artifact/LocalUpload/00000002/score.py",
+                        },
+                    ],
+                    "modelIds": ["bankmarketing-automl:1"],
+                    "environment": {
+                        **automl_environment(),
+                        "environmentVariables": {"AZUREML_ENTRY_SCRIPT": "score.py"},
+                        "assetId": None,
+                    },
+                },
+                "location": None,
+            },
+            body="",
+            headers={"Operation-Location": f"{MMS}/operations/op-create-0003"},
+        ),
+        # Model.deploy returns the service object (it reads the service at once)
+        service_get(state="Transitioning", insights=True),
+        # wait_for_deployment: poll the operation until it ends, then refresh the service
+        operation("op-create-0003", state="Running"),
+        operation("op-create-0003"),
+        service_get(insights=True),
+        # ModelDeployer's own check of the settled service
+        service_get(insights=True),
+    ]
+
+
+def automl_environment() -> dict[str, Any]:
+    """An environment definition in the v1 service's shape (curated AutoML stand-in)."""
+    return {
+        "name": AUTOML_ENV,
+        "version": AUTOML_ENV_VERSION,
+        "environmentVariables": {},
+        "python": {
+            "userManagedDependencies": False,
+            "interpreterPath": "python",
+            "condaDependenciesFile": None,
+            "baseCondaEnvironment": None,
+            "condaDependencies": {
+                "name": "project_environment",
+                "dependencies": [
+                    "python=3.9.19",
+                    {"pip": ["azureml-defaults==1.61.0", "azureml-train-automl-runtime==1.61.0"]},
+                ],
+                "channels": ["conda-forge"],
+            },
+        },
+        "docker": {
+            "enabled": False,
+            "baseImage": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:20231011.v1",
+            "baseDockerfile": None,
+            "buildContext": None,
+            "sharedVolumes": True,
+            "shmSize": "2g",
+            "arguments": [],
+            "baseImageRegistry": {"address": None, "username": None, "password": None},
+            "platform": {"os": "Linux", "architecture": "amd64"},
+        },
+        "spark": {"repositories": [], "packages": [], "precachePackages": True},
+        "databricks": {
+            "mavenLibraries": [],
+            "pypiLibraries": [],
+            "rcranLibraries": [],
+            "jarLibraries": [],
+            "eggLibraries": [],
+        },
+        "r": None,
+        "inferencingStackVersion": None,
+    }
+
+
 def write_all() -> list[Path]:
     return [
+        write(
+            "test_azure_deploy",
+            "test_deploy_an_aci_service",
+            DEPLOY,
+            [*session_interactions(), *deploy_interactions()],
+        ),
         write(
             "test_azure_registry",
             "test_register_uploads_and_registers",

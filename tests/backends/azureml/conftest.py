@@ -96,3 +96,18 @@ def azure_workspace(request: pytest.FixtureRequest) -> Any:
         token=B.fake_jwt(),
         credential=StaticTokenCredential(B.fake_jwt("https://api.loganalytics.io")),
     )
+
+
+#: Answers the SDK caches for the whole process: an earlier test may have fetched them.
+_CACHED = ("/metadata/endpoints", "/discovery")
+
+
+def assert_all_played(cassette: Any) -> None:
+    """Every interaction of `cassette` (pytest-recording's `vcr` fixture) was replayed,
+    except the process-wide cached ones: the SDK really made each request we wrote."""
+    left = [
+        f"{request.method} {request.path}"
+        for index, (request, _response) in enumerate(cassette.data)
+        if not cassette.play_counts[index] and not request.path.endswith(_CACHED)
+    ]
+    assert not left, f"not replayed: {left}"

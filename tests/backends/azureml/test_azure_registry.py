@@ -22,6 +22,7 @@ from bankmarketing_ops.backends.azureml.registry import (
     encode_version,
 )
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
@@ -138,7 +139,7 @@ def fixed_upload_container(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.usefixtures("fixed_upload_container")
-def test_register_uploads_and_registers(azure_workspace: Workspace) -> None:
+def test_register_uploads_and_registers(azure_workspace: Workspace, vcr: Any) -> None:
     """`Model.register` through the SDK's HTTP: artifact upload, asset, model POST."""
     own = B.bankops_property(1, origin="user")
     draft = decode_version(_sdk_model(properties={PROPERTY: own}, run_id=None))
@@ -155,3 +156,4 @@ def test_register_uploads_and_registers(azure_workspace: Workspace) -> None:
     assert version.model_type == "VotingEnsemble"
     assert version.tags == {"stage": "test"}
     assert version.properties == {}
+    assert_all_played(vcr)
