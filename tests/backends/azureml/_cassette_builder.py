@@ -477,7 +477,7 @@ TEST_METRICS = {
 PROPERTY = "bankops.version"
 
 
-def bankops_property(version: int, origin: str = "automl") -> str:
+def bankops_property(version: int, origin: str = "automl", run_id: str | None = None) -> str:
     """The `bankops.version` property our registry writes (see registry.encode_version)."""
     document = {
         "model_type": "VotingEnsemble",
@@ -487,7 +487,7 @@ def bankops_property(version: int, origin: str = "automl") -> str:
         "baseline_metrics": {**TEST_METRICS, "AUC_weighted": 0.945},
         "training": {
             "origin": origin,
-            "run_id": f"AutoML_0f0e0d0c_{version}" if origin == "automl" else None,
+            "run_id": run_id or (f"AutoML_0f0e0d0c_{version}" if origin == "automl" else None),
             "config": None,
             "data_source": "https://automlsamplenotebookdata.blob.core.windows.net/"
             "automl-sample-notebook-data/bankmarketing_train.csv",
@@ -765,7 +765,7 @@ DEPLOY = (
 
 HISTORY = f"{API}/history/v1.0{WS_PATH}"
 EXPERIMENT_ID = "e0e1e2e3-0000-4000-8000-0000000000e4"
-BEST_RUN = "AutoML_0f0e0d0c_1"
+PARENT_RUN, BEST_RUN = "AutoML_0f0e0d0c", "AutoML_0f0e0d0c_1"
 
 
 def best_run_payload() -> dict[str, Any]:
@@ -805,18 +805,9 @@ DRIVER_STEM, DRIVER_SIZE = "tmpbankops", 1064
 FAKE_READ_SAS = "sv=2019-07-07&sr=b&sig=fake-signature-0001&se=2026-11-03T10%3A00%3A00Z&sp=r"
 
 
-def deploy_interactions() -> list[dict[str, Any]]:
-    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
-
-    def model() -> dict[str, Any]:
-        """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
-        return interaction("GET", f"{MMS}/models/bankmarketing-automl%3A1", body=model_payload())
-
+def best_run_reads() -> list[dict[str, Any]]:
+    """Run.get: the run, then its experiment (by id)."""
     return [
-        discovery(),
-        model(),  # ModelDeployer resolves "name:version"
-        model(),  # the Model the service will serve
-        model(),  # its run id, for Azure AutoML's scoring script
         interaction("GET", f"{HISTORY}/runs/{BEST_RUN}", body=best_run_payload()),
         # Experiments - Get by id: the run's experiment
         interaction(
@@ -831,6 +822,22 @@ def deploy_interactions() -> list[dict[str, Any]]:
                 "tags": {},
             },
         ),
+    ]
+
+
+def deploy_interactions() -> list[dict[str, Any]]:
+    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
+
+    def model() -> dict[str, Any]:
+        """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
+        return interaction("GET", f"{MMS}/models/bankmarketing-automl%3A1", body=model_payload())
+
+    return [
+        discovery(),
+        model(),  # ModelDeployer resolves "name:version"
+        model(),  # the Model the service will serve
+        model(),  # its run id, for Azure AutoML's scoring script
+        *best_run_reads(),
         # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
         interaction(
             "GET",
@@ -986,7 +993,12 @@ def automl_environment() -> dict[str, Any]:
             "sharedVolumes": True,
             "shmSize": "2g",
             "arguments": [],
-            "baseImageRegistry": {"address": None, "username": None, "password": None},
+            "baseImageRegistry": {
+                "address": None,
+                "username": None,
+                "password": None,
+                "registryIdentity": None,
+            },
             "platform": {"os": "Linux", "architecture": "amd64"},
         },
         "spark": {"repositories": [], "packages": [], "precachePackages": True},
@@ -1002,8 +1014,95 @@ def automl_environment() -> dict[str, Any]:
     }
 
 
+REGISTER_RUN = (
+    "Machine Learning Services (v1): Run History - Get Run, Experiments - Get; "
+    "Artifacts - List Content Information by prefix; Assets - Create; Models - Register"
+)
+
+
+def register_run_interactions() -> list[dict[str, Any]]:
+    """Run.register_model: the run's files under the model path, an asset of that prefix
+    (with the run id), then the model (with the run and experiment)."""
+    prefix = f"ExperimentRun/dcid.{BEST_RUN}/outputs/model.pkl"
+    run_asset = "b6f8c1d2e3f4a5b6c7d8e9f0a1b2c3d4"
+    payload = model_payload()
+    payload.update(
+        url=f"aml://asset/{run_asset}",
+        runId=BEST_RUN,
+        description="best of the bank marketing AutoML run",
+        kvTags={"stage": "test"},
+        tags={"stage": "test"},
+        # our registry records the parent AutoML run in its own property
+        properties={"team": "marketing", PROPERTY: bankops_property(1, run_id=PARENT_RUN)},
+    )
+    return [
+        discovery(),
+        *best_run_reads(),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/prefix/contentinfo/{prefix}",
+            body={
+                "value": [
+                    {
+                        "contentUri": f"{STORAGE}/azureml/{prefix}?{FAKE_READ_SAS}",
+                        "origin": "ExperimentRun",
+                        "container": f"dcid.{BEST_RUN}",
+                        "path": "outputs/model.pkl",
+                    }
+                ],
+                "continuationToken": None,
+                "nextLink": None,
+            },
+        ),
+        interaction(
+            "POST",
+            f"{MMS}/assets",
+            request_body={
+                "name": "bankmarketing-automl",
+                "artifacts": [{"prefix": prefix}],
+                "runid": BEST_RUN,
+            },
+            body={
+                "id": run_asset,
+                "name": "bankmarketing-automl",
+                "type": None,
+                "description": None,
+                "artifacts": [{"prefix": prefix}],
+                "kvTags": {},
+                "properties": {},
+                "runid": BEST_RUN,
+                "meta": {},
+                "createdTime": "2026-11-02T10:00:02.000000+00:00",
+            },
+        ),
+        interaction(
+            "POST",
+            f"{MMS}/models",
+            request_body={
+                "name": "bankmarketing-automl",
+                "datasets": [],
+                "url": payload["url"],
+                "mimeType": "application/json",
+                "description": payload["description"],
+                "unpack": False,
+                "runId": BEST_RUN,
+                "experimentName": "bankmarketing-automl",
+                "kvTags": payload["kvTags"],
+                "properties": payload["properties"],
+            },
+            body=payload,
+        ),
+    ]
+
+
 def write_all() -> list[Path]:
     return [
+        write(
+            "test_azure_registry",
+            "test_register_run_registers_the_best_childs_model",
+            REGISTER_RUN,
+            [*session_interactions(), *register_run_interactions()],
+        ),
         write(
             "test_azure_deploy",
             "test_deploy_an_aci_service",

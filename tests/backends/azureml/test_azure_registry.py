@@ -157,3 +157,42 @@ def test_register_uploads_and_registers(azure_workspace: Workspace, vcr: Any) ->
     assert version.tags == {"stage": "test"}
     assert version.properties == {}
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_register_run_registers_the_best_childs_model(
+    azure_workspace: Workspace, vcr: Any, tmp_path: Path
+) -> None:
+    """`Run.register_model` through the SDK's HTTP: the best child run read, its
+    `outputs/model.pkl` found among its artifacts, an asset made of it, the model POST."""
+    (tmp_path / "azureml_run.json").write_text(json.dumps({"best_child_run_id": B.BEST_RUN}))
+    known = decode_version(_sdk_model(properties={PROPERTY: B.bankops_property(1)}))
+    # a TrainingRun's fields register_run reads (the config's dump is left out of the
+    # property, as in the cassette's answer)
+    run = SimpleNamespace(
+        run_id=B.PARENT_RUN,
+        run_dir=str(tmp_path),
+        best=SimpleNamespace(model_type="VotingEnsemble"),
+        config=SimpleNamespace(drop_leaky_columns=False, model_dump=lambda **_: None),
+        test_metrics=known.metrics,
+        baseline_metrics=known.baseline_metrics,
+        data_source=known.training.data_source,
+        data_sha256=known.training.data_sha256,
+        train_rows=known.training.train_rows,
+        test_rows=known.training.test_rows,
+        library_versions=known.library_versions,
+    )
+    version = azure_workspace.backend.registry.register_run(
+        run,  # type: ignore[arg-type]
+        name="bankmarketing-automl",
+        description="best of the bank marketing AutoML run",
+        tags={"stage": "test"},
+        properties={"team": "marketing"},
+        stage=lambda _folder: pytest.fail("an Azure run is registered from its own outputs"),
+    )
+    assert version.ref == "bankmarketing-automl:1"
+    assert version.training.run_id == B.PARENT_RUN
+    assert version.metrics == known.metrics
+    assert version.training.origin == "automl"
+    assert version.properties == {"team": "marketing"}
+    assert_all_played(vcr)
