@@ -5,8 +5,10 @@ Azure from where this project is built): `_cassette_builder.py` writes them from
 public Azure REST reference, in the request shapes the SDK sends. They replay with
 `record_mode=none` (pytest-recording's default), so CI never touches the network.
 
-Re-recording against a real workspace (it creates and deletes a web service and reads
-telemetry; it needs the `[azureml]` extra and a signed-in identity):
+Re-recording against a real workspace (it registers models, deploys, updates and deletes
+a web service and reads telemetry; it needs the `[azureml]` extra, a signed-in identity,
+and the names the tests use: model `bankmarketing-automl:1` from the AutoML best run
+`AutoML_0f0e0d0c_1`, see `_cassette_builder.py`):
 
     export AZUREML_SUBSCRIPTION_ID=... AZUREML_RESOURCE_GROUP=... AZUREML_WORKSPACE=...
     export AZUREML_ARM_TOKEN="$(az account get-access-token --query accessToken -o tsv)"

@@ -1,4 +1,4 @@
-"""Web services on Azure ML: a replayed lifecycle, and deployment configurations."""
+"""Web services on Azure ML: a replayed deployment and lifecycle, and deployment configurations."""
 
 from __future__ import annotations
 

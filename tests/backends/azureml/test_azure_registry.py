@@ -1,4 +1,4 @@
-"""The Azure ML model registry: get/list replayed, registration mapped to `Model.register`."""
+"""The Azure ML model registry: get/list, `Model.register` and `Run.register_model` replayed."""
 
 from __future__ import annotations
 
