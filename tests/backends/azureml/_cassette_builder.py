@@ -105,6 +105,7 @@ _REASONS = {
     201: "Created",
     202: "Accepted",
     204: "No Content",
+    206: "Partial Content",
     401: "Unauthorized",
     404: "Not Found",
 }
@@ -473,7 +474,10 @@ TEST_METRICS = {
 }
 
 
-def bankops_property(version: int) -> str:
+PROPERTY = "bankops.version"
+
+
+def bankops_property(version: int, origin: str = "automl", run_id: str | None = None) -> str:
     """The `bankops.version` property our registry writes (see registry.encode_version)."""
     document = {
         "model_type": "VotingEnsemble",
@@ -482,8 +486,8 @@ def bankops_property(version: int) -> str:
         "metrics": TEST_METRICS,
         "baseline_metrics": {**TEST_METRICS, "AUC_weighted": 0.945},
         "training": {
-            "origin": "automl",
-            "run_id": f"AutoML_0f0e0d0c_{version}",
+            "origin": origin,
+            "run_id": run_id or (f"AutoML_0f0e0d0c_{version}" if origin == "automl" else None),
             "config": None,
             "data_source": "https://automlsamplenotebookdata.blob.core.windows.net/"
             "automl-sample-notebook-data/bankmarketing_train.csv",
@@ -610,8 +614,507 @@ def pipeline_interactions() -> list[dict[str, Any]]:
     ]
 
 
+USER_MODEL = "bankmarketing-user"
+#: `Model.register`'s upload container, pinned by the test (fixed_upload_container).
+UPLOAD_UUID = "5e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+UPLOAD_CONTAINER = "261102T100000-5e1f0a2b"
+ASSET_ID = "a5e7b0c1d2e34f5a8b9c0d1e2f3a4b5c"
+REGISTER = "Machine Learning Services (v1): Artifacts; Assets - Create; Models - Register"
+
+
+ARTIFACTS = f"{API}/artifact/v2.0{WS_PATH}/artifacts"
+STORAGE = "https://stbankops.blob.core.windows.net"
+#: A made-up, unsigned service SAS (the `sig` is not a signature of anything).
+FAKE_SAS = "sv=2019-07-07&sr=b&sig=fake-signature-0000&se=2026-11-03T10%3A00%3A00Z&sp=rcw"
+#: What the test stages: one file, uploaded as `<folder>/model/manifest.json`.
+STAGED_FILE = "bankops/model/manifest.json"
+STAGED_TEXT = '{"model_type": "VotingEnsemble"}'
+
+
+def upload(
+    origin: str, container: str, name: str, text: str | None, size: int
+) -> list[dict[str, Any]]:
+    """One file uploaded as an artifact: the SDK asks for an empty artifact (and a write
+    SAS URI), puts the blob with it, then reads the blob's properties (its size is logged)."""
+    blob = f"{STORAGE}/azureml/{origin}/{container}/{name}"
+    artifact = {
+        "artifactId": f"{origin}/{container}/{name}",
+        "origin": origin,
+        "container": container,
+        "path": name,
+        "etag": None,
+        "createdTime": "2026-11-02T10:00:00.000000+00:00",
+        "dataPath": None,
+    }
+    return [
+        interaction(
+            "POST",
+            f"{ARTIFACTS}/batch/metadata/{origin}/{container}",
+            request_body={"paths": [{"path": name}]},
+            body={
+                "artifacts": {name: artifact},
+                "artifactContentInformation": {
+                    name: {
+                        "contentUri": f"{blob}?{FAKE_SAS}",
+                        "origin": origin,
+                        "container": container,
+                        "path": name,
+                    }
+                },
+                "errors": {},
+            },
+        ),
+        # Blob storage Put Blob with the SAS, then Get Blob Properties
+        interaction(
+            "PUT",
+            f"{blob}?timeout=30&{FAKE_SAS}",
+            status=201,
+            request_body=text,
+            body="",
+            headers=blob_headers(),
+        ),
+        interaction(
+            "HEAD",
+            f"{blob}?{FAKE_SAS}",
+            body="",
+            headers={
+                **blob_headers(),
+                "Content-Length": str(size),
+                "Content-Type": "application/octet-stream",
+                "x-ms-blob-type": "BlockBlob",
+            },
+        ),
+    ]
+
+
+def register_interactions() -> list[dict[str, Any]]:
+    """Model.register: empty artifacts with write SAS URIs → blob upload → asset → model."""
+    origin, container = "LocalUpload", UPLOAD_CONTAINER
+    return [
+        discovery(),
+        *upload(origin, container, STAGED_FILE, STAGED_TEXT, len(STAGED_TEXT)),
+        # Assets - Create: the uploaded prefix becomes the model's asset
+        interaction(
+            "POST",
+            f"{MMS}/assets",
+            request_body={
+                "name": USER_MODEL,
+                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
+            },
+            body={
+                "id": ASSET_ID,
+                "name": USER_MODEL,
+                "type": None,
+                "description": None,
+                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
+                "kvTags": {},
+                "properties": {},
+                "runid": None,
+                "meta": {},
+                "createdTime": "2026-11-02T10:00:02.000000+00:00",
+            },
+        ),
+        # Models - Register: version 1 of the name, pointing at the asset
+        interaction(
+            "POST",
+            f"{MMS}/models",
+            request_body={
+                "name": USER_MODEL,
+                "datasets": [],
+                "url": f"aml://asset/{ASSET_ID}",
+                "mimeType": "application/json",
+                "description": "d",
+                "unpack": False,
+                "kvTags": {"stage": "test"},
+                "properties": {PROPERTY: bankops_property(1, origin="user")},
+            },
+            body=user_model_payload(),
+        ),
+    ]
+
+
+def user_model_payload() -> dict[str, Any]:
+    payload = model_payload(USER_MODEL, 1)
+    payload.update(
+        url=f"aml://asset/{ASSET_ID}",
+        experimentName=None,
+        runId=None,
+        kvTags={"stage": "test"},
+        tags={"stage": "test"},
+        properties={PROPERTY: bankops_property(1, origin="user")},
+    )
+    return payload
+
+
+def blob_headers() -> dict[str, str]:
+    """Response headers of Blob storage (Put Blob / Get Blob Properties)."""
+    return {
+        "ETag": '"0x8DCFB2A1E2F3A40"',
+        "Last-Modified": "Mon, 02 Nov 2026 10:00:01 GMT",
+        "x-ms-request-id": "00000000-0000-0000-0000-00000000b10b",
+        "x-ms-version": "2019-07-07",
+        "x-ms-request-server-encrypted": "true",
+    }
+
+
+DEPLOY = (
+    "Machine Learning Services (v1): Models - Get; Run History - Get Run; Artifacts; "
+    "Environments; Services - Create; Operations - Get; Services - Get"
+)
+
+
+HISTORY = f"{API}/history/v1.0{WS_PATH}"
+EXPERIMENT_ID = "e0e1e2e3-0000-4000-8000-0000000000e4"
+PARENT_RUN, BEST_RUN = "AutoML_0f0e0d0c", "AutoML_0f0e0d0c_1"
+
+
+def best_run_payload() -> dict[str, Any]:
+    """Run History - Get Run: the AutoML best child run (a completed script run)."""
+    return {
+        "runNumber": 12,
+        "rootRunId": "AutoML_0f0e0d0c",
+        "experimentId": EXPERIMENT_ID,
+        "createdUtc": "2026-11-02T09:20:00.000000+00:00",
+        "runId": BEST_RUN,
+        "parentRunId": "AutoML_0f0e0d0c",
+        "status": "Completed",
+        "startTimeUtc": "2026-11-02T09:21:00.000000+00:00",
+        "endTimeUtc": "2026-11-02T09:30:00.000000+00:00",
+        "name": None,
+        "displayName": BEST_RUN,
+        "dataContainerId": f"dcid.{BEST_RUN}",
+        "hidden": False,
+        "runType": "azureml.scriptrun",
+        "properties": {"run_algorithm": "VotingEnsemble", "score": "0.947"},
+        "target": "cpu-cluster",
+        "tags": {},
+        "createdBy": {"userName": "tester@example.com"},
+    }
+
+
+SCORING_FILE = "outputs/scoring_file_v_1_0_0.py"
+#: A stand-in for Azure AutoML's generated scoring script (never run here).
+SCORING_SCRIPT = (
+    "# scoring script generated by Azure AutoML (stand-in)\n"
+    "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+)
+AUTOML_ENV, AUTOML_ENV_VERSION = "AzureML-AutoML", "143"
+#: The driver script Model.deploy writes around the entry script (its name is pinned by
+#: the test; its size, which the SDK only logs, is what azureml-core 1.61 writes).
+DRIVER_STEM, DRIVER_SIZE = "tmpbankops", 1064
+FAKE_READ_SAS = "sv=2019-07-07&sr=b&sig=fake-signature-0001&se=2026-11-03T10%3A00%3A00Z&sp=r"
+
+
+def best_run_reads() -> list[dict[str, Any]]:
+    """Run.get: the run, then its experiment (by id)."""
+    return [
+        interaction("GET", f"{HISTORY}/runs/{BEST_RUN}", body=best_run_payload()),
+        # Experiments - Get by id: the run's experiment
+        interaction(
+            "GET",
+            f"{HISTORY}/experimentids/{EXPERIMENT_ID}",
+            body={
+                "experimentId": EXPERIMENT_ID,
+                "name": "bankmarketing-automl",
+                "description": None,
+                "createdUtc": "2026-11-01T09:00:00.000000+00:00",
+                "archivedTime": None,
+                "tags": {},
+            },
+        ),
+    ]
+
+
+def deploy_interactions() -> list[dict[str, Any]]:
+    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
+
+    def model() -> dict[str, Any]:
+        """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
+        return interaction("GET", f"{MMS}/models/bankmarketing-automl%3A1", body=model_payload())
+
+    return [
+        discovery(),
+        model(),  # ModelDeployer resolves "name:version"
+        model(),  # the Model the service will serve
+        model(),  # its run id, for Azure AutoML's scoring script
+        *best_run_reads(),
+        # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/contentinfo/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}",
+            body={
+                "contentUri": f"{scoring_blob}?{FAKE_READ_SAS}",
+                "origin": "ExperimentRun",
+                "container": f"dcid.{BEST_RUN}",
+                "path": SCORING_FILE,
+            },
+        ),
+        # Blob storage Get Blob with that SAS (a ranged read: 206 with Content-Range)
+        interaction(
+            "GET",
+            f"{scoring_blob}?{FAKE_READ_SAS}",
+            status=206,
+            body=SCORING_SCRIPT,
+            headers={
+                "Content-Range": f"bytes 0-{len(SCORING_SCRIPT) - 1}/{len(SCORING_SCRIPT)}",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(len(SCORING_SCRIPT)),
+                "x-ms-blob-type": "BlockBlob",
+                "ETag": '"0x8DCFB2A1E2F3A41"',
+                "Last-Modified": "Mon, 02 Nov 2026 09:30:00 GMT",
+            },
+        ),
+        # Run History - Get Run Details: the environment the best run trained in
+        interaction(
+            "GET",
+            f"{HISTORY}/experiments/bankmarketing-automl/runs/{BEST_RUN}/details",
+            body={
+                "runId": BEST_RUN,
+                "target": "cpu-cluster",
+                "status": "Completed",
+                "startTimeUtc": "2026-11-02T09:21:00.000000+00:00",
+                "endTimeUtc": "2026-11-02T09:30:00.000000+00:00",
+                "properties": best_run_payload()["properties"],
+                "inputDatasets": [],
+                "outputDatasets": [],
+                "runDefinition": {
+                    "script": "train.py",
+                    "target": "cpu-cluster",
+                    "environment": {"name": AUTOML_ENV, "version": AUTOML_ENV_VERSION},
+                },
+                "logFiles": {},
+            },
+        ),
+        # Artifacts - List Content Information by prefix: the run's user and system logs
+        # (get_details lists them; none here)
+        *(
+            interaction(
+                "GET",
+                f"{ARTIFACTS}/prefix/contentinfo/ExperimentRun/dcid.{BEST_RUN}/{logs}",
+                body={"value": [], "continuationToken": None, "nextLink": None},
+            )
+            for logs in ("user_logs", "system_logs")
+        ),
+        # Environments - Get (name and version from the run definition)
+        interaction(
+            "GET",
+            f"{API}/environment/v1.0{WS_PATH}/environments/{AUTOML_ENV}/versions/{AUTOML_ENV_VERSION}",
+            body=automl_environment(),
+        ),
+        # Model.deploy uploads the driver the SDK wraps around the entry script, then the
+        # entry script itself (containers are the test's pinned uuid4()[:8])
+        *upload("LocalUpload", "00000001", f"{DRIVER_STEM}.py", None, DRIVER_SIZE),
+        *upload("LocalUpload", "00000002", "score.py", SCORING_SCRIPT, len(SCORING_SCRIPT)),
+        # the SDK's pre-flight checks (an empty answer: nothing to object to)
+        interaction("POST", f"{MMS}/services/validate/name/{SERVICE}", body=[]),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        # Services - Create (ACI): accepted, with the operation to poll
+        interaction(
+            "POST",
+            f"{MMS}/services",
+            status=202,
+            # (the SDK also puts the local git branch and commit in `properties` when it
+            # runs inside a repository; left out here)
+            request_body={
+                "containerResourceRequirements": {"cpu": 1.0, "memoryInGB": 2.0},
+                "authEnabled": True,
+                "appInsightsEnabled": True,
+                "cname": None,
+                "dnsNameLabel": None,
+                "name": SERVICE,
+                "description": None,
+                "kvTags": {"created_by": "bankmarketing_ops"},
+                "properties": {},
+                "keys": {"primaryKey": None, "secondaryKey": None},
+                "computeType": "ACI",
+                "environmentImageRequest": {
+                    "driverProgram": f"{DRIVER_STEM}.py",
+                    "assets": [
+                        {
+                            "id": f"{DRIVER_STEM}.py",
+                            "url": f"aml://artifact/LocalUpload/00000001/{DRIVER_STEM}.py",
+                            "mimeType": "application/x-python",
+                        },
+                        {
+                            "mimeType": "application/octet-stream",
+                            "id": "score.py",
+                            "url": "aml://artifact/LocalUpload/00000002/score.py",
+                        },
+                    ],
+                    "modelIds": ["bankmarketing-automl:1"],
+                    "environment": {
+                        **automl_environment(),
+                        "environmentVariables": {"AZUREML_ENTRY_SCRIPT": "score.py"},
+                        "assetId": None,
+                    },
+                },
+                "location": None,
+            },
+            body="",
+            headers={"Operation-Location": f"{MMS}/operations/op-create-0003"},
+        ),
+        # Model.deploy returns the service object (it reads the service at once)
+        service_get(state="Transitioning", insights=True),
+        # wait_for_deployment: poll the operation until it ends, then refresh the service
+        operation("op-create-0003", state="Running"),
+        operation("op-create-0003"),
+        service_get(insights=True),
+        # ModelDeployer's own check of the settled service
+        service_get(insights=True),
+    ]
+
+
+def automl_environment() -> dict[str, Any]:
+    """An environment definition in the v1 service's shape (curated AutoML stand-in)."""
+    return {
+        "name": AUTOML_ENV,
+        "version": AUTOML_ENV_VERSION,
+        "environmentVariables": {},
+        "python": {
+            "userManagedDependencies": False,
+            "interpreterPath": "python",
+            "condaDependenciesFile": None,
+            "baseCondaEnvironment": None,
+            "condaDependencies": {
+                "name": "project_environment",
+                "dependencies": [
+                    "python=3.9.19",
+                    {"pip": ["azureml-defaults==1.61.0", "azureml-train-automl-runtime==1.61.0"]},
+                ],
+                "channels": ["conda-forge"],
+            },
+        },
+        "docker": {
+            "enabled": False,
+            "baseImage": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:20231011.v1",
+            "baseDockerfile": None,
+            "buildContext": None,
+            "sharedVolumes": True,
+            "shmSize": "2g",
+            "arguments": [],
+            "baseImageRegistry": {
+                "address": None,
+                "username": None,
+                "password": None,
+                "registryIdentity": None,
+            },
+            "platform": {"os": "Linux", "architecture": "amd64"},
+        },
+        "spark": {"repositories": [], "packages": [], "precachePackages": True},
+        "databricks": {
+            "mavenLibraries": [],
+            "pypiLibraries": [],
+            "rcranLibraries": [],
+            "jarLibraries": [],
+            "eggLibraries": [],
+        },
+        "r": None,
+        "inferencingStackVersion": None,
+    }
+
+
+REGISTER_RUN = (
+    "Machine Learning Services (v1): Run History - Get Run, Experiments - Get; "
+    "Artifacts - List Content Information by prefix; Assets - Create; Models - Register"
+)
+
+
+def register_run_interactions() -> list[dict[str, Any]]:
+    """Run.register_model: the run's files under the model path, an asset of that prefix
+    (with the run id), then the model (with the run and experiment)."""
+    prefix = f"ExperimentRun/dcid.{BEST_RUN}/outputs/model.pkl"
+    run_asset = "b6f8c1d2e3f4a5b6c7d8e9f0a1b2c3d4"
+    payload = model_payload()
+    payload.update(
+        url=f"aml://asset/{run_asset}",
+        runId=BEST_RUN,
+        description="best of the bank marketing AutoML run",
+        kvTags={"stage": "test"},
+        tags={"stage": "test"},
+        # our registry records the parent AutoML run in its own property
+        properties={"team": "marketing", PROPERTY: bankops_property(1, run_id=PARENT_RUN)},
+    )
+    return [
+        discovery(),
+        *best_run_reads(),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/prefix/contentinfo/{prefix}",
+            body={
+                "value": [
+                    {
+                        "contentUri": f"{STORAGE}/azureml/{prefix}?{FAKE_READ_SAS}",
+                        "origin": "ExperimentRun",
+                        "container": f"dcid.{BEST_RUN}",
+                        "path": "outputs/model.pkl",
+                    }
+                ],
+                "continuationToken": None,
+                "nextLink": None,
+            },
+        ),
+        interaction(
+            "POST",
+            f"{MMS}/assets",
+            request_body={
+                "name": "bankmarketing-automl",
+                "artifacts": [{"prefix": prefix}],
+                "runid": BEST_RUN,
+            },
+            body={
+                "id": run_asset,
+                "name": "bankmarketing-automl",
+                "type": None,
+                "description": None,
+                "artifacts": [{"prefix": prefix}],
+                "kvTags": {},
+                "properties": {},
+                "runid": BEST_RUN,
+                "meta": {},
+                "createdTime": "2026-11-02T10:00:02.000000+00:00",
+            },
+        ),
+        interaction(
+            "POST",
+            f"{MMS}/models",
+            request_body={
+                "name": "bankmarketing-automl",
+                "datasets": [],
+                "url": payload["url"],
+                "mimeType": "application/json",
+                "description": payload["description"],
+                "unpack": False,
+                "runId": BEST_RUN,
+                "experimentName": "bankmarketing-automl",
+                "kvTags": payload["kvTags"],
+                "properties": payload["properties"],
+            },
+            body=payload,
+        ),
+    ]
+
+
 def write_all() -> list[Path]:
     return [
+        write(
+            "test_azure_registry",
+            "test_register_run_registers_the_best_childs_model",
+            REGISTER_RUN,
+            [*session_interactions(), *register_run_interactions()],
+        ),
+        write(
+            "test_azure_deploy",
+            "test_deploy_an_aci_service",
+            DEPLOY,
+            [*session_interactions(), *deploy_interactions()],
+        ),
+        write(
+            "test_azure_registry",
+            "test_register_uploads_and_registers",
+            REGISTER,
+            [*session_interactions(), *register_interactions()],
+        ),
         write(
             "test_azure_session",
             "test_workspace_azureml_with_a_token",

@@ -5,8 +5,10 @@ Azure from where this project is built): `_cassette_builder.py` writes them from
 public Azure REST reference, in the request shapes the SDK sends. They replay with
 `record_mode=none` (pytest-recording's default), so CI never touches the network.
 
-Re-recording against a real workspace (it creates and deletes a web service and reads
-telemetry; it needs the `[azureml]` extra and a signed-in identity):
+Re-recording against a real workspace (it registers models, deploys, updates and deletes
+a web service and reads telemetry; it needs the `[azureml]` extra, a signed-in identity,
+and the names the tests use: model `bankmarketing-automl:1` from the AutoML best run
+`AutoML_0f0e0d0c_1`, see `_cassette_builder.py`):
 
     export AZUREML_SUBSCRIPTION_ID=... AZUREML_RESOURCE_GROUP=... AZUREML_WORKSPACE=...
     export AZUREML_ARM_TOKEN="$(az account get-access-token --query accessToken -o tsv)"
@@ -96,3 +98,18 @@ def azure_workspace(request: pytest.FixtureRequest) -> Any:
         token=B.fake_jwt(),
         credential=StaticTokenCredential(B.fake_jwt("https://api.loganalytics.io")),
     )
+
+
+#: Answers the SDK caches for the whole process: an earlier test may have fetched them.
+_CACHED = ("/metadata/endpoints", "/discovery")
+
+
+def assert_all_played(cassette: Any) -> None:
+    """Every interaction of `cassette` (pytest-recording's `vcr` fixture) was replayed,
+    except the process-wide cached ones: the SDK really made each request we wrote."""
+    left = [
+        f"{request.method} {request.path}"
+        for index, (request, _response) in enumerate(cassette.data)
+        if not cassette.play_counts[index] and not request.path.endswith(_CACHED)
+    ]
+    assert not left, f"not replayed: {left}"

@@ -1,7 +1,9 @@
-"""Web services on Azure ML: a replayed lifecycle, and deployment configurations."""
+"""Web services on Azure ML: a replayed deployment and lifecycle, and deployment configurations."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +14,7 @@ from bankmarketing_ops import ConfigurationError, InsightsManager, ModelDeployer
 from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
@@ -41,6 +44,53 @@ def test_service_lifecycle(azure_workspace: Workspace) -> None:
     assert enabled.state == "Healthy"
 
     deployer.delete(B.SERVICE)
+
+
+@pytest.fixture
+def fixed_dependency_uploads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`Model.deploy` uploads the entry script and a driver script the SDK writes around it
+    (`azureml._model_management._util.upload_dependency`), each under `LocalUpload/
+    <uuid4()[:8]>/`, the driver named by `tempfile.mkstemp`. The artifact name comes back
+    as a key of the response, so it must be known: we pin `uuid` (a counter) and
+    `tempfile.mkstemp` (a fixed file name) in that one SDK module, not process-wide, and
+    keep exact path matching like the other cassettes."""
+    import uuid
+
+    import azureml.core  # noqa: F401  (imports _util without its circular-import error)
+    from azureml._model_management import _util as sdk_util
+
+    counter = iter(range(1, 100))
+    driver_dir = tmp_path / "driver"
+    driver_dir.mkdir()
+
+    def mkstemp(suffix: str = "", **_kwargs: Any) -> tuple[int, str]:
+        path = driver_dir / f"{B.DRIVER_STEM}{suffix}"
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC), str(path)
+
+    monkeypatch.setattr(
+        sdk_util, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter) << 96))
+    )
+    monkeypatch.setattr(
+        sdk_util, "tempfile", SimpleNamespace(mkstemp=mkstemp, mkdtemp=tempfile.mkdtemp)
+    )
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_deploy_an_aci_service(azure_workspace: Workspace, vcr: Any) -> None:
+    """`Model.deploy` through the SDK's HTTP: the model and its AutoML run read, the
+    scoring script fetched, the service created, its operation polled, the service read."""
+    service = (
+        ModelDeployer(azure_workspace)
+        .begin_deploy("bankmarketing-automl:1", B.SERVICE, insights_enabled=True)
+        .result()
+    )
+    assert service.state == "Healthy"
+    assert service.scoring_uri == B.SCORING_URI
+    assert service.model == "bankmarketing-automl:1"
+    assert service.auth_enabled
+    assert service.insights_enabled
+    assert_all_played(vcr)
 
 
 def test_aci_configuration_has_auth_and_insights() -> None:

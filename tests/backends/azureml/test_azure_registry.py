@@ -1,4 +1,4 @@
-"""The Azure ML model registry: get/list replayed, registration mapped to `Model.register`."""
+"""The Azure ML model registry: get/list, `Model.register` and `Run.register_model` replayed."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bankmarketing_ops.backends.azureml.registry import (
     encode_version,
 )
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
@@ -113,3 +114,85 @@ def test_azure_automl_models_are_never_loaded_here(
     monkeypatch.setattr(registry, "_model", lambda name, version="latest": pickled)
     with pytest.raises(ModelArtifactError, match="no pickle"):
         registry.model_dir("m")
+
+
+@pytest.fixture
+def fixed_upload_container(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Model.register` uploads under `LocalUpload/<%y%m%dT%H%M%S>-<uuid4()[:8]>/`, a path
+    made in `azureml.core.model` from `datetime.now()` and `uuid.uuid4()`. We pin those two
+    names in that one module (not process-wide) so the upload requests have the fixed
+    path of the cassette and every other path matches exactly, as in the other cassettes."""
+    import datetime as dt
+    import uuid
+
+    import azureml.core.model as sdk_model
+
+    class FixedDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return cls(2026, 11, 2, 10, 0, 0, tzinfo=tz)
+
+    fixed = uuid.UUID(B.UPLOAD_UUID)
+    monkeypatch.setattr(sdk_model, "datetime", FixedDatetime)
+    monkeypatch.setattr(sdk_model, "uuid", SimpleNamespace(uuid4=lambda: fixed))
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_upload_container")
+def test_register_uploads_and_registers(azure_workspace: Workspace, vcr: Any) -> None:
+    """`Model.register` through the SDK's HTTP: artifact upload, asset, model POST."""
+    own = B.bankops_property(1, origin="user")
+    draft = decode_version(_sdk_model(properties={PROPERTY: own}, run_id=None))
+
+    def stage(folder: Path) -> Any:
+        (folder / "model").mkdir()
+        (folder / "model" / "manifest.json").write_text('{"model_type": "VotingEnsemble"}')
+        return draft.model_copy(update={"tags": {"stage": "test"}})
+
+    version = azure_workspace.backend.registry.register(B.USER_MODEL, stage)
+    assert version.ref == f"{B.USER_MODEL}:1"
+    assert version.path == f"aml://asset/{B.ASSET_ID}"
+    assert version.training.origin == "user"
+    assert version.model_type == "VotingEnsemble"
+    assert version.tags == {"stage": "test"}
+    assert version.properties == {}
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_register_run_registers_the_best_childs_model(
+    azure_workspace: Workspace, vcr: Any, tmp_path: Path
+) -> None:
+    """`Run.register_model` through the SDK's HTTP: the best child run read, its
+    `outputs/model.pkl` found among its artifacts, an asset made of it, the model POST."""
+    (tmp_path / "azureml_run.json").write_text(json.dumps({"best_child_run_id": B.BEST_RUN}))
+    known = decode_version(_sdk_model(properties={PROPERTY: B.bankops_property(1)}))
+    # a TrainingRun's fields register_run reads (the config's dump is left out of the
+    # property, as in the cassette's answer)
+    run = SimpleNamespace(
+        run_id=B.PARENT_RUN,
+        run_dir=str(tmp_path),
+        best=SimpleNamespace(model_type="VotingEnsemble"),
+        config=SimpleNamespace(drop_leaky_columns=False, model_dump=lambda **_: None),
+        test_metrics=known.metrics,
+        baseline_metrics=known.baseline_metrics,
+        data_source=known.training.data_source,
+        data_sha256=known.training.data_sha256,
+        train_rows=known.training.train_rows,
+        test_rows=known.training.test_rows,
+        library_versions=known.library_versions,
+    )
+    version = azure_workspace.backend.registry.register_run(
+        run,  # type: ignore[arg-type]
+        name="bankmarketing-automl",
+        description="best of the bank marketing AutoML run",
+        tags={"stage": "test"},
+        properties={"team": "marketing"},
+        stage=lambda _folder: pytest.fail("an Azure run is registered from its own outputs"),
+    )
+    assert version.ref == "bankmarketing-automl:1"
+    assert version.training.run_id == B.PARENT_RUN
+    assert version.metrics == known.metrics
+    assert version.training.origin == "automl"
+    assert version.properties == {"team": "marketing"}
+    assert_all_played(vcr)

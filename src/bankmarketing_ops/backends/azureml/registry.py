@@ -8,6 +8,7 @@ client reading the workspace gets the same `ModelVersion` back.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -97,14 +98,18 @@ class AzureRegistry:
             staging = Path(tmp) / _STAGED
             staging.mkdir()
             draft = stage(staging)
-            model = core.Model.register(
-                workspace=self._ws,
-                model_path=str(staging),
-                model_name=name,
-                tags=dict(draft.tags),
-                properties={**draft.properties, PROPERTY: encode_version(draft)},
-                description=draft.description,
-            )
+            # azureml-core refuses a model_path outside the current directory (a path
+            # traversal guard in Model.register), so register from inside the temp folder.
+            # The working directory is process-wide: do not register from two threads.
+            with contextlib.chdir(tmp):
+                model = core.Model.register(
+                    workspace=self._ws,
+                    model_path=_STAGED,
+                    model_name=name,
+                    tags=dict(draft.tags),
+                    properties={**draft.properties, PROPERTY: encode_version(draft)},
+                    description=draft.description,
+                )
         _log.info("registered %s:%s in Azure ML", model.name, model.version)
         return decode_version(model)
 
