@@ -107,3 +107,5 @@ AZUREML_PIPELINE_RUN_MARGIN_S: Final = 2400.0
 PIPELINE_POLL_S: Final = 1.0
 #: How many crisis-era rows `quickstart` sends through the service to show drift.
 QUICKSTART_DRIFT_ROWS: Final = 2_000
+#: Azure ML AutoML's smallest accepted experiment_timeout_minutes.
+AZUREML_MIN_BUDGET_MINUTES: Final = 15.0

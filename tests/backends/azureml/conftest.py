@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,39 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": ["authorization"],
+        # A re-recording against a real workspace must not write its secrets: SAS
+        # signatures in URLs and bodies, and the services' keys.
+        "filter_query_parameters": ["sig"],
+        "before_record_response": scrub_response,
         # the SDK's own telemetry goes here; it is neither recorded nor replayed
         "ignore_hosts": ["dc.services.visualstudio.com"],
         "match_on": ["method", "scheme", "host", "port", "path", "query"],
         "decode_compressed_response": True,
     }
+
+
+# vcrpy runs the hook on replay as well: the cassettes' own "fake-…" values pass through.
+_SECRETS = (
+    (re.compile(r"(sig=)(?!fake-)[^&\"'\s]+"), r"\1scrubbed"),
+    (re.compile(r'("(?:primaryKey|secondaryKey)"\s*:\s*)"(?!fake-)[^"]*"'), r'\1"scrubbed"'),
+)
+
+
+def scrub(text: str) -> str:
+    """`text` with storage signatures and service keys replaced."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """vcrpy's hook before a response is recorded (never called on replay)."""
+    body = response.get("body", {}).get("string")
+    if isinstance(body, bytes):
+        response["body"]["string"] = scrub(body.decode("utf-8", "replace")).encode()
+    elif isinstance(body, str):
+        response["body"]["string"] = scrub(body)
+    return response
 
 
 def recording(request: pytest.FixtureRequest) -> bool:

@@ -241,3 +241,24 @@ def test_failed_and_canceled_runs_raise(tmp_path: Path, small_frame: pd.DataFram
     )
     with pytest.raises(TimeoutError):
         running.result(timeout=0)
+
+
+def test_a_matrix_the_sdk_only_names_is_no_matrix_not_a_crash() -> None:
+    # get_metrics() without populate=True gives file-backed metrics as an artifact link.
+    named = {**METRICS, "confusion_matrix": "aml://artifactId/ExperimentRun/dcid.x/cm"}
+    metrics = map_metrics(named)
+    assert metrics.confusion_matrix == []
+    assert metrics.AUC_weighted == pytest.approx(0.947)
+
+
+def test_budgets_under_azures_minimum_are_refused_before_anything_is_created() -> None:
+    from bankmarketing_ops import BudgetTooSmallError
+    from bankmarketing_ops.backends.azureml.automl import check_budget
+
+    with pytest.raises(BudgetTooSmallError, match="at least 15"):
+        check_budget(1.0)
+    check_budget(C.AZUREML_MIN_BUDGET_MINUTES)
+    # and the SDK's own limit is the same
+    from azureml.automl.core.automl_base_settings import AutoMLBaseSettings
+
+    assert AutoMLBaseSettings.MIN_EXPTIMEOUT_MINUTES == C.AZUREML_MIN_BUDGET_MINUTES

@@ -151,3 +151,16 @@ def test_local_server_operations_are_refused_on_azure() -> None:
     with pytest.raises(ConfigurationError, match="local pipeline server"):
         publisher.token()
     assert publisher.auth_header()["Authorization"].startswith("Bearer ")
+
+
+def test_the_default_budget_is_raised_to_azures_minimum_an_explicit_one_is_checked() -> None:
+    from bankmarketing_ops import BudgetTooSmallError, training_pipeline
+
+    pipeline = training_pipeline()
+    assert pipeline_automl_config(pipeline, {}).experiment_timeout_minutes == 15.0
+    assert (
+        pipeline_automl_config(pipeline, {"timeout_minutes": 30.0}).experiment_timeout_minutes
+        == 30.0
+    )
+    with pytest.raises(BudgetTooSmallError):
+        pipeline_automl_config(pipeline, {"timeout_minutes": 1.0})

@@ -156,3 +156,28 @@ def test_cassettes_are_what_the_builder_writes(
     for path in written:
         relative = path.relative_to(tmp_path)
         assert path.read_text() == (committed / relative).read_text(), relative
+
+
+def test_recording_scrubs_signatures_and_keys() -> None:
+    from tests.backends.azureml.conftest import scrub, scrub_response
+
+    url = "https://st.blob.core.windows.net/c/b?sv=2019-07-07&sig=REAL%2Bsecret&se=x"
+    assert "REAL" not in scrub(url)
+    recorded = scrub_response(
+        {"body": {"string": b'{"primaryKey": "real-1", "secondaryKey":"real-2", "x": 1}'}}
+    )
+    assert b"real-" not in recorded["body"]["string"]
+    assert b'"x": 1' in recorded["body"]["string"]
+
+
+def test_committed_cassettes_hold_only_the_known_fakes() -> None:
+    import re
+
+    pattern = re.compile(r'sig=([^&"\'\s]+)|"(?:primaryKey|secondaryKey)":\s*"([^"]*)"')
+    found = {
+        next(g for g in match.groups() if g is not None)
+        for path in B.ROOT.glob("test_azure_*/*.yaml")
+        for match in pattern.finditer(path.read_text())
+    }
+    assert found
+    assert all(value.startswith("fake-") for value in found), found

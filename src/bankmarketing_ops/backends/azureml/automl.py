@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import TrainingCanceledError, TrainingError
+from bankmarketing_ops._exceptions import BudgetTooSmallError, TrainingCanceledError, TrainingError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
@@ -72,6 +72,15 @@ _SCALAR_METRICS = (
     "balanced_accuracy",
     "matthews_correlation",
 )
+
+
+def check_budget(minutes: float) -> None:
+    """Azure AutoML refuses budgets under 15 minutes; say so before anything is created."""
+    if minutes < C.AZUREML_MIN_BUDGET_MINUTES:
+        raise BudgetTooSmallError(
+            f"Azure ML AutoML needs experiment_timeout_minutes of at least "
+            f"{C.AZUREML_MIN_BUDGET_MINUTES:g}, not {minutes:g}"
+        )
 
 
 def automl_arguments(
@@ -127,7 +136,13 @@ def map_metrics(values: dict[str, Any]) -> ClassificationMetrics:
     matrix: list[list[int]] = []
     raw = values.get("confusion_matrix")
     if isinstance(raw, str):
-        raw = json.loads(raw)
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            # get_metrics() without populate=True names the artifact ("aml://artifactId/…")
+            # instead of holding it: no matrix rather than a failed run.
+            _log.warning("the Azure run's confusion matrix was not readable: %.80s", raw)
+            raw = None
     if isinstance(raw, dict):
         matrix = [[int(cell) for cell in row] for row in raw.get("data", {}).get("matrix", [])]
     return ClassificationMetrics(
@@ -135,6 +150,16 @@ def map_metrics(values: dict[str, Any]) -> ClassificationMetrics:
         confusion_matrix=matrix,
         rows=sum(sum(row) for row in matrix),
     )
+
+
+def _metrics_with_artifacts(run: Any) -> dict[str, Any]:
+    """The run's metrics, with file-backed ones (the confusion matrix) read in, where the
+    SDK can: `populate=True` downloads them."""
+    try:
+        values: dict[str, Any] = run.get_metrics(populate=True)
+    except TypeError:  # an SDK without `populate`
+        values = run.get_metrics()
+    return values
 
 
 class AzureAutoML:
@@ -174,9 +199,10 @@ class AzureAutoML:
             create_new_version=True,
         )
 
-    def training_data(self, frame: pd.DataFrame) -> Any:
-        """The registered tabular data set: the public URL, or the frame uploaded."""
-        if frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
+    def training_data(self, frame: pd.DataFrame, *, whole_file: bool = True) -> Any:
+        """The registered tabular data set: the public URL (when `frame` is the whole public
+        file, not a changed copy of it), or the frame uploaded."""
+        if whole_file and frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
             return self.public_dataset()
         core = require("azureml.core")
         datastore = self._ws.get_default_datastore()
@@ -185,6 +211,7 @@ class AzureAutoML:
         )
 
     def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
+        check_budget(config.experiment_timeout_minutes)  # before any cluster or data set
         if config.drop_leaky_columns:
             frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
         train_module = require("azureml.train.automl")
@@ -192,7 +219,8 @@ class AzureAutoML:
         automl_config = train_module.AutoMLConfig(
             **automl_arguments(
                 config,
-                training_data=self.training_data(frame),
+                # the public URL still holds the leaky columns: upload the dropped frame
+                training_data=self.training_data(frame, whole_file=not config.drop_leaky_columns),
                 compute_target=self.ensure_compute(),
             )
         )
@@ -284,7 +312,7 @@ class AzureTrainingJob:
         best_type = str(best_properties.get("run_algorithm", "unknown"))
         best_score = float(best_properties.get("score", "nan"))
         best = _iteration(best_run)
-        test_metrics = map_metrics(best_run.get_metrics())
+        test_metrics = map_metrics(_metrics_with_artifacts(best_run))
 
         features = feature_specs(drop_leaky=config.drop_leaky_columns)
         split = train_test_split(self._frame, test_size=config.test_size, seed=config.random_seed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import (
     ConfigurationError,
     PipelineError,
@@ -24,7 +25,7 @@ from bankmarketing_ops._exceptions import (
 )
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
-from bankmarketing_ops.backends.azureml.automl import AzureAutoML, automl_arguments
+from bankmarketing_ops.backends.azureml.automl import AzureAutoML, automl_arguments, check_budget
 from bankmarketing_ops.types.automl import AutoMLConfig
 from bankmarketing_ops.types.pipelines import (
     Pipeline,
@@ -82,7 +83,13 @@ def pipeline_automl_config(pipeline: Pipeline, parameters: dict[str, Any]) -> Au
     values.update(parameters)
     options: dict[str, Any] = {}
     if values.get("timeout_minutes") is not None:
-        options["experiment_timeout_minutes"] = float(values["timeout_minutes"])
+        # The local default (1 minute) is below Azure's minimum: raise it to the minimum
+        # (a budget asked for explicitly below it is refused, not changed).
+        minutes = float(values["timeout_minutes"])
+        if "timeout_minutes" not in parameters:
+            minutes = max(minutes, C.AZUREML_MIN_BUDGET_MINUTES)
+        check_budget(minutes)
+        options["experiment_timeout_minutes"] = minutes
     if values.get("primary_metric"):
         options["primary_metric"] = values["primary_metric"]
     return AutoMLConfig(**options)

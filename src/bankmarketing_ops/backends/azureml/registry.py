@@ -176,11 +176,14 @@ class AzureRegistry:
         return sorted(versions, key=lambda v: (v.name, v.version))
 
     def delete(self, name: str, version: int | str | None = None) -> None:
-        targets = (
-            [self._model(name, version)]
-            if version is not None
-            else [self._model(name, v.version) for v in self.list(name)]
-        )
+        try:  # deleting what is gone is fine (delete is idempotent)
+            targets = (
+                [self._model(name, version)]
+                if version is not None
+                else [self._model(name, v.version) for v in self.list(name)]
+            )
+        except ModelNotFoundError:
+            return
         for model in targets:
             try:
                 model.delete()
