@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -44,10 +45,26 @@ def stderr() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
+_json_stream: list[TextIO] = []  # set while other stdout output is sent to stderr
+
+
 def emit_json(model: BaseModel) -> None:
     """Write `model` as JSON to stdout: plain text, no markup, no wrapping."""
-    sys.stdout.write(model.model_dump_json(indent=2) + "\n")
-    sys.stdout.flush()
+    stream = _json_stream[-1] if _json_stream else sys.stdout
+    stream.write(model.model_dump_json(indent=2) + "\n")
+    stream.flush()
+
+
+@contextmanager
+def stdout_for_json_only() -> Iterator[None]:
+    """Send whatever else writes to stdout meanwhile (third-party SDKs `print`) to
+    stderr, so that `--json` output stays one JSON document."""
+    _json_stream.append(sys.stdout)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _json_stream.pop()
 
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:
