@@ -71,15 +71,7 @@ class ModelRegistry:
                 input_schema=list(manifest.features),
                 metrics=run.test_metrics,
                 baseline_metrics=run.baseline_metrics,
-                training=TrainingInfo(
-                    origin="automl",
-                    run_id=run.run_id,
-                    config=run.config.model_dump(mode="json"),
-                    data_source=run.data_source,
-                    data_sha256=run.data_sha256,
-                    train_rows=run.train_rows,
-                    test_rows=run.test_rows,
-                ),
+                training=TrainingInfo.of_run(run),
                 library_versions=run.library_versions,
             )
 

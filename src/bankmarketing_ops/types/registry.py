@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bankmarketing_ops.ml.artifacts import MemberManifest
 from bankmarketing_ops.ml.features import FeatureSpec
 from bankmarketing_ops.ml.metrics import ClassificationMetrics
+
+if TYPE_CHECKING:
+    from bankmarketing_ops.types.automl import TrainingRun
 
 __all__ = ["ModelVersion", "TrainingInfo"]
 
@@ -28,6 +31,19 @@ class TrainingInfo(BaseModel):
     """sha256 of the training data file (None for in-memory data)."""
     train_rows: int | None = None
     test_rows: int | None = None
+
+    @classmethod
+    def of_run(cls, run: TrainingRun) -> TrainingInfo:
+        """What an AutoML run tells about how its model was trained."""
+        return cls(
+            origin="automl",
+            run_id=run.run_id,
+            config=run.config.model_dump(mode="json"),
+            data_source=run.data_source,
+            data_sha256=run.data_sha256,
+            train_rows=run.train_rows,
+            test_rows=run.test_rows,
+        )
 
 
 class ModelVersion(BaseModel):

@@ -144,15 +144,7 @@ class AzureRegistry:
             input_schema=list(feature_specs(drop_leaky=run.config.drop_leaky_columns)),
             metrics=run.test_metrics,
             baseline_metrics=run.baseline_metrics,
-            training=TrainingInfo(
-                origin="automl",
-                run_id=run.run_id,
-                config=run.config.model_dump(mode="json"),
-                data_source=run.data_source,
-                data_sha256=run.data_sha256,
-                train_rows=run.train_rows,
-                test_rows=run.test_rows,
-            ),
+            training=TrainingInfo.of_run(run),
             library_versions=run.library_versions,
         )
         child = core.Run.get(self._ws, best_child)
