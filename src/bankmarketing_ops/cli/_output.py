@@ -75,12 +75,15 @@ def fail(message: str, *, code: int = 1) -> typer.Exit:
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into a one-line message on stderr and exit code 1, Ctrl-C into 130."""
+    """Turn library errors into a one-line message on stderr and exit code 1, Ctrl-C into 130;
+    with `--json`, keep stdout for the JSON document (see `stdout_for_json_only`)."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        guard = stdout_for_json_only() if kwargs.get("json_output") else contextlib.nullcontext()
         try:
-            return command(*args, **kwargs)
+            with guard:
+                return command(*args, **kwargs)
         except TrainingCanceledError as exc:  # Ctrl-C during training: exit as interrupted
             raise fail(str(exc), code=130) from None
         except BankOpsError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from enum import StrEnum
@@ -44,7 +43,6 @@ from bankmarketing_ops.cli._output import (
     handle_errors,
     stderr,
     stdout,
-    stdout_for_json_only,
 )
 from bankmarketing_ops.cli.drift import render_report
 from bankmarketing_ops.cli.insights import render_summary
@@ -171,36 +169,6 @@ def quickstart(
     score → insights → publish the training pipeline and run it over REST → capture
     crisis-era traffic and measure drift (on this machine; on Azure ML with --backend
     azureml, up to the pipeline)."""
-    with stdout_for_json_only() if json_output else contextlib.nullcontext():
-        _run(
-            data_path=data_path,
-            timeout_minutes=timeout_minutes,
-            backend=backend,
-            config=config,
-            subscription_id=subscription_id,
-            resource_group=resource_group,
-            workspace_name=workspace_name,
-            auth=auth,
-            model_name=model_name,
-            service_name=service_name,
-            json_output=json_output,
-        )
-
-
-def _run(
-    *,
-    data_path: Path | None,
-    timeout_minutes: float | None,
-    backend: BackendChoice,
-    config: Path | None,
-    subscription_id: str | None,
-    resource_group: str | None,
-    workspace_name: str | None,
-    auth: AuthChoice,
-    model_name: str,
-    service_name: str,
-    json_output: bool,
-) -> None:
     console = stdout()
     workspace = open_workspace(
         backend.value,
