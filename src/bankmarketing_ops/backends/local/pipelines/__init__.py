@@ -181,14 +181,15 @@ class LocalPipelines:
         return {"Authorization": f"Bearer {self.token()}"}
 
     # --- published pipelines ------------------------------------------------------------
-    def _published(self, record: PipelineRecord) -> PublishedPipeline:
+    def _published(self, record: PipelineRecord, base: str | None = None) -> PublishedPipeline:
+        base = base or self.server_url()
         return PublishedPipeline(
             id=record.id,
             name=record.name,
             version=record.version,
             description=record.description,
             enabled=record.enabled,
-            endpoint=f"{self.server_url()}/PipelineRuns/PipelineSubmit/{record.id}",
+            endpoint=f"{base}/PipelineRuns/PipelineSubmit/{record.id}",
             parameters=list(record.definition.parameters),
             steps=record.definition.step_names(),
             created_at=record.created_at,
@@ -215,7 +216,8 @@ class LocalPipelines:
         return self._published(self._store.get_pipeline(pipeline_id))
 
     def list(self, name: str | None = None) -> builtins.list[PublishedPipeline]:
-        return [self._published(record) for record in self._store.list_pipelines(name)]
+        base = self.server_url()  # one read of the server config, not one per pipeline
+        return [self._published(record, base) for record in self._store.list_pipelines(name)]
 
     def set_enabled(self, pipeline_id: str, enabled: bool) -> PublishedPipeline:
         self._store.get_pipeline(pipeline_id)  # raises for an unknown id
