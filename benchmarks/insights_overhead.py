@@ -9,60 +9,25 @@ restart), with the classic two-record payload at 8 connections.
 
 from __future__ import annotations
 
-import argparse
-import statistics
+from _switch_rounds import compare
 
-from _machine import print_machine
-from endpoint_throughput import RECORDS, wrk
-
-from bankmarketing_ops import InsightsManager, ModelDeployer, ModelRegistry, Workspace
+from bankmarketing_ops import InsightsManager, Workspace
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--workspace", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
-    print_machine()
-    workspace = Workspace.local(args.workspace)
-    name, _, version = args.model.partition(":")
-    model = ModelRegistry(workspace).get(name, int(version) if version else "latest")
-    deployer, insights = ModelDeployer(workspace), InsightsManager(workspace)
-    deployer.delete("bench-insights")
-    service = deployer.deploy(model, "bench-insights")
-    key = deployer.get_keys("bench-insights").primary_key.get_secret_value()
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    rates: dict[bool, list[float]] = {False: [], True: []}
-    try:
-        print(f"{'round':>5} {'insights':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
-        for round_number in range(1, args.rounds + 1):
-            for enabled in (False, True):
-                (insights.enable if enabled else insights.disable)("bench-insights")
-                r = wrk(
-                    service.scoring_uri,
-                    {"data": RECORDS},
-                    headers,
-                    connections=8,
-                    duration=args.duration,
-                )
-                rates[enabled].append(r["rps"])
-                print(
-                    f"{round_number:>5} {'on' if enabled else 'off':>8} {r['rps']:>8.0f} "
-                    f"{r['p50'] / 1000:>7.3f} {r['p99'] / 1000:>7.3f}",
-                    flush=True,
-                )
-        off, on = statistics.mean(rates[False]), statistics.mean(rates[True])
-        recorded = insights.summary("bench-insights", name="POST /score").requests
-        print(
-            f"mean: off {off:.0f} req/s, on {on:.0f} req/s, change {(on - off) / off:+.1%}; "
-            f"{recorded:,} requests recorded"
-        )
-    finally:
-        deployer.delete("bench-insights")
-        insights.purge(service="bench-insights")
+def switch(workspace: Workspace, service: str, on: bool) -> None:
+    insights = InsightsManager(workspace)
+    (insights.enable if on else insights.disable)(service)
+
+
+def recorded(workspace: Workspace, service: str) -> int:
+    return InsightsManager(workspace).summary(service, name="POST /score").requests
 
 
 if __name__ == "__main__":
-    main()
+    compare(
+        label="insights",
+        service_name="bench-insights",
+        switch=switch,
+        stored=recorded,
+        what="requests recorded",
+    )
