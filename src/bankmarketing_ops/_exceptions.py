@@ -5,7 +5,8 @@ catch one class::
 
     BankOpsError
     ├── ConfigurationError          a setting, option or environment variable is invalid
-    │   └── MissingExtraError       an optional extra (e.g. [azureml]) is not installed
+    │   ├── MissingExtraError       an optional extra (e.g. [azureml]) is not installed
+    │   └── CredentialError         the cloud refused the credentials, or found none
     ├── WorkspaceError              the workspace directory is unusable
     ├── DataError
     │   ├── DataNotFoundError       no data file where one was named
@@ -59,6 +60,7 @@ __all__ = [
     "BudgetTooSmallError",
     "ChecksumMismatchError",
     "ConfigurationError",
+    "CredentialError",
     "DataError",
     "DataNotFoundError",
     "DataValidationError",
@@ -111,6 +113,11 @@ class MissingExtraError(ConfigurationError):
         self.install_command = f"pip install 'bankmarketing_ops[{extra}]'"
         what = f" ({missing} is not installed)" if missing else ""
         super().__init__(f"this needs the [{extra}] extra{what}: {self.install_command}")
+
+
+class CredentialError(ConfigurationError):
+    """The cloud backend refused the credentials, or none could be found; the message says
+    which sign-in was tried and how to fix it."""
 
 
 class WorkspaceError(BankOpsError):

@@ -1,16 +1,25 @@
-"""Lazy access to the Azure ML SDK v1: nothing here imports `azureml` at module import."""
+"""Lazy access to the Azure ML SDK v1, and its errors turned into ours.
+
+Nothing here imports `azureml` at module import.
+"""
 
 from __future__ import annotations
 
 import importlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from bankmarketing_ops._exceptions import MissingExtraError
+from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
 
-__all__ = ["EXTRA", "require", "sdk_error_text"]
+__all__ = ["EXTRA", "require", "sdk_error_text", "sdk_status", "translated"]
 
 EXTRA = "azureml"
+
+_STATUS_IN_TEXT = re.compile(r"\b(?:status(?:[ _]code)?|Response Code)\W{0,3}([45]\d\d)\b", re.I)
+_NOT_FOUND_TEXT = re.compile(r"\bnot found\b|\bno \w+ (?:with|named)\b|does not exist", re.I)
 
 
 def require(module: str) -> ModuleType:
@@ -25,3 +34,57 @@ def sdk_error_text(exc: BaseException) -> str:
     """A one-line description of an SDK error (its message, never its request headers)."""
     message: Any = getattr(exc, "message", None) or str(exc)
     return " ".join(str(message).split())[:500]
+
+
+def sdk_status(exc: BaseException) -> int | None:
+    """The HTTP status behind an SDK error, when it tells one.
+
+    The SDK v1 is inconsistent: REST-client errors carry `status_code` or a `response`,
+    `WebserviceException` often only says the code in its message.
+    """
+    for candidate in (
+        getattr(exc, "status_code", None),
+        getattr(getattr(exc, "response", None), "status_code", None),
+    ):
+        if isinstance(candidate, int):
+            return candidate
+    found = _STATUS_IN_TEXT.search(str(getattr(exc, "message", None) or exc))
+    return int(found.group(1)) if found else None
+
+
+def _is_credential_problem(exc: BaseException, status: int | None) -> bool:
+    if status == 401:
+        return True
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"AuthenticationException", "ClientAuthenticationError"})
+
+
+@contextmanager
+def translated(
+    error: type[BankOpsError],
+    action: str,
+    *,
+    not_found: type[BankOpsError] | None = None,
+    not_found_message: str | None = None,
+) -> Iterator[None]:
+    """Raise SDK and transport errors inside the block as our own, saying what failed.
+
+    `error(f"cannot {action}: <the SDK's message>")` by default; a 404 (or a message that
+    says not found) as `not_found`; a 401 or an authentication failure as
+    `CredentialError`. Our own errors pass through unchanged.
+    """
+    try:
+        yield
+    except BankOpsError:
+        raise
+    except Exception as exc:  # the SDK raises many untyped exceptions, and requests' own
+        text = sdk_error_text(exc)
+        status = sdk_status(exc)
+        if _is_credential_problem(exc, status):
+            raise CredentialError(
+                f"Azure refused the credentials while trying to {action}: {text}. Sign in "
+                "again (az login), or check the service principal's variables and role"
+            ) from exc
+        if not_found is not None and (status == 404 or _NOT_FOUND_TEXT.search(text)):
+            raise not_found(not_found_message or f"cannot {action}: {text}") from exc
+        raise error(f"cannot {action}: {text}") from exc

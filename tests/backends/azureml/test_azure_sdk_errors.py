@@ -1,0 +1,85 @@
+"""The SDK's exceptions (the real classes of azureml-core) become our error tree."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bankmarketing_ops import (
+    BankOpsError,
+    CredentialError,
+    DeploymentError,
+    ServiceNotFoundError,
+)
+from bankmarketing_ops.backends.azureml._sdk import sdk_status, translated
+
+
+def _webservice_error(message: str, status: int | None = None) -> Exception:
+    from azureml.exceptions import WebserviceException
+
+    return WebserviceException(message, status_code=status)
+
+
+def test_an_sdk_error_becomes_ours_and_says_what_failed() -> None:
+    with (
+        pytest.raises(DeploymentError, match=r"cannot update 'svc': the image build failed"),
+        translated(DeploymentError, "update 'svc'"),
+    ):
+        raise _webservice_error("the image build failed")
+
+
+def test_a_404_becomes_the_not_found_error() -> None:
+    with (
+        pytest.raises(ServiceNotFoundError, match="no web service 'svc'"),
+        translated(
+            DeploymentError,
+            "read 'svc'",
+            not_found=ServiceNotFoundError,
+            not_found_message="no web service 'svc'",
+        ),
+    ):
+        raise _webservice_error("Received bad response from service", status=404)
+
+
+def test_a_not_found_message_without_status_is_recognised() -> None:
+    with (
+        pytest.raises(ServiceNotFoundError),
+        translated(DeploymentError, "read 'svc'", not_found=ServiceNotFoundError),
+    ):
+        raise _webservice_error("WebserviceNotFound: No service with name svc found")
+
+
+def test_without_a_not_found_class_a_404_stays_the_area_error() -> None:
+    with pytest.raises(DeploymentError) as caught, translated(DeploymentError, "delete 'svc'"):
+        raise _webservice_error("gone", status=404)
+    assert type(caught.value) is DeploymentError
+
+
+def test_an_authentication_failure_becomes_a_credential_error() -> None:
+    from azureml.exceptions import AuthenticationException
+
+    with (
+        pytest.raises(CredentialError, match="az login"),
+        translated(DeploymentError, "list services"),
+    ):
+        raise AuthenticationException("token expired")
+    with pytest.raises(CredentialError), translated(DeploymentError, "list services"):
+        raise _webservice_error("Received bad response from service", status=401)
+
+
+def test_transport_errors_are_translated_and_ours_pass_unchanged() -> None:
+    with (
+        pytest.raises(DeploymentError, match=r"cannot get keys: .*refused"),
+        translated(DeploymentError, "get keys"),
+    ):
+        raise requests.ConnectionError("connection refused")
+    original = ServiceNotFoundError("mine")
+    with pytest.raises(BankOpsError) as caught, translated(DeploymentError, "x"):
+        raise original
+    assert caught.value is original
+
+
+def test_status_is_read_from_attributes_or_the_message() -> None:
+    assert sdk_status(_webservice_error("x", status=409)) == 409
+    assert sdk_status(_webservice_error("Received bad response. Response Code: 503")) == 503
+    assert sdk_status(_webservice_error("no status here")) is None
