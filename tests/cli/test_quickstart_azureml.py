@@ -1,62 +1,24 @@
-"""`bankops quickstart --backend azureml`: which workspace it opens, and how it fails.
+"""`bankops quickstart --backend azureml` without the SDK or with incomplete options.
 
-The Azure calls the steps make are covered by the replayed cassettes of
-tests/backends/azureml; here only the command's choice of workspace is checked.
+The command opening a workspace and running every step on Azure is replayed in
+tests/backends/azureml/test_azure_quickstart.py.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from bankmarketing_ops import ConfigurationError, Workspace
+from bankmarketing_ops import ConfigurationError
 from bankmarketing_ops.cli import app
 from bankmarketing_ops.cli.quickstart import open_workspace
 
 runner = CliRunner()
 
 
-class Opened(Exception):
-    """Raised by the stand-ins to stop quickstart once the workspace is chosen."""
-
-
-def test_config_json_is_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    calls: list[Any] = []
-
-    def from_config(path: Path | None, *, auth: str) -> Workspace:
-        calls.append((path, auth))
-        raise ConfigurationError("stop here")
-
-    monkeypatch.setattr(Workspace, "from_config", staticmethod(from_config))
-    config = tmp_path / "config.json"
-    result = runner.invoke(
-        app, ["quickstart", "--backend", "azureml", "--config", str(config), "--auth", "cli"]
-    )
-    assert result.exit_code == 1
-    assert calls == [(config, "cli")]
-
-
-def test_names_open_the_workspace_directly(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[Any] = []
-
-    def azureml(*names: str, auth: str) -> Workspace:
-        calls.append((names, auth))
-        raise Opened
-
-    monkeypatch.setattr(Workspace, "azureml", staticmethod(azureml))
-    with pytest.raises(Opened):
-        open_workspace(
-            "azureml",
-            subscription_id="sub",
-            resource_group="rg",
-            workspace_name="ws",
-            auth="service_principal",
-        )
-    assert calls == [(("sub", "rg", "ws"), "service_principal")]
+def test_partial_names_are_refused() -> None:
     with pytest.raises(ConfigurationError, match="--resource-group"):
         open_workspace("azureml", subscription_id="sub")
 

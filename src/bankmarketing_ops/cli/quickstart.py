@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -100,6 +101,31 @@ class AuthChoice(StrEnum):
     service_principal = "service_principal"
     cli = "cli"
     msi = "msi"
+    token = "token"
+
+
+#: `--auth token` reads the tokens from these (secrets stay out of the command line).
+TOKEN_VARIABLES = ("AZUREML_ARM_TOKEN", "AZUREML_MONITOR_TOKEN")
+
+
+def _token_sign_in(auth: str) -> dict[str, Any]:
+    """For `--auth token`: the ARM token that opens the workspace and a credential over
+    the Azure Monitor token that reads its telemetry, both from the environment."""
+    if auth != "token":
+        return {}
+    missing = [name for name in TOKEN_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise ConfigurationError(
+            "--auth token reads AZUREML_ARM_TOKEN (an ARM access token: az account "
+            "get-access-token) and AZUREML_MONITOR_TOKEN (one for "
+            f"https://api.loganalytics.io); not set: {', '.join(missing)}"
+        )
+    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+
+    return {
+        "token": os.environ["AZUREML_ARM_TOKEN"],
+        "credential": StaticTokenCredential(os.environ["AZUREML_MONITOR_TOKEN"]),
+    }
 
 
 def open_workspace(
@@ -115,6 +141,7 @@ def open_workspace(
     three names or a `config.json` (given, or searched from the current directory)."""
     if backend == "local":
         return Workspace.from_settings()
+    sign_in = _token_sign_in(auth)
     names = (subscription_id, resource_group, workspace_name)
     if any(names):
         if not all(names):
@@ -122,8 +149,8 @@ def open_workspace(
                 "give all of --subscription-id, --resource-group and --workspace-name, "
                 "or --config PATH"
             )
-        return Workspace.azureml(*names, auth=auth)  # type: ignore[arg-type]
-    return Workspace.from_config(config, auth=auth)
+        return Workspace.azureml(*names, auth=auth, **sign_in)  # type: ignore[arg-type]
+    return Workspace.from_config(config, auth=auth, **sign_in)
 
 
 @handle_errors
@@ -154,7 +181,8 @@ def quickstart(
         AuthChoice,
         typer.Option(
             help=f"{_AZURE}: how to sign in (service_principal reads AZURE_TENANT_ID, "
-            "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET).",
+            "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET; token reads AZUREML_ARM_TOKEN and "
+            "AZUREML_MONITOR_TOKEN).",
         ),
     ] = AuthChoice.interactive,
     model_name: Annotated[str, typer.Option(help="Register the model under this name.")] = (
