@@ -9,12 +9,8 @@ azure-monitor-query request it; the request list was learned by replaying the SD
 against these cassettes until vcrpy had no unmatched request left. Tokens are unsigned
 fake JWTs; ids, keys and names are made up.
 
-With a real workspace, re-record instead (replaces these files):
-
-    AZUREML_SUBSCRIPTION_ID=... AZUREML_RESOURCE_GROUP=... AZUREML_WORKSPACE=... \\
-        pytest tests/backends/azureml --record-mode=once
-
-(delete the yaml files first, or use --record-mode=rewrite).
+With a real workspace, re-record instead: the commands (environment variables, tokens,
+`--record-mode=once`) are in the docstring of tests/backends/azureml/conftest.py.
 """
 
 from __future__ import annotations
