@@ -835,8 +835,7 @@ def deploy_interactions() -> list[dict[str, Any]]:
     return [
         discovery(),
         model(),  # ModelDeployer resolves "name:version"
-        model(),  # the Model the service will serve
-        model(),  # its run id, for Azure AutoML's scoring script
+        model(),  # the Model the service will serve (its run id: AutoML's scoring script)
         *best_run_reads(),
         # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
         interaction(

@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from bankmarketing_ops import ConfigurationError, InsightsManager, ModelDeployer, Workspace
+from bankmarketing_ops import (
+    ConfigurationError,
+    DeploymentError,
+    InsightsManager,
+    ModelDeployer,
+    Workspace,
+)
 from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
+from bankmarketing_ops.deploy import DeploymentPoller
 from tests.backends.azureml import _cassette_builder as B
 from tests.backends.azureml.conftest import assert_all_played
 
@@ -185,3 +192,66 @@ def test_create_deploys_the_runs_scoring_script_with_key_auth(
             cors_origins=[],
             insights_enabled=False,
         )
+
+
+def _sdk_service(state: str = "Healthy") -> SimpleNamespace:
+    return SimpleNamespace(
+        name="svc", state=state, scoring_uri=B.SCORING_URI, models=[], auth_enabled=True
+    )
+
+
+class _Pending:
+    """An SDK service object whose operation `wait_for_deployment` polls."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.asked: list[float] = []
+        self._error = error
+
+    def wait_for_deployment(self, show_output: bool, timeout_sec: float) -> None:
+        self.asked.append(timeout_sec)
+        if self._error is not None:
+            raise self._error
+
+
+def test_the_callers_timeout_is_kept_not_stretched(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Review finding: a poller's timeout was raised to `deploy_timeout_s` (30 min)."""
+    deployer = AzureDeployer(object(), AzureMLOptions(deploy_timeout_s=1800), tmp_path)
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Transitioning"))
+    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["still building"])
+    pending = deployer._pending["svc"] = _Pending()
+    with pytest.raises(DeploymentError, match=r"did not settle within 0\.05 s(.|\n)*building"):
+        deployer.wait("svc", timeout=0.05)
+    assert pending.asked == [0.05]
+
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service())
+    pending = deployer._pending["svc"] = _Pending()
+    assert deployer.wait("svc").state == "Healthy"  # None: the option's default
+    assert pending.asked == [1800]
+
+
+def test_the_poller_passes_its_timeout_as_given() -> None:
+    seen: list[Any] = []
+    backend = SimpleNamespace(wait=lambda name, **kwargs: seen.append(kwargs["timeout"]))
+    poller = DeploymentPoller(SimpleNamespace(_backend=backend), "svc", "m:1")  # type: ignore[arg-type]
+    poller.result()
+    poller.result(5.0)
+    assert seen == [None, 5.0]
+
+
+def test_a_failed_operation_carries_azures_error_and_the_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azureml.exceptions import WebserviceException
+
+    deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Failed"))
+    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["ImportError: lightgbm"])
+    deployer._pending["svc"] = _Pending(WebserviceException("Container crashed: exit 1"))
+    with pytest.raises(DeploymentError) as caught:
+        deployer.wait("svc", timeout=60)
+    message = str(caught.value)
+    assert "is Unhealthy" in message
+    assert "Azure says: Container crashed: exit 1" in message
+    assert message.endswith("ImportError: lightgbm")
