@@ -1095,7 +1095,10 @@ def register_run_interactions() -> list[dict[str, Any]]:
 
 
 def write_all() -> list[Path]:
+    from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
+
     return [
+        *write_deploy_cassettes(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

@@ -21,6 +21,7 @@ from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
 from bankmarketing_ops.deploy import DeploymentPoller
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_deploy as D
 from tests.backends.azureml.conftest import assert_all_played
 
 
@@ -255,3 +256,33 @@ def test_a_failed_operation_carries_azures_error_and_the_log(
     assert "is Unhealthy" in message
     assert "Azure says: Container crashed: exit 1" in message
     assert message.endswith("ImportError: lightgbm")
+
+
+@pytest.fixture
+def aks_workspace(azure_workspace: Workspace) -> Workspace:
+    """The cassettes' workspace, deploying to the attached AKS cluster."""
+    backend = azure_workspace.backend
+    backend.options = AzureMLOptions(  # type: ignore[union-attr]
+        deploy_target="aks", aks_cluster_name=D.AKS_CLUSTER
+    )
+    return azure_workspace
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_deploy_an_aks_service(aks_workspace: Workspace, vcr: Any) -> None:
+    """`Model.deploy` to AKS through the SDK's HTTP: the compute target read, the service
+    created with computeType AKS (auth on, `workers` replicas, no autoscaler: the
+    cassette's request body says so), its operation polled to Healthy, its keys read."""
+    deployer = ModelDeployer(aks_workspace)
+    service = deployer.begin_deploy(
+        "bankmarketing-automl:1", D.AKS_SERVICE, workers=D.AKS_REPLICAS
+    ).result()
+    assert service.state == "Healthy"
+    assert service.scoring_uri == D.AKS_SCORING_URI
+    assert service.port == 80
+    assert service.workers == D.AKS_REPLICAS
+    assert service.model == "bankmarketing-automl:1"
+    assert service.auth_enabled
+    assert deployer.get_keys(D.AKS_SERVICE).primary_key.get_secret_value() == D.AKS_PRIMARY
+    assert_all_played(vcr)

@@ -1,0 +1,240 @@
+"""Cassettes of web service deployment beyond ACI (issue #8): AKS, switching a service to
+another model, the error paths, and the telemetry query's time filter.
+
+Built by hand like the others (see `_cassette_builder`, whose `write_all` writes these
+too); run `python -m tests.backends.azureml._cassette_builder`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.backends.azureml._cassette_builder import (
+    API,
+    APP_INSIGHTS,
+    LOCATION,
+    LOGS,
+    MMS,
+    PRIMARY,
+    SECONDARY,
+    SERVICE,
+    SUBSCRIPTION,
+    WS_PATH,
+    deploy_interactions,
+    discovery,
+    interaction,
+    logs_query,
+    model_payload,
+    operation,
+    request_rows,
+    service_get,
+    service_payload,
+    session_interactions,
+    subscriptions,
+    workspace_get,
+    write,
+)
+
+AKS_CLUSTER = "aks-bankops"
+AKS_SERVICE = "bankmarketing-aks"
+AKS_SCORING_URI = f"http://20.0.0.20:80/api/v1/service/{AKS_SERVICE}/score"
+AKS_REPLICAS = 3
+AKS_PRIMARY, AKS_SECONDARY = "fake-aks-primary-0004", "fake-aks-secondary-0005"
+UNKNOWN_SERVICE = "no-such-svc"
+
+AKS = (
+    "Machine Learning Compute - Get (api-version 2020-02-02, AKS); Machine Learning "
+    "Services (v1): Models - Get; Run History; Artifacts; Environments; Services - Create "
+    "(computeType AKS); Operations - Get; Services - Get, List Keys"
+)
+UPDATE = (
+    "Machine Learning Services (v1): Services - Get; Models - Get; Run History; Artifacts; "
+    "Environments; Services - Patch (json-patch /environmentImageRequest); Operations - Get"
+)
+ERRORS = (
+    "Machine Learning Services (v1) error responses (ErrorResponse: code, statusCode, "
+    "message): Services - Get 404 and 401; Models - Get 404; Operations - Get (Failed, with "
+    "its error); Services - Get Logs"
+)
+INSIGHTS_UNTIL = (
+    "Azure Monitor Log Analytics - Query Resource (POST /v1/{resourceId}/query; the body's "
+    "`query` is the KQL); Machine Learning Workspaces - Get"
+)
+
+
+def _prefix_of_deploy() -> list[dict[str, Any]]:
+    """The ACI deployment's reads and uploads (model, run, scoring script, environment,
+    driver and script uploads), up to the service's own requests, which differ."""
+    interactions = deploy_interactions()
+    first = next(
+        i
+        for i, item in enumerate(interactions)
+        if item["request"]["uri"].endswith(f"/services/validate/name/{SERVICE}")
+    )
+    return interactions[:first]
+
+
+def aks_compute() -> dict[str, Any]:
+    """Machine Learning Compute - Get: an attached AKS cluster."""
+    resource = f"{WS_PATH}/computes/{AKS_CLUSTER}"
+    return interaction(
+        "GET",
+        f"{API}/rp/workspaces{resource}?api-version=2020-02-02",
+        body={
+            "id": resource,
+            "name": AKS_CLUSTER,
+            "type": "Microsoft.MachineLearningServices/workspaces/computes",
+            "location": LOCATION,
+            "tags": None,
+            "properties": {
+                "computeType": "AKS",
+                "computeLocation": LOCATION,
+                "description": None,
+                "createdOn": "2026-11-01T09:30:00.000000+00:00",
+                "modifiedOn": "2026-11-01T09:45:00.000000+00:00",
+                "resourceId": f"/subscriptions/{SUBSCRIPTION}/resourcegroups/rg-bankops"
+                "/providers/Microsoft.ContainerService/managedClusters/aks-bankops",
+                "provisioningState": "Succeeded",
+                "provisioningErrors": None,
+                "isAttachedCompute": True,
+                "properties": {
+                    "agentVmSize": "Standard_D3_v2",
+                    "agentCount": 3,
+                    "clusterPurpose": "FastProd",
+                    "clusterFqdn": "aks-bankops-dns-0a1b2c3d.hcp.eastus.azmk8s.io",
+                    "loadBalancerType": "PublicIp",
+                    "loadBalancerSubnet": None,
+                    "systemServices": [
+                        {
+                            "systemServiceType": "ScoringFrontEnd",
+                            "publicIpAddress": "20.0.0.20",
+                            "version": "1.0",
+                        }
+                    ],
+                    "sslConfiguration": {"status": "Disabled"},
+                },
+            },
+        },
+    )
+
+
+def aks_service_payload(state: str = "Healthy") -> dict[str, Any]:
+    """An AKS web service (`Services - Get`, computeType AKS)."""
+    payload = service_payload(state=state)
+    for key in ("location", "publicIp", "sslCertificate", "sslEnabled", "sslKey", "cname"):
+        del payload[key]
+    payload.update(
+        id=AKS_SERVICE,
+        name=AKS_SERVICE,
+        computeType="AKS",
+        computeName=AKS_CLUSTER,
+        scoringUri=AKS_SCORING_URI,
+        swaggerUri=AKS_SCORING_URI.replace("/score", "/swagger.json"),
+        numReplicas=AKS_REPLICAS,
+        autoScaler={
+            "autoscaleEnabled": False,
+            "minReplicas": 1,
+            "maxReplicas": 10,
+            "targetUtilization": 70,
+            "refreshPeriodInSeconds": 1,
+        },
+        containerResourceRequirements={
+            "cpu": 1.0,
+            "memoryInGB": 2.0,
+            "gpu": None,
+            "cpuLimit": 1.0,
+            "memoryInGBLimit": 2.0,
+        },
+        appInsightsEnabled=False,
+        aadAuthEnabled=False,
+        dataCollection={"eventHubEnabled": False, "storageEnabled": False},
+        livenessProbeRequirements={
+            "failureThreshold": 3,
+            "successThreshold": 1,
+            "timeoutSeconds": 2,
+            "periodSeconds": 10,
+            "initialDelaySeconds": 310,
+        },
+        scoringTimeoutMs=60000,
+        maxConcurrentRequestsPerContainer=1,
+        maxQueueWaitMs=500,
+        namespace="azureml-ws-bankops",
+    )
+    return payload
+
+
+def aks_service_get(state: str = "Healthy") -> dict[str, Any]:
+    return interaction(
+        "GET", f"{MMS}/services/{AKS_SERVICE}?expand=true", body=aks_service_payload(state)
+    )
+
+
+def aks_interactions() -> list[dict[str, Any]]:
+    """Model.deploy to AKS: the compute target, the same reads and uploads as on ACI, the
+    service created with computeType AKS, its operation polled, then its keys."""
+    prefix = _prefix_of_deploy()
+    return [
+        prefix[0],  # discovery
+        aks_compute(),
+        *prefix[1:],
+        interaction("POST", f"{MMS}/services/validate/name/{AKS_SERVICE}", body=[]),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        interaction(
+            "POST",
+            f"{MMS}/services",
+            status=202,
+            request_body={
+                "name": AKS_SERVICE,
+                "computeType": "AKS",
+                "computeName": AKS_CLUSTER,
+                "authEnabled": True,
+                "numReplicas": AKS_REPLICAS,
+                "autoScaler": {"autoscaleEnabled": False},
+                "containerResourceRequirements": {"cpu": 1.0, "memoryInGB": 2.0},
+                "appInsightsEnabled": False,
+                "kvTags": {"created_by": "bankmarketing_ops"},
+                "environmentImageRequest": {"modelIds": ["bankmarketing-automl:1"]},
+            },
+            body="",
+            headers={"Operation-Location": f"{MMS}/operations/op-create-aks-0004"},
+        ),
+        aks_service_get("Transitioning"),
+        operation("op-create-aks-0004", state="Running"),
+        operation("op-create-aks-0004"),
+        aks_service_get(),
+        aks_service_get(),  # ModelDeployer's check of the settled service
+        # get_keys
+        aks_service_get(),
+        interaction(
+            "POST",
+            f"{MMS}/services/{AKS_SERVICE}/listkeys",
+            body={"primaryKey": AKS_PRIMARY, "secondaryKey": AKS_SECONDARY},
+        ),
+    ]
+
+
+def write_deploy_cassettes() -> list[Path]:
+    return [
+        write(
+            "test_azure_deploy",
+            "test_deploy_an_aks_service",
+            AKS,
+            [*session_interactions(), *aks_interactions()],
+        ),
+    ]
+
+
+# names the tests use, kept importable from here
+__all__ = [
+    "AKS_CLUSTER",
+    "AKS_PRIMARY",
+    "AKS_REPLICAS",
+    "AKS_SCORING_URI",
+    "AKS_SERVICE",
+    "UNKNOWN_SERVICE",
+    "write_deploy_cassettes",
+]
+_UNUSED = (APP_INSIGHTS, LOGS, PRIMARY, SECONDARY, discovery, logs_query, model_payload)
+_UNUSED2 = (request_rows, service_get, subscriptions, workspace_get)
