@@ -21,6 +21,7 @@ from tests.backends.azureml._cassette_builder import (
     SERVICE,
     SUBSCRIPTION,
     WS_PATH,
+    automl_environment,
     deploy_interactions,
     discovery,
     interaction,
@@ -215,6 +216,63 @@ def aks_interactions() -> list[dict[str, Any]]:
     ]
 
 
+def serving(version: int, state: str = "Healthy") -> dict[str, Any]:
+    """`Services - Get` of the ACI service serving `bankmarketing-automl:<version>`, with
+    the environment it was built from (the SDK's update needs it)."""
+    payload = service_payload(state=state)
+    payload["models"] = [model_payload(version=version)]
+    payload["environmentImageRequest"] = {
+        "modelIds": [f"bankmarketing-automl:{version}"],
+        "environment": automl_environment(),
+    }
+    return interaction("GET", f"{MMS}/services/{SERVICE}?expand=true", body=payload)
+
+
+def model_get(version: int) -> dict[str, Any]:
+    return interaction(
+        "GET", f"{MMS}/models/bankmarketing-automl%3A{version}", body=model_payload(version=version)
+    )
+
+
+def update_interactions() -> list[dict[str, Any]]:
+    """ModelDeployer.update(model=...): the new version read, the service read, Azure
+    AutoML's scoring script and environment of the model's run (the same reads and uploads
+    as a deployment), the json-patch of the service's image request, the operation polled,
+    and the service read back serving version 2."""
+    prefix = _prefix_of_deploy()
+    assert prefix[1]["request"]["uri"].endswith("bankmarketing-automl%3A1")  # noqa: S101
+    return [
+        prefix[0],  # discovery
+        model_get(2),  # ModelDeployer resolves "name:2"
+        serving(1),  # the service, as it is
+        model_get(2),  # the Model the service will serve (its run: the scoring script)
+        *prefix[3:],  # run, scoring script, environment; driver and script uploads
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction(
+            "PATCH",
+            f"{MMS}/services/{SERVICE}",
+            status=202,
+            request_body=[
+                {
+                    "op": "replace",
+                    "path": "/environmentImageRequest",
+                    "value": {
+                        "modelIds": ["bankmarketing-automl:2"],
+                        "environment": {"name": "AzureML-AutoML"},
+                    },
+                }
+            ],
+            body="",
+            headers={"Operation-Location": f"{MMS}/operations/op-update-model-0005"},
+        ),
+        serving(1, state="Transitioning"),
+        operation("op-update-model-0005", state="Running"),
+        operation("op-update-model-0005"),
+        serving(2),
+        serving(2),  # ModelDeployer's check: the service serves version 2
+    ]
+
+
 def write_deploy_cassettes() -> list[Path]:
     return [
         write(
@@ -222,6 +280,12 @@ def write_deploy_cassettes() -> list[Path]:
             "test_deploy_an_aks_service",
             AKS,
             [*session_interactions(), *aks_interactions()],
+        ),
+        write(
+            "test_azure_deploy",
+            "test_update_switches_the_service_to_another_model",
+            UPDATE,
+            [*session_interactions(), *update_interactions()],
         ),
     ]
 

@@ -286,3 +286,17 @@ def test_deploy_an_aks_service(aks_workspace: Workspace, vcr: Any) -> None:
     assert service.auth_enabled
     assert deployer.get_keys(D.AKS_SERVICE).primary_key.get_secret_value() == D.AKS_PRIMARY
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_update_switches_the_service_to_another_model(
+    azure_workspace: Workspace, vcr: Any
+) -> None:
+    """`service.update(models=[...], inference_config=...)` through the SDK's HTTP: a
+    json-patch of the image request naming version 2 (checked in the request body), the
+    operation polled, the service read back serving version 2."""
+    service = ModelDeployer(azure_workspace).update(B.SERVICE, model="bankmarketing-automl:2")
+    assert service.model == "bankmarketing-automl:2"
+    assert service.state == "Healthy"
+    assert_all_played(vcr)
