@@ -7,6 +7,7 @@ too); run `python -m tests.backends.azureml._cassette_builder`.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,6 @@ from tests.backends.azureml._cassette_builder import (
     LOCATION,
     LOGS,
     MMS,
-    PRIMARY,
-    SECONDARY,
     SERVICE,
     SUBSCRIPTION,
     WS_PATH,
@@ -240,7 +239,7 @@ def update_interactions() -> list[dict[str, Any]]:
     as a deployment), the json-patch of the service's image request, the operation polled,
     and the service read back serving version 2."""
     prefix = _prefix_of_deploy()
-    assert prefix[1]["request"]["uri"].endswith("bankmarketing-automl%3A1")  # noqa: S101
+    assert prefix[1]["request"]["uri"].endswith("bankmarketing-automl%3A1")
     return [
         prefix[0],  # discovery
         model_get(2),  # ModelDeployer resolves "name:2"
@@ -273,6 +272,154 @@ def update_interactions() -> list[dict[str, Any]]:
     ]
 
 
+def error(status: int, code: str, message: str) -> dict[str, Any]:
+    """The v1 model management service's error body."""
+    return {"code": code, "statusCode": status, "message": message, "details": []}
+
+
+def error_interactions() -> list[dict[str, Any]]:
+    """An unknown service (read, then deleted: nothing to do), an unknown model version,
+    and a request Azure refuses with 401 (an expired token)."""
+    unknown = interaction(
+        "GET",
+        f"{MMS}/services/{UNKNOWN_SERVICE}?expand=true",
+        status=404,
+        body=error(404, "NotFound", f"No service with name {UNKNOWN_SERVICE} found"),
+    )
+    return [
+        discovery(),
+        unknown,
+        copy.deepcopy(unknown),  # (a copy: no YAML aliases in the cassette)
+        interaction(
+            "GET",
+            f"{MMS}/models/bankmarketing-automl%3A9",
+            status=404,
+            body=error(404, "NotFound", "Model with id bankmarketing-automl:9 not found"),
+        ),
+        interaction(
+            "GET",
+            f"{MMS}/services/{SERVICE}?expand=true",
+            status=401,
+            body=error(401, "Unauthorized", "The access token expired"),
+        ),
+    ]
+
+
+FAILURE = {
+    "code": "ContainerCrashed",
+    "statusCode": 400,
+    "message": "Your container application crashed. This may be caused by errors in your "
+    "scoring file's init() function.",
+    "details": [{"code": "CrashLoopBackOff", "message": "Container exited with code 1"}],
+}
+CRASH_LOG = (
+    "2026-11-02T10:20:01 Starting gunicorn\n"
+    "2026-11-02T10:20:04 Exception in worker process: ModuleNotFoundError: No module named "
+    "'lightgbm'\n"
+    "2026-11-02T10:20:04 Worker exiting\n"
+)
+
+
+def failed_deploy_interactions() -> list[dict[str, Any]]:
+    """Model.deploy whose operation ends Failed: Azure's error on the operation, the
+    service Failed, and the container's log, which DeploymentError carries."""
+    failed = service_payload(state="Failed", insights=True)
+    failed["error"] = FAILURE
+    service_failed = interaction("GET", f"{MMS}/services/{SERVICE}?expand=true", body=failed)
+    return [
+        *_prefix_of_deploy(),
+        interaction("POST", f"{MMS}/services/validate/name/{SERVICE}", body=[]),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        interaction(
+            "POST",
+            f"{MMS}/services",
+            status=202,
+            request_body={"name": SERVICE, "computeType": "ACI", "authEnabled": True},
+            body="",
+            headers={"Operation-Location": f"{MMS}/operations/op-create-0006"},
+        ),
+        service_get(state="Transitioning", insights=True),
+        operation("op-create-0006", state="Running"),
+        interaction(
+            "GET",
+            f"{MMS}/operations/op-create-0006",
+            body={
+                "id": "op-create-0006",
+                "state": "Failed",
+                "operationType": "Service",
+                "error": FAILURE,
+                "operationDetails": {"subOperationType": "DeployService"},
+            },
+        ),
+        service_failed,  # the SDK's update_deployment_state
+        copy.deepcopy(service_failed),  # ModelDeployer reads the settled service
+        copy.deepcopy(service_failed),  # … and its log
+        interaction(
+            "GET",
+            f"{MMS}/services/{SERVICE}/logs?tail=20&init=False",
+            body={"content": CRASH_LOG},
+        ),
+    ]
+
+
+#: The KQL of `requests(SERVICE, since=11:00:00, until=11:00:01.5, limit=5)`, as the
+#: Logs query body must hold it: `until` is a `where` BEFORE `take` (a review finding:
+#: rows were taken first and filtered by time afterwards, so a limit could come back
+#: short). The time range's start is the body's `timespan`.
+UNTIL_QUERY = "\n".join(
+    [
+        "requests",
+        f'| where cloud_RoleName == "{SERVICE}"',
+        "| where timestamp < datetime(2026-11-02T11:00:01.500000Z)",
+        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
+        "cloud_RoleName",
+        "| order by timestamp asc",
+        "| take 5",
+    ]
+)
+REFUSED_QUERY = "\n".join(
+    [
+        "requests",
+        '| where cloud_RoleName == "other-svc"',
+        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
+        "cloud_RoleName",
+        "| order by timestamp asc",
+    ]
+)
+
+
+def insights_until_interactions() -> list[dict[str, Any]]:
+    """One query with `until` and a limit (the KQL checked in the body; Azure answers the
+    one row before 11:00:01.5), then one Azure refuses with 401."""
+    query = f"{LOGS}{APP_INSIGHTS}/query"
+    return [
+        subscriptions(),  # get_details(): subscriptions, then the workspace
+        workspace_get(),
+        interaction(
+            "POST",
+            query,
+            request_body={
+                "query": UNTIL_QUERY,
+                "timespan": "2026-11-02T11:00:00.000Z/2026-11-02T11:00:01.500Z",
+            },
+            body=logs_query(request_rows()[:1]),
+        ),
+        interaction(
+            "POST",
+            query,
+            status=401,
+            request_body={"query": REFUSED_QUERY},
+            body={
+                "error": {
+                    "code": "InvalidTokenError",
+                    "message": "The provided authentication is not valid for this resource",
+                }
+            },
+        ),
+    ]
+
+
 def write_deploy_cassettes() -> list[Path]:
     return [
         write(
@@ -287,6 +434,24 @@ def write_deploy_cassettes() -> list[Path]:
             UPDATE,
             [*session_interactions(), *update_interactions()],
         ),
+        write(
+            "test_azure_deploy",
+            "test_errors_become_ours",
+            ERRORS,
+            [*session_interactions(), *error_interactions()],
+        ),
+        write(
+            "test_azure_deploy",
+            "test_a_failed_deployment_carries_azures_error_and_the_log",
+            ERRORS,
+            [*session_interactions(), *failed_deploy_interactions()],
+        ),
+        write(
+            "test_azure_insights",
+            "test_until_is_applied_before_the_limit",
+            INSIGHTS_UNTIL,
+            [*session_interactions(), *insights_until_interactions()],
+        ),
     ]
 
 
@@ -300,5 +465,3 @@ __all__ = [
     "UNKNOWN_SERVICE",
     "write_deploy_cassettes",
 ]
-_UNUSED = (APP_INSIGHTS, LOGS, PRIMARY, SECONDARY, discovery, logs_query, model_payload)
-_UNUSED2 = (request_rows, service_get, subscriptions, workspace_get)

@@ -12,9 +12,13 @@ import pytest
 
 from bankmarketing_ops import (
     ConfigurationError,
+    CredentialError,
     DeploymentError,
     InsightsManager,
     ModelDeployer,
+    ModelNotFoundError,
+    ModelRegistry,
+    ServiceNotFoundError,
     Workspace,
 )
 from bankmarketing_ops.backends.azureml import AzureMLOptions
@@ -290,13 +294,40 @@ def test_deploy_an_aks_service(aks_workspace: Workspace, vcr: Any) -> None:
 
 @pytest.mark.vcr
 @pytest.mark.usefixtures("fixed_dependency_uploads")
-def test_update_switches_the_service_to_another_model(
-    azure_workspace: Workspace, vcr: Any
-) -> None:
+def test_update_switches_the_service_to_another_model(azure_workspace: Workspace, vcr: Any) -> None:
     """`service.update(models=[...], inference_config=...)` through the SDK's HTTP: a
     json-patch of the image request naming version 2 (checked in the request body), the
     operation polled, the service read back serving version 2."""
     service = ModelDeployer(azure_workspace).update(B.SERVICE, model="bankmarketing-automl:2")
     assert service.model == "bankmarketing-automl:2"
     assert service.state == "Healthy"
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_errors_become_ours(azure_workspace: Workspace, vcr: Any) -> None:
+    """Azure's 404s and 401 through the SDK: our error tree, never the SDK's exception."""
+    deployer = ModelDeployer(azure_workspace)
+    with pytest.raises(ServiceNotFoundError, match=D.UNKNOWN_SERVICE):
+        deployer.get(D.UNKNOWN_SERVICE)
+    deployer.delete(D.UNKNOWN_SERVICE)  # deleting what is not there is fine
+    with pytest.raises(ModelNotFoundError, match="bankmarketing-automl:9"):
+        ModelRegistry(azure_workspace).get("bankmarketing-automl", 9)
+    with pytest.raises(CredentialError, match="az login"):
+        deployer.get_keys(B.SERVICE)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_a_failed_deployment_carries_azures_error_and_the_log(
+    azure_workspace: Workspace, vcr: Any
+) -> None:
+    poller = ModelDeployer(azure_workspace).begin_deploy("bankmarketing-automl:1", B.SERVICE)
+    with pytest.raises(DeploymentError) as caught:
+        poller.result()
+    message = str(caught.value)
+    assert f"web service {B.SERVICE!r} is Unhealthy" in message
+    assert "ContainerCrashed" in message  # Azure's error on the operation
+    assert "No module named 'lightgbm'" in message  # the container's log
     assert_all_played(vcr)
