@@ -158,12 +158,13 @@ class AzureDeployer:
         if cors_origins:
             raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
         core = require("azureml.core")
-        configuration = deployment_configuration(
-            self._options,
-            auth_enabled=auth_enabled,
-            insights_enabled=insights_enabled,
-            workers=workers,
-        )
+        with translated(DeploymentError, f"configure the deployment of {name!r}"):
+            configuration = deployment_configuration(
+                self._options,
+                auth_enabled=auth_enabled,
+                insights_enabled=insights_enabled,
+                workers=workers,
+            )
         target = None
         if self._options.deploy_target == "aks":
             cluster = self._options.aks_cluster_name
