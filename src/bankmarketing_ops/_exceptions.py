@@ -108,11 +108,12 @@ class MissingExtraError(ConfigurationError):
     Example: the `azureml` backend without `pip install 'bankmarketing_ops[azureml]'`.
     """
 
-    def __init__(self, extra: str, *, missing: str | None = None) -> None:
+    def __init__(self, extra: str, *, missing: str | None = None, note: str | None = None) -> None:
         self.extra = extra
         self.install_command = f"pip install 'bankmarketing_ops[{extra}]'"
         what = f" ({missing} is not installed)" if missing else ""
-        super().__init__(f"this needs the [{extra}] extra{what}: {self.install_command}")
+        after = f" ({note})" if note else ""
+        super().__init__(f"this needs the [{extra}] extra{what}: {self.install_command}{after}")
 
 
 class CredentialError(ConfigurationError):

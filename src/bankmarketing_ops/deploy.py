@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 
-from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.serving.config import KeyName
@@ -30,8 +29,13 @@ class DeploymentPoller:
     def done(self) -> bool:
         return self.status() != "Transitioning"
 
-    def result(self, timeout: float = C.DEPLOY_TIMEOUT_S) -> WebService:
-        """Wait until the service answers with the model, or raise `DeploymentError`."""
+    def result(self, timeout: float | None = None) -> WebService:
+        """Wait until the service answers with the model, or raise `DeploymentError`.
+
+        `timeout` is in seconds; None waits as long as the backend's default (90 s on this
+        machine, `AzureMLOptions.deploy_timeout_s` on Azure ML, where deployments take
+        minutes). A timeout you give is kept as given.
+        """
         return self._deployer._backend.wait(self._name, model_ref=self._model_ref, timeout=timeout)
 
 
@@ -109,12 +113,13 @@ class ModelDeployer:
         model: ModelVersion | str | None = None,
         cors_origins: builtins.list[str] | None = None,
         insights_enabled: bool | None = None,
-        timeout: float = C.DEPLOY_TIMEOUT_S,
+        timeout: float | None = None,
     ) -> WebService:
         """Serve another model (or change CORS) without a restart and without a failed request.
 
         The running server loads the new model beside the old one and swaps it in; this
-        returns once the service answers with the new model.
+        returns once the service answers with the new model (`timeout` as in
+        `DeploymentPoller.result`).
         """
         version = self._model(model) if model is not None else None
         self._backend.update(
@@ -128,7 +133,7 @@ class ModelDeployer:
             service_name, model_ref=ref, insights=insights_enabled, timeout=timeout
         )
 
-    def restart(self, service_name: str, *, timeout: float = C.DEPLOY_TIMEOUT_S) -> WebService:
+    def restart(self, service_name: str, *, timeout: float | None = None) -> WebService:
         """Stop (if running) and start the service again, on the same port."""
         self._backend.restart(service_name)
         return self._backend.wait(service_name, timeout=timeout)

@@ -61,21 +61,26 @@ class Workspace:
             tenant_id: The Entra tenant for interactive and CLI sign-in.
             token: An ARM access token, for `auth="token"`.
             credential: The Entra `TokenCredential` that reads Application Insights;
-                by default one that matches `auth` (`azure-identity`).
+                by default one that matches `auth` (`azure-identity`). Required with
+                `auth="token"` (an ARM token cannot read Azure Monitor).
             options: Compute, naming and deployment options (`AzureMLOptions`).
 
         Raises:
             MissingExtraError: the `[azureml]` extra is not installed.
-            ConfigurationError: service-principal variables or the token are missing.
+            ConfigurationError: service-principal variables, the token or (with a
+                token) `credential` are missing.
+            CredentialError: Azure refused the sign-in.
             WorkspaceError: the workspace cannot be opened.
         """
         from bankmarketing_ops.backends.azureml import session
 
         sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
+        if credential is None:  # before any request: a missing one is a configuration error
+            credential = session.monitor_credential(auth, tenant_id=tenant_id)
         sdk_workspace = session.connect(
             subscription_id, resource_group, workspace_name, auth=sdk_auth
         )
-        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
+        return cls._azure(sdk_workspace, sdk_auth, credential, options)
 
     @classmethod
     def from_config(
@@ -96,23 +101,19 @@ class Workspace:
         from bankmarketing_ops.backends.azureml import session
 
         sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
+        if credential is None:
+            credential = session.monitor_credential(auth, tenant_id=tenant_id)
         sdk_workspace, _ = session.from_config(path, auth=sdk_auth)
-        return cls._azure(sdk_workspace, sdk_auth, auth, tenant_id, credential, options)
+        return cls._azure(sdk_workspace, sdk_auth, credential, options)
 
     @classmethod
     def _azure(
         cls,
         sdk_workspace: Any,
         sdk_auth: Any,
-        auth: AuthKind | Any,
-        tenant_id: str | None,
         credential: Any,
         options: AzureMLOptions | None,
     ) -> Workspace:
-        if credential is None:
-            from bankmarketing_ops.backends.azureml import session
-
-            credential = session.monitor_credential(auth, tenant_id=tenant_id)
         return cls(
             AzureMLBackend(sdk_workspace, credential=credential, auth=sdk_auth, options=options)
         )

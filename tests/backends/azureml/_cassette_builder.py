@@ -831,8 +831,7 @@ def deploy_interactions() -> list[dict[str, Any]]:
     return [
         discovery(),
         model(),  # ModelDeployer resolves "name:version"
-        model(),  # the Model the service will serve
-        model(),  # its run id, for Azure AutoML's scoring script
+        model(),  # the Model the service will serve (its run id: AutoML's scoring script)
         *best_run_reads(),
         # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
         interaction(
@@ -1093,9 +1092,11 @@ def register_run_interactions() -> list[dict[str, Any]]:
 
 def write_all() -> list[Path]:
     from tests.backends.azureml import _cassettes_quickstart
+    from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
 
     return [
         *_cassettes_quickstart.write_all(),
+        *write_deploy_cassettes(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

@@ -8,7 +8,8 @@ public Azure REST reference, in the request shapes the SDK sends. They replay wi
 Re-recording against a real workspace (it registers models, deploys, updates and deletes
 a web service and reads telemetry; it needs the `[azureml]` extra, a signed-in identity,
 and the names the tests use: model `bankmarketing-automl:1` from the AutoML best run
-`AutoML_0f0e0d0c_1`, see `_cassette_builder.py`):
+`AutoML_0f0e0d0c_1`, version 2 of it, and an attached AKS cluster `aks-bankops`;
+see `_cassette_builder.py` and `_cassettes_deploy.py`):
 
     export AZUREML_SUBSCRIPTION_ID=... AZUREML_RESOURCE_GROUP=... AZUREML_WORKSPACE=...
     export AZUREML_ARM_TOKEN="$(az account get-access-token --query accessToken -o tsv)"

@@ -10,10 +10,22 @@ from typing import Any
 
 import pytest
 
-from bankmarketing_ops import ConfigurationError, InsightsManager, ModelDeployer, Workspace
+from bankmarketing_ops import (
+    ConfigurationError,
+    CredentialError,
+    DeploymentError,
+    InsightsManager,
+    ModelDeployer,
+    ModelNotFoundError,
+    ModelRegistry,
+    ServiceNotFoundError,
+    Workspace,
+)
 from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
+from bankmarketing_ops.deploy import DeploymentPoller
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_deploy as D
 from tests.backends.azureml.conftest import assert_all_played
 
 
@@ -185,3 +197,137 @@ def test_create_deploys_the_runs_scoring_script_with_key_auth(
             cors_origins=[],
             insights_enabled=False,
         )
+
+
+def _sdk_service(state: str = "Healthy") -> SimpleNamespace:
+    return SimpleNamespace(
+        name="svc", state=state, scoring_uri=B.SCORING_URI, models=[], auth_enabled=True
+    )
+
+
+class _Pending:
+    """An SDK service object whose operation `wait_for_deployment` polls."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.asked: list[float] = []
+        self._error = error
+
+    def wait_for_deployment(self, show_output: bool, timeout_sec: float) -> None:
+        self.asked.append(timeout_sec)
+        if self._error is not None:
+            raise self._error
+
+
+def test_the_callers_timeout_is_kept_not_stretched(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Review finding: a poller's timeout was raised to `deploy_timeout_s` (30 min)."""
+    deployer = AzureDeployer(object(), AzureMLOptions(deploy_timeout_s=1800), tmp_path)
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Transitioning"))
+    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["still building"])
+    pending = deployer._pending["svc"] = _Pending()
+    with pytest.raises(DeploymentError, match=r"did not settle within 0\.05 s(.|\n)*building"):
+        deployer.wait("svc", timeout=0.05)
+    assert pending.asked == [0.05]
+
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service())
+    pending = deployer._pending["svc"] = _Pending()
+    assert deployer.wait("svc").state == "Healthy"  # None: the option's default
+    assert pending.asked == [1800]
+
+
+def test_the_poller_passes_its_timeout_as_given() -> None:
+    seen: list[Any] = []
+    backend = SimpleNamespace(wait=lambda name, **kwargs: seen.append(kwargs["timeout"]))
+    poller = DeploymentPoller(SimpleNamespace(_backend=backend), "svc", "m:1")  # type: ignore[arg-type]
+    poller.result()
+    poller.result(5.0)
+    assert seen == [None, 5.0]
+
+
+def test_a_failed_operation_carries_azures_error_and_the_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from azureml.exceptions import WebserviceException
+
+    deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
+    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Failed"))
+    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["ImportError: lightgbm"])
+    deployer._pending["svc"] = _Pending(WebserviceException("Container crashed: exit 1"))
+    with pytest.raises(DeploymentError) as caught:
+        deployer.wait("svc", timeout=60)
+    message = str(caught.value)
+    assert "is Unhealthy" in message
+    assert "Azure says: Container crashed: exit 1" in message
+    assert message.endswith("ImportError: lightgbm")
+
+
+@pytest.fixture
+def aks_workspace(azure_workspace: Workspace) -> Workspace:
+    """The cassettes' workspace, deploying to the attached AKS cluster."""
+    backend = azure_workspace.backend
+    backend.options = AzureMLOptions(  # type: ignore[union-attr]
+        deploy_target="aks", aks_cluster_name=D.AKS_CLUSTER
+    )
+    return azure_workspace
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_deploy_an_aks_service(aks_workspace: Workspace, vcr: Any) -> None:
+    """`Model.deploy` to AKS through the SDK's HTTP: the compute target read, the service
+    created with computeType AKS (auth on, `workers` replicas, no autoscaler: the
+    cassette's request body says so), its operation polled to Healthy, its keys read."""
+    deployer = ModelDeployer(aks_workspace)
+    service = deployer.begin_deploy(
+        "bankmarketing-automl:1", D.AKS_SERVICE, workers=D.AKS_REPLICAS
+    ).result()
+    assert service.state == "Healthy"
+    assert service.scoring_uri == D.AKS_SCORING_URI
+    assert service.port == 80
+    assert service.workers == D.AKS_REPLICAS
+    assert service.model == "bankmarketing-automl:1"
+    assert service.auth_enabled
+    assert deployer.get_keys(D.AKS_SERVICE).primary_key.get_secret_value() == D.AKS_PRIMARY
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_update_switches_the_service_to_another_model(azure_workspace: Workspace, vcr: Any) -> None:
+    """`service.update(models=[...], inference_config=...)` through the SDK's HTTP: a
+    json-patch of the image request naming version 2 (checked in the request body), the
+    operation polled, the service read back serving version 2."""
+    service = ModelDeployer(azure_workspace).update(B.SERVICE, model="bankmarketing-automl:2")
+    assert service.model == "bankmarketing-automl:2"
+    assert service.state == "Healthy"
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_errors_become_ours(azure_workspace: Workspace, vcr: Any) -> None:
+    """Azure's 404s and 401 through the SDK: our error tree, never the SDK's exception."""
+    deployer = ModelDeployer(azure_workspace)
+    with pytest.raises(ServiceNotFoundError, match=D.UNKNOWN_SERVICE):
+        deployer.get(D.UNKNOWN_SERVICE)
+    deployer.delete(D.UNKNOWN_SERVICE)  # deleting what is not there is fine
+    with pytest.raises(ModelNotFoundError, match="bankmarketing-automl:9"):
+        ModelRegistry(azure_workspace).get("bankmarketing-automl", 9)
+    with pytest.raises(CredentialError, match="az login"):
+        deployer.get_keys(B.SERVICE)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_a_failed_deployment_carries_azures_error_and_the_log(
+    azure_workspace: Workspace, vcr: Any
+) -> None:
+    poller = ModelDeployer(azure_workspace).begin_deploy("bankmarketing-automl:1", B.SERVICE)
+    with pytest.raises(DeploymentError) as caught:
+        poller.result()
+    message = str(caught.value)
+    assert f"web service {B.SERVICE!r} is Unhealthy" in message
+    assert "ContainerCrashed" in message  # Azure's error on the operation
+    assert "No module named 'lightgbm'" in message  # the container's log
+    assert_all_played(vcr)

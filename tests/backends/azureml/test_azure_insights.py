@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from bankmarketing_ops import ConfigurationError, InsightsManager, Workspace
+from bankmarketing_ops import ConfigurationError, CredentialError, InsightsManager, Workspace
 from bankmarketing_ops.backends.azureml.insights import record_of, requests_query
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
@@ -48,3 +50,23 @@ def test_a_row_maps_to_the_local_record_model() -> None:
 def test_purge_is_left_to_the_retention_setting(azure_workspace: Workspace) -> None:
     with pytest.raises(ConfigurationError, match="retention"):
         InsightsManager(azure_workspace).purge()
+
+
+@pytest.mark.vcr
+def test_until_is_applied_before_the_limit(azure_workspace: Workspace, vcr: Any) -> None:
+    """The KQL filters by `until` before `take` (the cassette's request body holds the
+    whole query); Azure's 401 becomes `CredentialError`."""
+    insights = InsightsManager(azure_workspace)
+    start = datetime(2026, 11, 2, 11, 0, tzinfo=UTC).timestamp()
+    records = insights.requests(B.SERVICE, since=start, until=start + 1.5, limit=5)
+    assert [r.request_id for r in records] == ["req-0000"]
+    with pytest.raises(CredentialError):
+        insights.requests("other-svc")
+    assert_all_played(vcr)
+
+
+def test_until_comes_before_take_in_the_query() -> None:
+    query = requests_query("svc", until=90.0, limit=3).splitlines()
+    assert query.index("| where timestamp < datetime(1970-01-01T00:01:30.000000Z)") < (
+        query.index("| take 3")
+    )

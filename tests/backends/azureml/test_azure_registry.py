@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bankmarketing_ops import (
+    ConfigurationError,
     ModelArtifactError,
     ModelNotFoundError,
     ModelRegistry,
@@ -196,3 +197,43 @@ def test_register_run_registers_the_best_childs_model(
     assert version.training.origin == "automl"
     assert version.properties == {"team": "marketing"}
     assert_all_played(vcr)
+
+
+def test_update_sends_empty_values_the_sdk_would_drop(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Review finding: `Model.update` skips falsy values, so `tags={}` or an empty
+    description changed nothing, silently. Every value given is now in the json-patch."""
+    from azureml._restclient import models_client
+
+    patches: list[Any] = []
+
+    class FakeModelsClient:
+        def __init__(self, service_context: Any) -> None:
+            pass
+
+        def patch(self, model_id: str, body: Any = None) -> None:
+            patches.append((model_id, body))
+
+    monkeypatch.setattr(models_client, "ModelsClient", FakeModelsClient)
+    current = _sdk_model(properties={"team": "marketing", PROPERTY: B.bankops_property(3)})
+    registry = AzureRegistry(SimpleNamespace(service_context=None), tmp_path)
+    monkeypatch.setattr(registry, "_model", lambda name, version="latest": current)
+
+    registry.update("m", 3, tags={}, description="")
+    assert patches.pop() == (
+        "m:3",
+        [
+            {"op": "replace", "path": "/kvTags", "value": {}},
+            {"op": "replace", "path": "/description", "value": ""},
+        ],
+    )
+    registry.update("m", 3, properties={"team": "marketing", "owner": "ops"})
+    _, [added] = patches.pop()
+    assert added["op"] == "add"
+    assert added["value"]["owner"] == "ops"
+    assert added["value"][PROPERTY] == B.bankops_property(3)  # ours is kept
+    registry.update("m", 3, properties={"team": "marketing"}, tags=None)
+    assert patches == []  # nothing new: no request
+    with pytest.raises(ConfigurationError, match=r"cannot be changed or removed once set \(team\)"):
+        registry.update("m", 3, properties={"team": "sales"})

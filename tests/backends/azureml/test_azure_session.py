@@ -79,7 +79,19 @@ def test_monitor_credential_matches_the_auth_kind(monkeypatch: pytest.MonkeyPatc
         session.monitor_credential("service_principal"), identity.ClientSecretCredential
     )
     assert isinstance(session.monitor_credential("cli"), identity.AzureCliCredential)
-    assert isinstance(session.monitor_credential("token"), identity.DefaultAzureCredential)
+    ready = session.make_auth("token", token=B.fake_jwt())
+    assert isinstance(session.monitor_credential(ready), identity.DefaultAzureCredential)
+
+
+def test_token_auth_needs_an_explicit_monitor_credential() -> None:
+    """An ARM token cannot read Azure Monitor: no silent switch to another identity, and
+    the refusal comes before any request (no cassette: the network is not touched)."""
+    with pytest.raises(ConfigurationError, match=r"credential=.*StaticTokenCredential"):
+        session.monitor_credential("token")
+    with pytest.raises(ConfigurationError, match="credential="):
+        Workspace.azureml(
+            B.SUBSCRIPTION, B.RESOURCE_GROUP, B.WORKSPACE, auth="token", token=B.fake_jwt()
+        )
 
 
 def test_static_token_credential_hides_its_token() -> None:
@@ -141,6 +153,8 @@ def test_without_the_extra_the_error_gives_the_install_command(
     with pytest.raises(MissingExtraError) as caught:
         Workspace.azureml("sub", "rg", "ws", auth="token", token="t", credential=object())
     assert "pip install 'bankmarketing_ops[azureml]'" in str(caught.value)
+    assert "Python < 3.12" in str(caught.value)
+    assert "azureml-train-automl-client" in str(caught.value)
     assert isinstance(caught.value, ConfigurationError)
 
 

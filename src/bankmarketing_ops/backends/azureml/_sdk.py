@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -14,7 +15,7 @@ from typing import Any
 
 from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
 
-__all__ = ["EXTRA", "require", "sdk_error_text", "sdk_status", "translated"]
+__all__ = ["EXTRA", "python_note", "require", "sdk_error_text", "sdk_status", "translated"]
 
 EXTRA = "azureml"
 
@@ -27,7 +28,19 @@ def require(module: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise MissingExtraError(EXTRA, missing=exc.name or module) from None
+        raise MissingExtraError(EXTRA, missing=exc.name or module, note=python_note()) from None
+
+
+def python_note() -> str:
+    """What the install needs beyond pip: the SDK v1 installs on Python < 3.12 only."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    note = (
+        "the [azureml] extra needs Python < 3.12, as azureml-train-automl-client does; "
+        f"this is Python {running}"
+    )
+    if sys.version_info >= (3, 12):
+        note += ": use a Python 3.11 environment"
+    return note
 
 
 def sdk_error_text(exc: BaseException) -> str:

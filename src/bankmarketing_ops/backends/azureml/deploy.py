@@ -12,9 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
+from bankmarketing_ops._exceptions import (
+    ConfigurationError,
+    DeploymentError,
+    ModelNotFoundError,
+    ServiceNotFoundError,
+)
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
 from bankmarketing_ops.serving.config import KeyName
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
@@ -101,32 +106,41 @@ class AzureDeployer:
 
     def _service(self, name: str) -> Any:
         webservice = require("azureml.core.webservice")
-        try:
+        with translated(
+            DeploymentError,
+            f"read web service {name!r}",
+            not_found=ServiceNotFoundError,
+            not_found_message=f"no web service {name!r} in the workspace",
+        ):
             return webservice.Webservice(self._ws, name=name)
-        except Exception as exc:
-            text = sdk_error_text(exc)
-            if "not found" in text.lower() or "404" in text:
-                raise ServiceNotFoundError(f"no web service {name!r} in the workspace") from None
-            raise DeploymentError(f"cannot read web service {name!r}: {text}") from None
 
-    def _inference_config(self, model: ModelVersion) -> Any:
+    def _sdk_model(self, model: ModelVersion) -> Any:
+        core = require("azureml.core")
+        with translated(
+            DeploymentError,
+            f"read model {model.name}:{model.version}",
+            not_found=ModelNotFoundError,
+            not_found_message=f"no model {model.name}:{model.version} in the workspace",
+        ):
+            return core.Model(self._ws, name=model.name, version=model.version)
+
+    def _inference_config(self, sdk_model: Any, ref: str) -> Any:
         """Azure AutoML's own scoring script and environment, from the model's best run."""
         core = require("azureml.core")
         model_module = require("azureml.core.model")
-        sdk_model = core.Model(self._ws, name=model.name, version=model.version)
         if not sdk_model.run_id:
             raise DeploymentError(
-                f"{model.ref} was not registered from an Azure AutoML run; only those can be "
+                f"{ref} was not registered from an Azure AutoML run; only those can be "
                 "deployed on Azure ML by this version (user models need a scoring environment)"
             )
-        run = core.Run.get(self._ws, sdk_model.run_id)
-        folder = self._cache / "scoring" / str(sdk_model.run_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        script = folder / "score.py"
-        run.download_file("outputs/scoring_file_v_1_0_0.py", str(script))
-        return model_module.InferenceConfig(
-            entry_script=str(script), environment=run.get_environment()
-        )
+        with translated(DeploymentError, f"read the scoring script of run {sdk_model.run_id}"):
+            run = core.Run.get(self._ws, sdk_model.run_id)
+            folder = self._cache / "scoring" / str(sdk_model.run_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            script = folder / "score.py"
+            run.download_file("outputs/scoring_file_v_1_0_0.py", str(script))
+            environment = run.get_environment()
+        return model_module.InferenceConfig(entry_script=str(script), environment=environment)
 
     def create(
         self,
@@ -144,34 +158,39 @@ class AzureDeployer:
         if cors_origins:
             raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
         core = require("azureml.core")
-        configuration = deployment_configuration(
-            self._options,
-            auth_enabled=auth_enabled,
-            insights_enabled=insights_enabled,
-            workers=workers,
-        )
+        with translated(DeploymentError, f"configure the deployment of {name!r}"):
+            configuration = deployment_configuration(
+                self._options,
+                auth_enabled=auth_enabled,
+                insights_enabled=insights_enabled,
+                workers=workers,
+            )
         target = None
         if self._options.deploy_target == "aks":
-            if not self._options.aks_cluster_name:
+            cluster = self._options.aks_cluster_name
+            if not cluster:
                 raise ConfigurationError("deploy_target='aks' needs aks_cluster_name")
             compute = require("azureml.core.compute")
-            target = compute.AksCompute(self._ws, self._options.aks_cluster_name)
-        try:
+            with translated(
+                DeploymentError,
+                f"read AKS compute target {cluster!r}",
+                not_found=ConfigurationError,
+                not_found_message=f"no AKS compute target {cluster!r} is attached to the "
+                "workspace (AzureMLOptions.aks_cluster_name)",
+            ):
+                target = compute.AksCompute(self._ws, cluster)
+        sdk_model = self._sdk_model(model)
+        inference_config = self._inference_config(sdk_model, model.ref)
+        with translated(DeploymentError, f"deploy {name!r}"):
             self._pending[name] = core.Model.deploy(
                 self._ws,
                 name,
-                [core.Model(self._ws, name=model.name, version=model.version)],
-                inference_config=self._inference_config(model),
+                [sdk_model],
+                inference_config=inference_config,
                 deployment_config=configuration,
                 deployment_target=target,
                 overwrite=False,
             )
-        except (ConfigurationError, DeploymentError):
-            raise
-        except Exception as exc:
-            raise DeploymentError(
-                f"Azure refused to deploy {name!r}: {sdk_error_text(exc)}"
-            ) from None
         _log.info("deploying %s as %s on %s", model.ref, name, self._options.deploy_target)
 
     def update(
@@ -195,15 +214,15 @@ class AzureDeployer:
         if insights_enabled is not None:
             changes["enable_app_insights"] = insights_enabled
         if model is not None:
-            core = require("azureml.core")
-            changes["models"] = [core.Model(self._ws, name=model.name, version=model.version)]
-            changes["inference_config"] = self._inference_config(model)
+            sdk_model = self._sdk_model(model)
+            changes["models"] = [sdk_model]
+            changes["inference_config"] = self._inference_config(sdk_model, model.ref)
         if changes:
-            try:
+            # every value passed is explicit (a bool, a list): the SDK's update skips only
+            # None, so nothing asked for is silently dropped
+            with translated(DeploymentError, f"update {name!r}"):
                 service.update(**changes)
-                self._pending[name] = service
-            except Exception as exc:
-                raise DeploymentError(f"cannot update {name!r}: {sdk_error_text(exc)}") from None
+            self._pending[name] = service
 
     def wait(
         self,
@@ -212,55 +231,80 @@ class AzureDeployer:
         model_ref: str | None = None,
         insights: bool | None = None,
         capture_sample_rate: float | None = None,
-        timeout: float = 0.0,
+        timeout: float | None = None,
     ) -> WebService:
-        """Wait for the service to settle; Azure deployments take minutes, so the wait is
-        at least `AzureMLOptions.deploy_timeout_s`."""
-        budget = max(timeout, self._options.deploy_timeout_s)
+        """Wait for the service to settle, at most `timeout` seconds (None:
+        `AzureMLOptions.deploy_timeout_s`, since Azure deployments take minutes).
+
+        Raises `DeploymentError` with Azure's error and the end of the service's log when
+        the operation fails, the service is unhealthy or the time is up.
+        """
+        budget = self._options.deploy_timeout_s if timeout is None else max(timeout, 0.0)
         deadline = time.monotonic() + budget
         pending = self._pending.pop(name, None)
+        problem: str | None = None
         if pending is not None:
             try:
-                pending.wait_for_deployment(show_output=False, timeout_sec=int(budget))
-            except Exception as exc:  # the state check below reports it, with the log
-                _log.warning("deployment of %s ended badly: %s", name, sdk_error_text(exc))
+                # the SDK treats 0 as "no timeout": ask for at least a millisecond
+                pending.wait_for_deployment(show_output=False, timeout_sec=max(budget, 0.001))
+            except Exception as exc:  # a failed operation, or the SDK's own timeout
+                problem = sdk_error_text(exc)
+                _log.warning("deployment of %s ended badly: %s", name, problem)
         while True:
             service = self._service(name)
             result = map_service(service)
             settled = result.state != "Transitioning" and (
                 insights is None or result.insights_enabled == insights
             )
-            if settled or time.monotonic() >= deadline:
+            if settled or problem is not None or time.monotonic() >= deadline:
                 break
-            time.sleep(min(self._options.poll_interval_s, 10.0))
-        if result.state != "Healthy":
-            lines = self.logs(name, 20)
+            time.sleep(
+                max(min(self._options.poll_interval_s, 10.0, deadline - time.monotonic()), 0)
+            )
+        if problem is not None or result.state != "Healthy":
+            if result.state == "Transitioning":
+                what = f"did not settle within {budget:g} s"
+            else:
+                what = f"is {result.state}"
+            said = f"; Azure says: {problem}" if problem else ""
             raise DeploymentError(
-                f"web service {name!r} is {result.state}; its log ends:\n" + "\n".join(lines)
+                f"web service {name!r} {what}{said}; its log ends:\n" + self._log_tail(name)
             )
         if model_ref is not None and result.model != model_ref:
             raise DeploymentError(f"web service {name!r} serves {result.model}, not {model_ref}")
         return result
+
+    def _log_tail(self, name: str, num_lines: int = 20) -> str:
+        try:
+            return "\n".join(self.logs(name, num_lines))
+        except DeploymentError as exc:  # the log is a help, not the error to report
+            return f"(the log cannot be read: {exc})"
 
     def get(self, name: str) -> WebService:
         return map_service(self._service(name))
 
     def list(self) -> builtins.list[WebService]:
         webservice = require("azureml.core.webservice")
-        return sorted(
-            (map_service(s) for s in webservice.Webservice.list(self._ws)), key=lambda s: s.name
-        )
+        with translated(DeploymentError, "list web services"):
+            services = webservice.Webservice.list(self._ws)
+        return sorted((map_service(s) for s in services), key=lambda s: s.name)
 
     def logs(self, name: str, num_lines: int = 50) -> builtins.list[str]:
-        text = str(self._service(name).get_logs(num_lines=num_lines) or "")
+        service = self._service(name)
+        with translated(DeploymentError, f"read the log of {name!r}"):
+            text = str(service.get_logs(num_lines=num_lines) or "")
         return text.splitlines()[-num_lines:]
 
     def keys(self, name: str) -> ServiceKeys:
-        primary, secondary = self._service(name).get_keys()
+        service = self._service(name)
+        with translated(DeploymentError, f"read the keys of {name!r}"):
+            primary, secondary = service.get_keys()
         return ServiceKeys(primary_key=primary, secondary_key=secondary)
 
     def regenerate_key(self, name: str, which: KeyName) -> None:
-        self._service(name).regen_key(_KEY_NAMES[which])
+        service = self._service(name)
+        with translated(DeploymentError, f"regenerate the {which} key of {name!r}"):
+            service.regen_key(_KEY_NAMES[which])
 
     def restart(self, name: str) -> None:
         raise ConfigurationError(
@@ -273,6 +317,7 @@ class AzureDeployer:
         except ServiceNotFoundError:
             return
         try:
-            service.delete()
-        except Exception as exc:
-            raise DeploymentError(f"cannot delete {name!r}: {sdk_error_text(exc)}") from None
+            with translated(DeploymentError, f"delete {name!r}", not_found=ServiceNotFoundError):
+                service.delete()
+        except ServiceNotFoundError:  # deleted meanwhile: delete is idempotent
+            return

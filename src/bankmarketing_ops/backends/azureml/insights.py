@@ -18,7 +18,7 @@ from typing import Any
 
 from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, translated
 from bankmarketing_ops.types.insights import RequestRecord
 
 __all__ = ["AzureInsights", "record_of", "requests_query"]
@@ -34,17 +34,30 @@ def _literal(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _datetime(epoch: float) -> str:
+    """A KQL datetime literal (UTC, microseconds)."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return f"datetime({moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')})"
+
+
 def requests_query(
     service: str,
     *,
+    until: float | None = None,
     result_code: int | None = None,
     success: bool | None = None,
     name: str | None = None,
     limit: int | None = None,
 ) -> str:
-    """The KQL that selects one service's requests, oldest first (the time range is the
-    query's `timespan`)."""
+    """The KQL that selects one service's requests, oldest first.
+
+    The time range is the query's `timespan`, whose end is inclusive; `until` is exclusive
+    (as on the local backend), so it is a `where` of its own — before `take`, or a limit
+    would count rows that are then dropped.
+    """
     lines = ["requests", f"| where cloud_RoleName == {_literal(service)}"]
+    if until is not None:
+        lines.append(f"| where timestamp < {_datetime(until)}")
     if name is not None:
         lines.append(f"| where name == {_literal(name)}")
     if result_code is not None:
@@ -94,7 +107,8 @@ class AzureInsights:
         self._details, self._credential, self._client = details, credential, client
 
     def _resource_id(self) -> str:
-        resource = self._details().get("applicationInsights")
+        with translated(DeploymentError, "read the workspace's Application Insights resource"):
+            resource = self._details().get("applicationInsights")
         if not resource:
             raise ConfigurationError("this Azure ML workspace has no Application Insights")
         return str(resource)
@@ -117,7 +131,7 @@ class AzureInsights:
         limit: int | None = None,
     ) -> list[RequestRecord]:
         query = requests_query(
-            service, result_code=result_code, success=success, name=name, limit=limit
+            service, until=until, result_code=result_code, success=success, name=name, limit=limit
         )
         timespan: tuple[datetime, datetime] | timedelta | None = None
         if since is not None or until is not None:
@@ -128,25 +142,15 @@ class AzureInsights:
                 else end - timedelta(days=90)
             )
             timespan = (start, end)
-        try:
-            answer = self._logs_client().query_resource(
-                self._resource_id(), query, timespan=timespan
-            )
-        except ConfigurationError:
-            raise
-        except Exception as exc:
-            raise DeploymentError(
-                f"cannot read telemetry of {service!r} from Application Insights: "
-                f"{sdk_error_text(exc)}"
-            ) from None
+        resource = self._resource_id()
+        with translated(
+            DeploymentError, f"read telemetry of {service!r} from Application Insights"
+        ):
+            answer = self._logs_client().query_resource(resource, query, timespan=timespan)
         tables = getattr(answer, "tables", None) or getattr(answer, "partial_data", None) or []
         if getattr(answer, "partial_error", None) is not None:
             _log.warning("Application Insights returned partial results for %s", service)
-        records = [record_of(row, service) for table in tables for row in table.rows]
-        # `until` is exclusive, as on the local backend (a timespan's end is inclusive)
-        if until is not None:
-            records = [r for r in records if r.timestamp < until]
-        return records
+        return [record_of(row, service) for table in tables for row in table.rows]
 
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
         raise ConfigurationError(

@@ -15,9 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bankmarketing_ops._exceptions import ModelArtifactError, ModelNotFoundError, RegistryError
+from bankmarketing_ops._exceptions import (
+    ConfigurationError,
+    ModelArtifactError,
+    ModelNotFoundError,
+    RegistryError,
+)
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, translated
 from bankmarketing_ops.ml.features import feature_specs
 from bankmarketing_ops.types.automl import TrainingRun
 from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
@@ -68,11 +73,6 @@ def decode_version(model: Any) -> ModelVersion:
     return ModelVersion(**common, **document, input_schema=schema)
 
 
-def _not_found(exc: BaseException) -> bool:
-    text = sdk_error_text(exc).lower()
-    return "not found" in text or "404" in text or "no such" in text
-
-
 class AzureRegistry:
     """Model versions in an Azure ML workspace."""
 
@@ -81,16 +81,15 @@ class AzureRegistry:
 
     def _model(self, name: str, version: int | str = "latest") -> Any:
         core = require("azureml.core")
-        try:
+        with translated(
+            RegistryError,
+            f"read model {name}:{version}",
+            not_found=ModelNotFoundError,
+            not_found_message=f"no model {name}:{version} in the workspace",
+        ):
             if version == "latest":
                 return core.Model(self._ws, name=name)
             return core.Model(self._ws, name=name, version=int(version))
-        except Exception as exc:
-            if _not_found(exc):
-                raise ModelNotFoundError(f"no model {name}:{version} in the workspace") from None
-            raise RegistryError(
-                f"cannot read model {name}:{version}: {sdk_error_text(exc)}"
-            ) from None
 
     def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion:
         core = require("azureml.core")
@@ -101,7 +100,7 @@ class AzureRegistry:
             # azureml-core refuses a model_path outside the current directory (a path
             # traversal guard in Model.register), so register from inside the temp folder.
             # The working directory is process-wide: do not register from two threads.
-            with contextlib.chdir(tmp):
+            with contextlib.chdir(tmp), translated(RegistryError, f"register model {name!r}"):
                 model = core.Model.register(
                     workspace=self._ws,
                     model_path=_STAGED,
@@ -147,14 +146,15 @@ class AzureRegistry:
             training=TrainingInfo.of_run(run),
             library_versions=run.library_versions,
         )
-        child = core.Run.get(self._ws, best_child)
-        model = child.register_model(
-            model_name=name,
-            model_path=str(described.get("model_path", "outputs/model.pkl")),
-            description=description,
-            tags=dict(tags or {}),
-            properties={**(properties or {}), PROPERTY: encode_version(draft)},
-        )
+        with translated(RegistryError, f"register the model of run {best_child} as {name!r}"):
+            child = core.Run.get(self._ws, best_child)
+            model = child.register_model(
+                model_name=name,
+                model_path=str(described.get("model_path", "outputs/model.pkl")),
+                description=description,
+                tags=dict(tags or {}),
+                properties={**(properties or {}), PROPERTY: encode_version(draft)},
+            )
         _log.info("registered %s:%s from run %s", model.name, model.version, best_child)
         return decode_version(model)
 
@@ -163,7 +163,8 @@ class AzureRegistry:
 
     def list(self, name: str | None = None) -> builtins.list[ModelVersion]:
         core = require("azureml.core")
-        models = core.Model.list(self._ws, name=name) if name else core.Model.list(self._ws)
+        with translated(RegistryError, f"list the versions of {name!r}" if name else "list models"):
+            models = core.Model.list(self._ws, name=name) if name else core.Model.list(self._ws)
         versions = [decode_version(m) for m in models]
         return sorted(versions, key=lambda v: (v.name, v.version))
 
@@ -178,24 +179,50 @@ class AzureRegistry:
             return
         for model in targets:
             try:
-                model.delete()
-            except Exception as exc:
-                if not _not_found(exc):
-                    raise RegistryError(
-                        f"cannot delete {model.id}: {sdk_error_text(exc)}"
-                    ) from None
+                with translated(
+                    RegistryError, f"delete model {model.id}", not_found=ModelNotFoundError
+                ):
+                    model.delete()
+            except ModelNotFoundError:  # deleted meanwhile
+                continue
 
     def update(self, name: str, version: int | str, **changes: object) -> ModelVersion:
+        """Replace the description, tags or properties given (None leaves one as it is).
+
+        The SDK's `Model.update` skips falsy values (an empty description or `tags={}`
+        would silently change nothing), so the json-patch is sent as the SDK itself sends
+        it, with every value given. Azure model properties are immutable: new keys are
+        added; changing or removing an existing one raises `ConfigurationError`.
+        """
         model = self._model(name, version)
         description, tags, properties = (
             changes.get("description"),
             changes.get("tags"),
             changes.get("properties"),
         )
-        if description is not None or tags is not None:
-            model.update(description=description, tags=tags)
-        if isinstance(properties, dict) and properties:
-            model.add_properties({k: v for k, v in properties.items() if k != PROPERTY})
+        patch: builtins.list[dict[str, Any]] = []
+        if isinstance(tags, dict):
+            patch.append({"op": "replace", "path": "/kvTags", "value": dict(tags)})
+        if description is not None:
+            patch.append({"op": "replace", "path": "/description", "value": str(description)})
+        if isinstance(properties, dict):
+            current = dict(model.properties or {})
+            ours = {k: v for k, v in current.items() if k != PROPERTY}
+            wanted = {str(k): str(v) for k, v in properties.items() if k != PROPERTY}
+            refused = sorted(k for k in ours if k not in wanted or wanted[k] != ours[k])
+            if refused:
+                raise ConfigurationError(
+                    "Azure ML model properties cannot be changed or removed once set "
+                    f"({', '.join(refused)}); add new keys, or use tags for what changes"
+                )
+            if any(k not in ours for k in wanted):
+                patch.append({"op": "add", "path": "/properties", "value": {**current, **wanted}})
+        if patch:
+            client = require("azureml._restclient.models_client")
+            with translated(
+                RegistryError, f"update model {model.id}", not_found=ModelNotFoundError
+            ):
+                client.ModelsClient(self._ws.service_context).patch(model.id, body=patch)
         return decode_version(self._model(name, int(model.version)))
 
     def model_dir(self, name: str, version: int | str = "latest") -> Path:
@@ -207,5 +234,6 @@ class AzureRegistry:
                 "never loaded on this machine (no pickle); score it through its endpoint"
             )
         target = self._cache / "models" / str(model.name) / str(model.version)
-        folder = Path(model.download(target_dir=str(target), exist_ok=True))
+        with translated(RegistryError, f"download model {model.id}"):
+            folder = Path(model.download(target_dir=str(target), exist_ok=True))
         return folder / "model"

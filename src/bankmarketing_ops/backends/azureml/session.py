@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bankmarketing_ops._exceptions import ConfigurationError, WorkspaceError
+from bankmarketing_ops._exceptions import ConfigurationError, CredentialError, WorkspaceError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, translated
 from bankmarketing_ops.backends.azureml.options import AuthKind
 
 __all__ = [
@@ -61,6 +61,11 @@ def make_auth(
     if not isinstance(auth, str):
         return auth
     module = require("azureml.core.authentication")
+    with translated(CredentialError, f"sign in ({auth})"):
+        return _make_auth(module, auth, tenant_id=tenant_id, token=token)
+
+
+def _make_auth(module: Any, auth: str, *, tenant_id: str | None, token: str | None) -> Any:
     if auth == "interactive":
         return module.InteractiveLoginAuthentication(tenant_id=tenant_id)
     if auth == "service_principal":
@@ -107,7 +112,17 @@ def monitor_credential(auth: AuthKind | Any, *, tenant_id: str | None = None) ->
     """The Entra credential that reads Application Insights for this kind of sign-in.
 
     Query API keys were retired (2026-03-31), so telemetry is read with Entra tokens only.
+    An ARM token (`auth="token"`) is not valid for Azure Monitor and there is no identity
+    behind it to ask for another, so that kind needs `credential=` (`ConfigurationError`
+    otherwise) rather than a silent switch to another identity. For an SDK auth object,
+    `DefaultAzureCredential` is used (and logged).
     """
+    if auth == "token":
+        raise ConfigurationError(
+            "auth='token' cannot read Application Insights with the ARM token: pass "
+            "credential= as well, e.g. StaticTokenCredential(<a token for "
+            "https://api.loganalytics.io>) or an azure-identity credential"
+        )
     identity = require("azure.identity")
     if auth == "service_principal":
         sp = _service_principal()
@@ -118,24 +133,27 @@ def monitor_credential(auth: AuthKind | Any, *, tenant_id: str | None = None) ->
         return identity.AzureCliCredential(tenant_id=tenant_id)
     if auth == "msi":
         return identity.ManagedIdentityCredential()
+    _log.info(
+        "Application Insights is read with DefaultAzureCredential (auth is %s); pass "
+        "credential= to choose the identity",
+        type(auth).__name__,
+    )
     return identity.DefaultAzureCredential()
 
 
 def connect(subscription_id: str, resource_group: str, workspace_name: str, *, auth: Any) -> Any:
     """The SDK `Workspace` (one ARM GET; raises `WorkspaceError` when it is not there)."""
     core = require("azureml.core")
-    try:
+    with translated(
+        WorkspaceError,
+        f"open Azure ML workspace {workspace_name!r} in resource group {resource_group!r}",
+    ):
         return core.Workspace(
             subscription_id=subscription_id,
             resource_group=resource_group,
             workspace_name=workspace_name,
             auth=auth,
         )
-    except Exception as exc:  # the SDK raises its own exception types, untyped
-        raise WorkspaceError(
-            f"cannot open Azure ML workspace {workspace_name!r} in resource group "
-            f"{resource_group!r}: {sdk_error_text(exc)}"
-        ) from None
 
 
 def read_config(path: str | Path | None) -> dict[str, str]:

@@ -8,6 +8,8 @@ from typing import Any
 from platformdirs import user_cache_dir
 
 from bankmarketing_ops import _constants as C
+from bankmarketing_ops._exceptions import WorkspaceError
+from bankmarketing_ops.backends.azureml._sdk import translated
 from bankmarketing_ops.backends.azureml.automl import AzureAutoML
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer
 from bankmarketing_ops.backends.azureml.insights import AzureInsights
@@ -51,7 +53,8 @@ class AzureMLBackend:
     def details(self) -> dict[str, Any]:
         """The workspace's ARM description (read once; its linked resources do not move)."""
         if self._details is None:
-            self._details = dict(self._ws.get_details())
+            with translated(WorkspaceError, f"read the details of workspace {self._ws.name!r}"):
+                self._details = dict(self._ws.get_details())
         return self._details
 
     @property

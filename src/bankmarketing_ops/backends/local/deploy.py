@@ -238,10 +238,12 @@ class LocalDeployer:
         model_ref: str | None = None,
         insights: bool | None = None,
         capture_sample_rate: float | None = None,
-        timeout: float = C.DEPLOY_TIMEOUT_S,
+        timeout: float | None = None,
     ) -> WebService:
         """Until the service answers (with `model_ref`, `insights` and `capture_sample_rate`,
-        if given) or dies."""
+        if given) or dies; `timeout` None is `DEPLOY_TIMEOUT_S`."""
+        if timeout is None:
+            timeout = C.DEPLOY_TIMEOUT_S
         deadline = time.monotonic() + timeout
         while True:
             service = self.get(name)
