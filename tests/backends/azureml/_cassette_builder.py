@@ -1157,6 +1157,7 @@ def write_all() -> list[Path]:
             INSIGHTS,
             session_interactions() + insights_interactions(),
         ),
+        *__import__("tests.backends.azureml._cassettes_pipelines", fromlist=["_"]).writes(),
     ]
 
 
