@@ -735,8 +735,33 @@ def endpoint_get(versions: list[str], default: str) -> dict[str, Any]:
     return interaction("GET", endpoint_by_name(), body=endpoint_entity(versions, default))
 
 
+UNKNOWN_ID = "00000000-dead-4000-8000-000000000000"
+
+
+def error_interactions() -> list[dict[str, Any]]:
+    """An unknown published pipeline (404), then a refused token (401) on the list."""
+    return [
+        discovery(),
+        data_types(),
+        not_found(f"{AE3P}/Pipelines/{UNKNOWN_ID}", f"Pipeline {UNKNOWN_ID}"),
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/Pipelines?activeOnly=false",
+            status=401,
+            body={"error": {"code": "InvalidToken", "message": "The token has expired"}},
+        ),
+    ]
+
+
 def writes() -> list[Path]:
     return [
+        write(
+            "test_azure_pipelines",
+            "test_sdk_errors_become_ours",
+            "Azure ML pipelines service (AE3P v1.0): Pipelines - Get (404), Pipelines - List (401)",
+            [*session_interactions(), *error_interactions()],
+        ),
         write(
             "test_azure_pipelines",
             "test_publish_the_training_pipeline",

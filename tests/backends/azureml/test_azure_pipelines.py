@@ -12,8 +12,10 @@ import pytest
 
 from bankmarketing_ops import (
     ConfigurationError,
+    CredentialError,
     Pipeline,
     PipelineClient,
+    PipelineNotFoundError,
     PipelinePublisher,
     PipelineStep,
     Workspace,
@@ -119,6 +121,16 @@ def test_publish_the_training_pipeline(
     back = publisher.set_default(P.PIPELINE_NAME, P.PIPELINE_ID)
     assert back.default_pipeline_id == P.PIPELINE_ID
     assert back.default_version == "0"
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_sdk_errors_become_ours(azure_workspace: Workspace, vcr: Any) -> None:
+    publisher = PipelinePublisher(azure_workspace)
+    with pytest.raises(PipelineNotFoundError, match=P.UNKNOWN_ID):
+        publisher.get(P.UNKNOWN_ID)
+    with pytest.raises(CredentialError, match="list the published pipelines"):
+        publisher.list()
     assert_all_played(vcr)
 
 
