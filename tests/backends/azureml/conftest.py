@@ -55,6 +55,17 @@ def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("AZUREML_DEFAULT_RETRIES", "0")
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+    _no_sdk_telemetry(monkeypatch)
+
+
+def _no_sdk_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK sends usage telemetry (data sets, AutoML) from a background thread through
+    `urllib`; vcrpy's stub for that connection un-patches and re-patches `urllib3` for the
+    whole process (not thread-safe), which can leave the main thread's requests unpatched,
+    so they escape the cassette. Nothing is sent: the telemetry host is never replayed."""
+    from azureml.telemetry import logging_handler
+
+    monkeypatch.setattr(logging_handler, "_http_send", lambda *_args, **_kwargs: None)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ What is translated, and what is not (said in docs/azureml.md):
 from __future__ import annotations
 
 import builtins
+import tempfile
 from typing import Any
 
 from bankmarketing_ops import _constants as C
@@ -24,7 +25,7 @@ from bankmarketing_ops._exceptions import (
     PipelineNotFoundError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, translated
 from bankmarketing_ops.backends.azureml.automl import AzureAutoML, automl_arguments, check_budget
 from bankmarketing_ops.types.automl import AutoMLConfig
 from bankmarketing_ops.types.pipelines import (
@@ -102,7 +103,9 @@ class AzurePipelines:
         self._ws, self._automl, self._auth, self._experiment = workspace, automl, auth, experiment
 
     # --- building ---------------------------------------------------------------------
-    def _azure_pipeline(self, pipeline: Pipeline, parameters: dict[str, Any]) -> Any:
+    def _azure_pipeline(self, pipeline: Pipeline, parameters: dict[str, Any], folder: str) -> Any:
+        """The Azure pipeline of one `AutoMLStep`. `folder` is the step's source folder: an
+        empty one, else the SDK snapshots (uploads) and hashes the current directory."""
         core = require("azureml.pipeline.core")
         steps = require("azureml.pipeline.steps")
         train = require("azureml.train.automl")
@@ -112,7 +115,8 @@ class AzurePipelines:
                 config,
                 training_data=self._automl.public_dataset(),
                 compute_target=self._automl.ensure_compute(),
-            )
+            ),
+            path=folder,
         )
         datastore = self._ws.get_default_datastore()
         metrics = core.PipelineData(
@@ -132,6 +136,9 @@ class AzurePipelines:
             automl_config=automl_config,
             outputs=[metrics, model],
             allow_reuse=True,
+            # ours above are the same outputs: without this the step writes both twice
+            enable_default_metrics_output=False,
+            enable_default_model_output=False,
         )
         return core.Pipeline(self._ws, steps=[step], description=pipeline.description)
 
@@ -197,93 +204,115 @@ class AzurePipelines:
         set_default: bool,
     ) -> PublishedPipeline:
         core = require("azureml.pipeline.core")
-        azure_pipeline = self._azure_pipeline(pipeline, {})
-        try:
-            published = azure_pipeline.publish(
-                name=name, description=description or pipeline.description, version=version
+        description = description or pipeline.description
+        with (
+            translated(PipelineError, f"publish the pipeline {name!r}"),
+            tempfile.TemporaryDirectory(prefix="bankops-automlstep-") as folder,
+        ):
+            published = self._azure_pipeline(pipeline, {}, folder).publish(
+                name=name, description=description, version=version
             )
-            try:
-                endpoint = core.PipelineEndpoint.get(workspace=self._ws, name=name)
-            except Exception:  # not there yet: the first version makes it
+            endpoint = self._find_endpoint(name)
+            if endpoint is None:  # the first version makes it
                 core.PipelineEndpoint.publish(
-                    workspace=self._ws,
-                    name=name,
-                    description=description or pipeline.description,
-                    pipeline=published,
+                    workspace=self._ws, name=name, description=description, pipeline=published
                 )
             else:
                 (endpoint.add_default if set_default else endpoint.add)(published)
-        except ConfigurationError:
-            raise
-        except Exception as exc:
-            raise PipelineError(f"cannot publish {name!r}: {sdk_error_text(exc)}") from None
         _log.info("published pipeline %s (%s)", name, published.id)
         return self._published(published)
 
-    def get(self, pipeline_id: str) -> PublishedPipeline:
-        core = require("azureml.pipeline.core")
+    def _find_endpoint(self, name: str) -> Any:
+        """The pipeline endpoint `name`, or None when there is none."""
         try:
-            return self._published(core.PublishedPipeline.get(self._ws, id=pipeline_id))
-        except Exception as exc:
-            raise PipelineNotFoundError(
-                f"no published pipeline {pipeline_id!r}: {sdk_error_text(exc)}"
-            ) from None
+            return self._endpoint_sdk(name)
+        except PipelineNotFoundError:
+            return None
+
+    def _endpoint_sdk(self, name: str) -> Any:
+        core = require("azureml.pipeline.core")
+        with translated(
+            PipelineError,
+            f"read the pipeline endpoint {name!r}",
+            not_found=PipelineNotFoundError,
+            not_found_message=f"no pipeline endpoint {name!r}",
+        ):
+            return core.PipelineEndpoint.get(workspace=self._ws, name=name)
+
+    def _published_sdk(self, pipeline_id: str) -> Any:
+        core = require("azureml.pipeline.core")
+        with translated(
+            PipelineError,
+            f"read the published pipeline {pipeline_id!r}",
+            not_found=PipelineNotFoundError,
+            not_found_message=f"no published pipeline {pipeline_id!r}",
+        ):
+            return core.PublishedPipeline.get(self._ws, id=pipeline_id)
+
+    def get(self, pipeline_id: str) -> PublishedPipeline:
+        return self._published(self._published_sdk(pipeline_id))
 
     def list(self, name: str | None = None) -> builtins.list[PublishedPipeline]:
         core = require("azureml.pipeline.core")
-        return [
-            self._published(p)
-            for p in core.PublishedPipeline.list(self._ws, active_only=False)
-            if name is None or p.name == name
-        ]
+        with translated(PipelineError, "list the published pipelines"):
+            return [
+                self._published(p)
+                for p in core.PublishedPipeline.list(self._ws, active_only=False)
+                if name is None or p.name == name
+            ]
 
     def set_enabled(self, pipeline_id: str, enabled: bool) -> PublishedPipeline:
-        core = require("azureml.pipeline.core")
-        published = core.PublishedPipeline.get(self._ws, id=pipeline_id)
-        (published.enable if enabled else published.disable)()
+        published = self._published_sdk(pipeline_id)
+        action = "enable" if enabled else "disable"
+        with translated(PipelineError, f"{action} the published pipeline {pipeline_id!r}"):
+            (published.enable if enabled else published.disable)()
         return self.get(pipeline_id)
 
     def get_endpoint(self, name: str) -> PipelineEndpoint:
-        core = require("azureml.pipeline.core")
-        try:
-            return self._endpoint(core.PipelineEndpoint.get(workspace=self._ws, name=name))
-        except Exception as exc:
-            raise PipelineNotFoundError(
-                f"no pipeline endpoint {name!r}: {sdk_error_text(exc)}"
-            ) from None
+        endpoint = self._endpoint_sdk(name)
+        with translated(PipelineError, f"read the pipeline endpoint {name!r}"):
+            return self._endpoint(endpoint)
 
     def list_endpoints(self) -> builtins.list[PipelineEndpoint]:
         core = require("azureml.pipeline.core")
-        return [self._endpoint(e) for e in core.PipelineEndpoint.list(self._ws)]
+        with translated(PipelineError, "list the pipeline endpoints"):
+            return [self._endpoint(e) for e in core.PipelineEndpoint.list(self._ws)]
 
     def set_default(self, endpoint_name: str, pipeline_id: str) -> PipelineEndpoint:
-        core = require("azureml.pipeline.core")
-        endpoint = core.PipelineEndpoint.get(workspace=self._ws, name=endpoint_name)
-        endpoint.set_default(core.PublishedPipeline.get(self._ws, id=pipeline_id))
-        return self._endpoint(endpoint)
+        endpoint = self._endpoint_sdk(endpoint_name)
+        published = self._published_sdk(pipeline_id)
+        with translated(
+            PipelineError, f"make {pipeline_id!r} the default of the endpoint {endpoint_name!r}"
+        ):
+            endpoint.set_default(published)
+            return self._endpoint(endpoint)
 
     def submit(
         self, pipeline: Pipeline, parameters: dict[str, object], *, experiment_name: str
     ) -> PipelineRun:
         core = require("azureml.core")
-        azure_pipeline = self._azure_pipeline(pipeline, dict(parameters))
-        try:
+        with (
+            translated(PipelineError, f"run the pipeline in the experiment {experiment_name!r}"),
+            tempfile.TemporaryDirectory(prefix="bankops-automlstep-") as folder,
+        ):
+            azure_pipeline = self._azure_pipeline(pipeline, dict(parameters), folder)
             run = core.Experiment(self._ws, experiment_name).submit(azure_pipeline)
-        except Exception as exc:
-            raise PipelineError(f"Azure refused the pipeline run: {sdk_error_text(exc)}") from None
-        return self._run(run)
+            return self._run(run)
 
     def _get_run(self, run_id: str) -> Any:
         core = require("azureml.pipeline.core")
-        try:
+        with translated(
+            PipelineError,
+            f"read the pipeline run {run_id!r}",
+            not_found=PipelineNotFoundError,
+            not_found_message=f"no pipeline run {run_id!r}",
+        ):
             return core.PipelineRun.get(self._ws, run_id)
-        except Exception as exc:
-            raise PipelineNotFoundError(
-                f"no pipeline run {run_id!r}: {sdk_error_text(exc)}"
-            ) from None
 
     def get_run(self, run_id: str) -> PipelineRun:
-        return self._run(self._get_run(run_id))
+        run = self._get_run(run_id)
+        with translated(PipelineError, f"read the pipeline run {run_id!r}"):
+            return self._run(run)
 
     def list_runs(
         self,
@@ -297,15 +326,17 @@ class AzurePipelines:
         if pipeline_id is not None:
             ids = [pipeline_id]
         elif endpoint_name is not None:
-            endpoint = core.PipelineEndpoint.get(workspace=self._ws, name=endpoint_name)
-            ids = [str(p.id) for p in endpoint.list_pipelines(active_only=False)]
+            endpoint = self._endpoint_sdk(endpoint_name)
+            with translated(PipelineError, f"list the versions of {endpoint_name!r}"):
+                ids = [str(p.id) for p in endpoint.list_pipelines(active_only=False)]
         else:
             ids = [p.id for p in self.list()]
-        runs = [
-            self._run(run)
-            for pid in ids
-            for run in core.PipelineRun.get_pipeline_runs(self._ws, pid)
-        ]
+        with translated(PipelineError, "list the pipeline runs"):
+            runs = [
+                self._run(run)
+                for pid in ids
+                for run in core.PipelineRun.get_pipeline_runs(self._ws, pid)
+            ]
         if status is not None:
             runs = [r for r in runs if r.status == status]
         runs.sort(key=lambda r: r.created_at, reverse=True)
@@ -313,23 +344,26 @@ class AzurePipelines:
 
     def cancel_run(self, run_id: str) -> PipelineRun:
         run = self._get_run(run_id)
-        run.cancel()
-        return self._run(run)
+        with translated(PipelineError, f"cancel the pipeline run {run_id!r}"):
+            run.cancel()
+            return self._run(run)
 
     def run_logs(self, run_id: str, step: str | None = None) -> dict[str, builtins.list[str]]:
         run = self._get_run(run_id)
         logs: dict[str, builtins.list[str]] = {}
-        for step_run in run.get_steps():
-            if step is not None and step_run.name != step:
-                continue
-            details = step_run.get_details_with_logs() or {}
-            lines: builtins.list[str] = []
-            for text in (details.get("logFiles") or {}).values():
-                lines += str(text).splitlines()
-            logs[str(step_run.name)] = lines
+        with translated(PipelineError, f"read the logs of the pipeline run {run_id!r}"):
+            for step_run in run.get_steps():
+                if step is not None and step_run.name != step:
+                    continue
+                details = step_run.get_details_with_logs() or {}
+                lines: builtins.list[str] = []
+                for text in (details.get("logFiles") or {}).values():
+                    lines += str(text).splitlines()
+                logs[str(step_run.name)] = lines
         return logs
 
     def auth_header(self) -> dict[str, str]:
         """The workspace sign-in's header (`auth.get_authentication_header()`): Azure's
         pipeline endpoints take an Entra token, not a key."""
-        return dict(self._auth.get_authentication_header())
+        with translated(PipelineError, "get a token for the pipeline endpoints"):
+            return dict(self._auth.get_authentication_header())

@@ -1,0 +1,774 @@
+"""Cassettes of the Azure pipeline tests (publishing, endpoints, runs), written by
+`_cassette_builder.write_all()`.
+
+BUILT BY HAND like the others: responses follow the public REST reference of the Azure ML
+pipelines service (AE3P, `/pipelines/v1.0/...`: Modules, DataSources, Graphs,
+PipelineRuns, PublishedPipelines, PipelineEndpoints), run history and the dataset service,
+in the request order the SDK (azureml-pipeline-core 1.62) sends them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml._cassette_builder import (
+    API,
+    WS_PATH,
+    discovery,
+    interaction,
+    session_interactions,
+    write,
+)
+
+AE3P = f"{API}/pipelines/v1.0{WS_PATH}"
+
+PUBLISH = (
+    "Azure ML pipelines service (AE3P v1.0): Modules, Graphs, PublishedPipelines, PipelineEndpoints"
+)
+
+
+DATASETS = f"{API}/dataset/v1.0{WS_PATH}/datasets"
+DATASET_NAME = "bankmarketing_train"
+DATASET_ID = "d5a7e0c1-0000-4000-8000-00000000da7a"
+SAVED_DATASET_ID = "5a7ed000-0000-4000-8000-00000000da7a"
+#: The data set definition the SDK writes for the public file (a dataprep "mltable": read
+#: the CSV from its blob URL, column types not inferred here, see the test's docstring).
+MLTABLE = (
+    "---\n"
+    "type: mltable\n"
+    "paths:\n"
+    '  - pattern: "wasbs://automl-sample-notebook-data@automlsamplenotebookdata.blob.core'
+    '.windows.net/bankmarketing_train.csv"\n'
+    "transformations:\n"
+    "  - read_delimited:\n"
+    "      path_column: Path\n"
+    "      include_path_column: false\n"
+    "      encoding: utf8\n"
+    "      support_multi_line: false\n"
+    '      delimiter: ","\n'
+    "      empty_as_string: false\n"
+    "      partition_size: 20971520\n"
+    "      header: all_files_same_headers\n"
+    "      infer_column_types: false\n"
+    "metadata:\n"
+    '  infer_column_types: "False"\n'
+)
+DATAFLOW = json.dumps({"blocks": [], "meta": {"RsDataflow": MLTABLE}})
+
+
+def dataset_payload() -> dict[str, Any]:
+    """Datasets - Register: the registered data set (version 1)."""
+    return {
+        "datasetId": DATASET_ID,
+        "name": DATASET_NAME,
+        "description": "UCI Bank Marketing (public copy)",
+        "datasetType": "tabular",
+        "isVisible": True,
+        "tags": {},
+        "latest": {
+            "versionId": "1",
+            "savedDatasetId": SAVED_DATASET_ID,
+            "dataflow": DATAFLOW,
+            "properties": {},
+            "datasetDefinitionState": {"state": "active"},
+            "createdTime": "2026-11-02T12:00:00.000000+00:00",
+        },
+        "createdTime": "2026-11-02T12:00:00.000000+00:00",
+    }
+
+
+COMPUTE = "cpu-cluster"
+
+
+def compute_list() -> dict[str, Any]:
+    """Compute - List: AutoMLConfig's validation finds the cluster among the workspace's."""
+    return interaction(
+        "GET",
+        f"{API}/rp/workspaces{WS_PATH}/computes?api-version=2020-02-02",
+        body={"value": [compute_payload()]},
+    )
+
+
+def compute_get() -> dict[str, Any]:
+    """Compute - Get (Machine Learning Compute, api-version 2020-02-02): the AmlCompute
+    cluster, through the workspace's regional `rp/workspaces` proxy as the SDK asks."""
+    return interaction(
+        "GET",
+        f"{API}/rp/workspaces{WS_PATH}/computes/{COMPUTE}?api-version=2020-02-02",
+        body=compute_payload(),
+    )
+
+
+def compute_payload() -> dict[str, Any]:
+    compute_id = f"{WS_PATH}/computes/{COMPUTE}"
+    return {
+        "id": compute_id,
+        "name": COMPUTE,
+        "type": "Microsoft.MachineLearningServices/workspaces/computes",
+        "location": "eastus",
+        "tags": None,
+        "properties": {
+            "computeType": "AmlCompute",
+            "computeLocation": "eastus",
+            "description": None,
+            "createdOn": "2026-11-01T09:10:00.000000+00:00",
+            "modifiedOn": "2026-11-01T09:12:00.000000+00:00",
+            "resourceId": None,
+            "provisioningState": "Succeeded",
+            "provisioningErrors": None,
+            "isAttachedCompute": False,
+            "properties": {
+                "vmSize": "STANDARD_DS3_V2",
+                "vmPriority": "Dedicated",
+                "scaleSettings": {
+                    "minNodeCount": 0,
+                    "maxNodeCount": 4,
+                    "nodeIdleTimeBeforeScaleDown": "PT1800S",
+                },
+                "subnet": None,
+                "currentNodeCount": 0,
+                "targetNodeCount": 0,
+                "nodeStateCounts": {
+                    "idleNodeCount": 0,
+                    "runningNodeCount": 0,
+                    "preparingNodeCount": 0,
+                    "unusableNodeCount": 0,
+                    "leavingNodeCount": 0,
+                    "preemptedNodeCount": 0,
+                },
+                "allocationState": "Steady",
+                "allocationStateTransitionTime": "2026-11-01T09:12:00.000000+00:00",
+                "errors": None,
+                "remoteLoginPortPublicAccess": "Enabled",
+            },
+        },
+    }
+
+
+DATASTORE = "workspaceblobstore"
+
+
+def default_datastore() -> dict[str, Any]:
+    """Datastores - Get Default: the workspace's blob store (no key in the answer)."""
+    return interaction(
+        "GET",
+        f"{API}/datastore/v1.0{WS_PATH}/default",
+        body={
+            "name": DATASTORE,
+            "dataStoreType": "AzureBlob",
+            "hasBeenValidated": True,
+            "tags": {},
+            "azureStorageSection": {
+                "accountName": "stbankops",
+                "containerName": "azureml-blobstore-11111111-2222-3333-4444-555555555555",
+                "endpoint": "core.windows.net",
+                "protocol": "https",
+                "credentialType": "None",
+                "credential": None,
+                "isSas": False,
+                "accountKey": None,
+                "sasToken": None,
+                "subscriptionId": None,
+                "resourceGroup": None,
+            },
+        },
+    )
+
+
+DATA_TYPES = [
+    "AnyFile", "AzureBlobReference", "AzureDataLakeReference", "AzureFilesReference",
+    "AzureSqlDatabaseReference", "AzurePostgresDatabaseReference", "AzureDataLakeGen2Reference",
+    "AzureMLDataset", "AzureMySqlDatabaseReference", "DBFSReference", "AnyDirectory",
+]  # fmt: skip
+
+
+def data_types() -> dict[str, Any]:
+    """DataTypes - List: the workspace's pipeline data types (it has the default ones, so
+    the SDK creates none)."""
+    return interaction(
+        "GET",
+        f"{AE3P}/DataTypes",
+        body=[
+            {
+                "Id": name,
+                "Name": name,
+                "Description": name,
+                "IsDirectory": name == "AnyDirectory",
+                "ParentDataTypeIds": [],
+                "Etag": None,
+                "CreatedDate": "2026-11-01T09:00:00.0000000Z",
+                "LastModifiedDate": "2026-11-01T09:00:00.0000000Z",
+                "EntityStatus": "Active",
+            }
+            for name in DATA_TYPES
+        ],
+    )
+
+
+#: The environments the SDK looks for when it believes its AutoML is a pre-release build:
+#: azureml-train-automl-client 1.62 does on a PyPI install (`is_prod()` compares the index
+#: URL it ships, with "/index.html" appended, to PyPI's), for each curated AutoML image.
+NON_PROD_ENVIRONMENTS = [
+    "AutoML-Non-Prod", "AutoML-Non-Prod-GPU", "AutoML-Non-Prod-DNN", "AutoML-Non-Prod-DNN-GPU",
+    "AutoML-Non-Prod-DNN-Forecasting-GPU", "AutoML-DNN-Vision-GPU-NonProd",
+    "AutoML-DNN-Text-GPU-Candidate", "AutoML-DNN-Text-GPU-PTCA-Candidate",
+]  # fmt: skip
+
+
+def environment_not_found(name: str) -> dict[str, Any]:
+    """Environments - Get: 404, the workspace has no such environment (the SDK logs a
+    warning and goes on with the curated environment)."""
+    return interaction(
+        "GET",
+        f"{API}/environment/v1.0{WS_PATH}/environments/{name}",
+        status=404,
+        body={
+            "error": {
+                "code": "UserError",
+                "message": f"Environment {name} not found",
+                "innerError": {"code": "NotFound"},
+            }
+        },
+    )
+
+
+#: The AutoMLStep's module hash (pinned by the test) and the hash of its empty source folder.
+MODULE_HASH = "b4a2c0de" * 8
+CONTENT_HASH = "0" * 32
+MODULE_ID = "3e6c0a1b-7d2f-4a5e-9b8c-0d1e2f3a4b5c"
+
+
+SNAPSHOT_ID = "5a95b0c1-0000-4000-8000-00000000a5a9"
+#: The SHA-512 of nothing: the merkle hash of an empty folder.
+EMPTY_FOLDER_HASH = (
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+    "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
+)
+
+
+def latest_snapshot() -> dict[str, Any]:
+    """Snapshots - Get latest metadata: the workspace's last snapshot is an empty folder,
+    as the AutoMLStep's is, so the SDK uploads nothing and reuses its id."""
+    return interaction(
+        "GET",
+        f"{API}/content/v1.0{WS_PATH}/snapshots/latest/metadata",
+        body={
+            "id": SNAPSHOT_ID,
+            "root": {
+                "name": "",
+                "type": "Directory",
+                "hash": EMPTY_FOLDER_HASH,
+                "timestamp": "2026-11-01T09:00:00.000000",
+                "children": {},
+            },
+        },
+    )
+
+
+def setting(name: str, value: str) -> dict[str, str]:
+    """One AutoML setting among the module's parameters, as the module carries it."""
+    return {"Name": name, "DefaultValue": value}
+
+
+#: What our configuration must put into the AutoMLStep's module (checked on the wire).
+AUTOML_SETTINGS = [
+    setting("task_type", "classification"),
+    setting("primary_metric", "AUC_weighted"),
+    setting("label_column_name", "y"),
+    # the local default budget (1 minute) raised to Azure's minimum
+    setting("experiment_timeout_minutes", "15.0"),
+    setting("featurization", "auto"),
+    setting("enable_early_stopping", "True"),
+    setting("validation_size", "0.15"),
+    setting("target", COMPUTE),
+]
+
+
+def module_entity() -> dict[str, Any]:
+    """Modules - Create: the module entity (an AutoMLCloud module on our snapshot)."""
+    return {
+        "Id": MODULE_ID,
+        "Name": "train",
+        "Description": "train",
+        "ModuleExecutionType": "AutoMLCloud",
+        "ModuleType": "None",
+        "UploadState": "Completed",
+        "IsDeterministic": True,
+        "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
+        "DataLocation": {"StorageId": SNAPSHOT_ID, "StorageType": "Snapshot"},
+        "StepType": "AutoMLStep",
+        "EntityStatus": "Active",
+        "CreatedDate": "2026-11-02T12:00:01.0000000Z",
+        "LastModifiedDate": "2026-11-02T12:00:01.0000000Z",
+    }
+
+
+OUTPUTS = [("metrics_data", "Metrics"), ("model_data", "Model")]
+
+
+def structured_interface() -> dict[str, Any]:
+    """The AutoMLStep module's interface: the data set in, metrics and model out (and the
+    SDK's `_run_after_output` sequencing port)."""
+    return {
+        "CommandLinePattern": "",
+        "Inputs": [
+            {
+                "Name": "training_data",
+                "Label": "training_data",
+                "DataTypeIdsList": ["AzureMLDataset"],
+                "IsOptional": False,
+                "DataStoreMode": "Direct",
+                "DataReferenceName": "training_data",
+            }
+        ],
+        "Outputs": [
+            *(
+                {
+                    "Name": name,
+                    "Label": name,
+                    "DataTypeId": "AnyFile",
+                    "DataStoreName": DATASTORE,
+                    "DataStoreMode": "Mount",
+                    "DataReferenceName": name,
+                    "TrainingOutput": {"TrainingOutputType": kind},
+                }
+                for name, kind in OUTPUTS
+            ),
+            {
+                "Name": "_run_after_output",
+                "DataTypeId": "AnyFile",
+                "SkipProcessing": True,
+                "DataReferenceName": "_run_after_output",
+            },
+        ],
+        "Parameters": [
+            {"Name": item["Name"], "ParameterType": "String", "IsOptional": True, **item}
+            for item in AUTOML_SETTINGS
+        ],
+        "MetadataParameters": [],
+        "Arguments": [],
+    }
+
+
+def module_get() -> dict[str, Any]:
+    """Modules - Get: the module and its interface (ports and parameters)."""
+    return interaction(
+        "GET",
+        f"{AE3P}/Modules/{MODULE_ID}",
+        body={
+            "Data": {**module_entity(), "StructuredInterface": structured_interface()},
+            "Interface": {
+                "Parameters": [
+                    {"Name": item["Name"], "DefaultValue": item["DefaultValue"], "Type": "String"}
+                    for item in AUTOML_SETTINGS
+                ],
+                "MetadataParameters": [],
+                "Ports": {
+                    "Inputs": [{"Name": "training_data", "DataTypesIds": ["AzureMLDataset"]}],
+                    "Outputs": [
+                        {"Name": name, "DataTypeId": "AnyFile"}
+                        for name in [*(n for n, _ in OUTPUTS), "_run_after_output"]
+                    ],
+                },
+            },
+        },
+    )
+
+
+PIPELINE_ID = B.PIPELINE_ID
+PIPELINE_ID_2 = "8d1a6c54-2e3f-4a71-8b9c-123456789abc"
+GRAPH_ID = "11111111-aaaa-bbbb-cccc-000000000001"
+
+
+def submit_url(pipeline_id: str) -> str:
+    return f"{AE3P}/PipelineRuns/PipelineSubmit/{pipeline_id}"
+
+
+def published_entity(
+    pipeline_id: str = PIPELINE_ID, version: str = "1", status: str = "Active"
+) -> dict[str, Any]:
+    """A published pipeline (PipelineEntity) as the service returns it."""
+    return {
+        "Id": pipeline_id,
+        "Name": PIPELINE_NAME,
+        "Description": "nightly training",
+        "Version": version,
+        "GraphId": GRAPH_ID,
+        "TotalRunSteps": 1,
+        "ParameterAssignments": {},
+        "DataSetDefinitionValueAssignments": {},
+        "Url": submit_url(pipeline_id),
+        "Etag": None,
+        "CreatedDate": "2026-11-02T12:00:02.0000000Z",
+        "LastModifiedDate": "2026-11-02T12:00:02.0000000Z",
+        "EntityStatus": status,
+        "ContinueRunOnStepFailure": False,
+        "Properties": {},
+        "EnableNotification": None,
+    }
+
+
+def create_published(version: str, pipeline_id: str) -> dict[str, Any]:
+    """Pipelines - Create: the graph published under the name and version, with our
+    data set as its input and our two outputs as the graph's outputs."""
+    return interaction(
+        "POST",
+        f"{AE3P}/Pipelines/Create",
+        request_body={
+            "Name": PIPELINE_NAME,
+            "Description": "nightly training",
+            "Version": version,
+            "Graph": {
+                "ModuleNodes": [
+                    {
+                        "ModuleId": MODULE_ID,
+                        "ModuleParameters": [
+                            {"Name": item["Name"], "Value": item["DefaultValue"]}
+                            for item in AUTOML_SETTINGS
+                        ],
+                    }
+                ],
+                "DatasetNodes": [
+                    {
+                        "DataSetDefinition": {
+                            "DataTypeShortName": "AzureMLDataset",
+                            "Value": {"DataSetReference": {"Id": DATASET_ID, "Version": "1"}},
+                        }
+                    }
+                ],
+                "Edges": [
+                    {"DestinationInputPort": {"GraphPortName": "metrics_output"}},
+                    {"DestinationInputPort": {"GraphPortName": "best_model_output"}},
+                    {"DestinationInputPort": {"PortName": "training_data"}},
+                ],
+            },
+        },
+        body=published_entity(pipeline_id, version),
+    )
+
+
+def not_found(uri: str, what: str) -> dict[str, Any]:
+    """A 404 of the pipelines service (its ErrorResponse shape)."""
+    return interaction(
+        "GET",
+        uri,
+        status=404,
+        body={
+            "error": {
+                "code": "UserError",
+                "message": f"{what} not found",
+                "details": [],
+                "innerError": {"code": "NotFound"},
+            },
+            "correlation": {"operation": "00000000000000000000000000000404"},
+        },
+    )
+
+
+def endpoint_by_name() -> str:
+    return f"{AE3P}/PipelineEndpoints/Name?Name={PIPELINE_NAME}"
+
+
+ENDPOINT_ID = "e7d0e7d0-0000-4000-8000-0000000e7d00"
+ENDPOINT_SUBMIT = f"{AE3P}/PipelineRuns/PipelineEndpointSubmit/Id/{ENDPOINT_ID}"
+
+
+def endpoint_entity(versions: list[str], default: str) -> dict[str, Any]:
+    """A pipeline endpoint (PipelineEndpointEntity): its versions (0, 1 …, each a
+    published pipeline) and the default one."""
+    return {
+        "Id": ENDPOINT_ID,
+        "Name": PIPELINE_NAME,
+        "Description": "nightly training",
+        "DefaultVersion": default,
+        "PipelineVersionList": [
+            {"Version": str(index), "PipelineId": pipeline_id}
+            for index, pipeline_id in enumerate(versions)
+        ],
+        "Url": ENDPOINT_SUBMIT,
+        "SwaggerUrl": f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/swagger",
+        "Etag": None,
+        "CreatedDate": "2026-11-02T12:00:03.0000000Z",
+        "LastModifiedDate": "2026-11-02T12:00:03.0000000Z",
+        "EntityStatus": "Active",
+        "Properties": {},
+        "tags": {},
+    }
+
+
+def build_graph(*, first: bool) -> list[dict[str, Any]]:
+    """The AutoMLStep pipeline built and its module found or made (the `first` time:
+    made, on the workspace's latest snapshot; later: found by its hash)."""
+    return [
+        # AzureAutoML.public_dataset: the public file registered as a tabular data set
+        interaction(
+            "POST",
+            f"{DATASETS}?registerAsPending=false&ifExistsOk=true"
+            "&updateDefinitionIfExists=true&withDataHash=false",
+            request_body={
+                "name": DATASET_NAME,
+                "datasetType": "tabular",
+                "description": "UCI Bank Marketing (public copy)",
+            },
+            body=dataset_payload(),
+        ),
+        # Data versions - Get: the SDK reads the saved definition back in the data
+        # service's (rslex) form
+        interaction(
+            "GET",
+            f"{API}/data/v1.0{WS_PATH}/dataversion/unregistered-{SAVED_DATASET_ID}/versions/1"
+            "?includeSavedDatasets=true",
+            body={
+                "dataVersion": {
+                    "dataContainerName": f"unregistered-{SAVED_DATASET_ID}",
+                    "dataType": "mltable",
+                    "versionId": "1",
+                },
+                "legacyDataflow": MLTABLE,
+            },
+        ),
+        # AzureAutoML.ensure_compute: the cluster exists
+        compute_get(),
+        default_datastore(),
+        # Pipeline(...): building the graph (azureml-pipeline-core)
+        data_types(),
+        default_datastore(),  # the graph's default datastore
+        # the AutoMLStep's node: AutoMLConfig checks its compute target
+        compute_list(),
+        *(environment_not_found(name) for name in NON_PROD_ENVIRONMENTS),
+        # AutoML's validation service checks the settings and the data set (204: no
+        # problem); the AutoMLStep has no experiment yet ("placeholder")
+        interaction(
+            "POST",
+            f"{API}/jasmine/v1.0{WS_PATH}/experimentids/placeholder/validation"
+            "?maximumSeverity=2&flight=Prod",
+            status=204,
+            request_body={
+                "runType": "automl",
+                "primaryMetric": "AUC_weighted",
+                "trainSplit": 0.15,
+            },
+            body="",
+        ),
+        *(make_module() if first else [module_by_hash()]),
+    ]
+
+
+def module_by_hash() -> dict[str, Any]:
+    """Modules - Get by hash: the module made by the first publication."""
+    return interaction(
+        "GET",
+        f"{AE3P}/Modules/Hash/{MODULE_HASH}_{CONTENT_HASH}",
+        body=module_get()["response"]["body"]["string"],
+    )
+
+
+def make_module() -> list[dict[str, Any]]:
+    return [
+        # Pipeline.publish: the module is looked up by its hash (none yet: 404)
+        interaction(
+            "GET",
+            f"{AE3P}/Modules/Hash/{MODULE_HASH}_{CONTENT_HASH}",
+            status=404,
+            body={"error": {"code": "NotFound", "message": "Module not found"}},
+        ),
+        latest_snapshot(),
+        # Modules - Create: the AutoMLStep's module, with our AutoML settings as its
+        # parameters and our two outputs (Azure's default outputs switched off)
+        interaction(
+            "POST",
+            f"{AE3P}/Modules",
+            request_body={
+                "Name": "train",
+                "ModuleExecutionType": "AutoMLCloud",
+                "StepType": "AutoMLStep",
+                "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
+                "StorageId": SNAPSHOT_ID,
+                "StructuredInterface": {
+                    "Inputs": [{"Name": "training_data", "DataTypeIdsList": ["AzureMLDataset"]}],
+                    "Outputs": [
+                        {
+                            "Name": "metrics_data",
+                            "TrainingOutput": {"TrainingOutputType": "Metrics"},
+                        },
+                        {"Name": "model_data", "TrainingOutput": {"TrainingOutputType": "Model"}},
+                    ],
+                    "Parameters": AUTOML_SETTINGS,
+                },
+            },
+            body=module_entity(),
+        ),
+        module_get(),
+    ]
+
+
+def publish_interactions() -> list[dict[str, Any]]:
+    return [
+        discovery(),
+        *build_graph(first=True),
+        create_published("1", PIPELINE_ID),
+        # PipelineEndpoint.get: every SDK entry point lists the data types first
+        data_types(),
+        not_found(endpoint_by_name(), f"PipelineEndpoint {PIPELINE_NAME}"),
+        # none yet: PipelineEndpoint.publish looks again, then makes it with this version
+        data_types(),
+        not_found(endpoint_by_name(), f"PipelineEndpoint {PIPELINE_NAME}"),
+        data_types(),
+        interaction(
+            "POST",
+            f"{AE3P}/PipelineEndpoints/Create",
+            request_body={
+                "Name": PIPELINE_NAME,
+                "Description": "nightly training",
+                "PipelineId": PIPELINE_ID,
+            },
+            body=endpoint_entity([PIPELINE_ID], "0"),
+        ),
+        # the second version: the same module, a new published pipeline, added to the
+        # endpoint as its default
+        *build_graph(first=False),
+        create_published("2", PIPELINE_ID_2),
+        data_types(),
+        endpoint_get([PIPELINE_ID], "0"),
+        # add_default: the endpoint read by id, then written back with the new version
+        # appended and made the default
+        endpoint_by_id([PIPELINE_ID], "0"),
+        interaction(
+            "PUT",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}",
+            request_body={
+                "DefaultVersion": "1",
+                "PipelineVersionList": [
+                    {"Version": "0", "PipelineId": PIPELINE_ID},
+                    {"Version": "1", "PipelineId": PIPELINE_ID_2},
+                ],
+            },
+            body=endpoint_entity([PIPELINE_ID, PIPELINE_ID_2], "1"),
+        ),
+    ]
+
+
+def published_get(pipeline_id: str, version: str, status: str = "Active") -> dict[str, Any]:
+    """Pipelines - Get (a published pipeline by id)."""
+    return interaction(
+        "GET",
+        f"{AE3P}/Pipelines/{pipeline_id}",
+        body=published_entity(pipeline_id, version, status),
+    )
+
+
+def manage_interactions() -> list[dict[str, Any]]:
+    """get_endpoint, list, get, disable, enable, set_default."""
+    both = [PIPELINE_ID, PIPELINE_ID_2]
+    return [
+        # get_endpoint: the endpoint, its default pipeline, all its versions
+        data_types(),
+        endpoint_get(both, "1"),
+        published_get(PIPELINE_ID_2, "2"),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
+            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
+        ),
+        # list (every published pipeline of the workspace, disabled ones too)
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/Pipelines?activeOnly=false",
+            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
+        ),
+        # get
+        data_types(),
+        published_get(PIPELINE_ID, "1"),
+        # disable, then enable: Pipelines - Update status, and the pipeline read back
+        *set_status("Disabled"),
+        *set_status("Active"),
+        # set_default: the endpoint and the pipeline read, the endpoint written back with
+        # the first version as its default, then mapped (its default and its versions)
+        data_types(),
+        endpoint_get(both, "1"),
+        data_types(),
+        published_get(PIPELINE_ID, "1"),
+        endpoint_by_id(both, "1"),
+        interaction(
+            "PUT",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}",
+            request_body={"DefaultVersion": "0"},
+            body=endpoint_entity(both, "0"),
+        ),
+        published_get(PIPELINE_ID, "1"),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
+            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
+        ),
+    ]
+
+
+def set_status(status: str) -> list[dict[str, Any]]:
+    return [
+        data_types(),
+        published_get(PIPELINE_ID, "1", "Active" if status == "Disabled" else "Disabled"),
+        interaction(
+            "PUT",
+            f"{AE3P}/Pipelines/{PIPELINE_ID}/status",
+            request_body=json.dumps(status),
+            body="",
+        ),
+        data_types(),
+        published_get(PIPELINE_ID, "1", status),
+    ]
+
+
+def endpoint_by_id(versions: list[str], default: str) -> dict[str, Any]:
+    """PipelineEndpoints - Get by id."""
+    return interaction(
+        "GET", f"{AE3P}/PipelineEndpoints/Id/{ENDPOINT_ID}", body=endpoint_entity(versions, default)
+    )
+
+
+def endpoint_get(versions: list[str], default: str) -> dict[str, Any]:
+    """PipelineEndpoints - Get by name."""
+    return interaction("GET", endpoint_by_name(), body=endpoint_entity(versions, default))
+
+
+UNKNOWN_ID = "00000000-dead-4000-8000-000000000000"
+
+
+def error_interactions() -> list[dict[str, Any]]:
+    """An unknown published pipeline (404), then a refused token (401) on the list."""
+    return [
+        discovery(),
+        data_types(),
+        not_found(f"{AE3P}/Pipelines/{UNKNOWN_ID}", f"Pipeline {UNKNOWN_ID}"),
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/Pipelines?activeOnly=false",
+            status=401,
+            body={"error": {"code": "InvalidToken", "message": "The token has expired"}},
+        ),
+    ]
+
+
+def writes() -> list[Path]:
+    return [
+        write(
+            "test_azure_pipelines",
+            "test_sdk_errors_become_ours",
+            "Azure ML pipelines service (AE3P v1.0): Pipelines - Get (404), Pipelines - List (401)",
+            [*session_interactions(), *error_interactions()],
+        ),
+        write(
+            "test_azure_pipelines",
+            "test_publish_the_training_pipeline",
+            PUBLISH,
+            [*session_interactions(), *publish_interactions(), *manage_interactions()],
+        ),
+    ]
+
+
+PIPELINE_NAME = "bankmarketing-training"
