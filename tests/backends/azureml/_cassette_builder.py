@@ -1096,7 +1096,10 @@ def register_run_interactions() -> list[dict[str, Any]]:
 
 
 def write_all() -> list[Path]:
+    from tests.backends.azureml import _cassettes_automl  # imports this module
+
     return [
+        *_cassettes_automl.write_all(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",
