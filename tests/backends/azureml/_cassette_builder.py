@@ -1091,11 +1091,12 @@ def register_run_interactions() -> list[dict[str, Any]]:
 
 
 def write_all() -> list[Path]:
-    from tests.backends.azureml import _cassettes_quickstart
+    from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart
     from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
     from tests.backends.azureml._cassettes_pipelines import writes as write_pipeline_cassettes
 
     return [
+        *_cassettes_automl.write_all(),
         *_cassettes_quickstart.write_all(),
         *write_deploy_cassettes(),
         *write_pipeline_cassettes(),

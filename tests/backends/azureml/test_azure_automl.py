@@ -1,13 +1,15 @@
 """AutoML on Azure ML: our configuration → the SDK's `AutoMLConfig` and cluster settings,
 and an Azure parent run with its child runs → `TrainingRun`.
 
-Submitting a run (snapshot upload, run history, data set registration) is too large a
-call graph to cassette by hand; these tests build the real SDK objects from our
-configuration and map SDK-shaped run objects (stand-ins with the SDK's attributes).
+Training from the public file is replayed through the real SDK against hand-built
+cassettes (`_cassettes_automl.py`): a finished run, a failed run and a refused token.
+Unit tests build the real SDK objects from our configuration and map SDK-shaped run
+objects (stand-ins with the SDK's attributes) for the cases the cassettes do not cover.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +17,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from bankmarketing_ops import AutoMLConfig, TrainingCanceledError, TrainingError
+from bankmarketing_ops import (
+    AutoMLConfig,
+    AutoMLTrainer,
+    CredentialError,
+    TrainingCanceledError,
+    TrainingError,
+    Workspace,
+)
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.automl import (
@@ -26,6 +35,8 @@ from bankmarketing_ops.backends.azureml.automl import (
     map_metrics,
     map_state,
 )
+from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 METRICS: dict[str, Any] = {
     "accuracy": 0.915,
@@ -123,7 +134,7 @@ def test_the_public_file_is_registered_from_its_url(monkeypatch: pytest.MonkeyPa
 
     class FakeTabular:
         @staticmethod
-        def from_delimited_files(path: str) -> Any:
+        def from_delimited_files(path: str, **_options: Any) -> Any:
             calls.append(path)
             return SimpleNamespace(register=lambda **kw: calls.append(kw) or "registered")
 
@@ -262,3 +273,98 @@ def test_budgets_under_azures_minimum_are_refused_before_anything_is_created() -
     from azureml.automl.core.automl_base_settings import AutoMLBaseSettings
 
     assert AutoMLBaseSettings.MIN_EXPTIMEOUT_MINUTES == C.AZUREML_MIN_BUDGET_MINUTES
+
+
+@pytest.mark.vcr
+def test_train_on_azure_submits_polls_and_maps_the_run(
+    azure_workspace: Workspace,
+    vcr: Any,
+    small_frame: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`AutoMLTrainer.train` through the real SDK and its HTTP (a hand-built cassette).
+
+    Replayed: the data set registered from the public URL (dataset service, then its
+    engine definition from the data service), the missing cluster created with our size
+    and waited for, the experiment, the AutoML client's checks (compute list, the
+    environments it looks for), Jasmine's validation and the parent run with our
+    settings (the body matcher checks primary metric, label column, budget,
+    featurization, early stopping, models, cluster and data set id), the snapshot-less
+    submission, polling to Completed, the child runs and their details, the best child
+    named by the parent's tag, its metrics (metrics service v2) and the parent's details.
+
+    Nothing of the SDK is mocked. The data set is declared with `validate=False`,
+    `infer_column_types=False` and the schema's column types: the SDK then never reads
+    the file here through the dataprep engine (whose own HTTP client vcrpy cannot see),
+    and Azure's AutoML service validates the data (the Jasmine validation call). Only the
+    SDK's telemetry is dropped (see conftest's `_azureml_sdk`).
+    """
+    # outside any git repository: the SDK records the branch and commit of the working
+    # directory on the run (a PATCH that differs from machine to machine)
+    monkeypatch.chdir(tmp_path)
+    frame = small_frame.copy()
+    # the synthetic rows stand in for the whole public file (only its identity matters
+    # here: Azure reads the file from its URL)
+    frame.attrs.update(sha256=C.DEFAULT_DATA_SHA256, source=C.DEFAULT_DATA_URL)
+    trainer = AutoMLTrainer(
+        azure_workspace, experiment_timeout_minutes=20, max_concurrent_iterations=2
+    )
+    run = trainer.train(frame)
+
+    assert run.run_id == B.PARENT_RUN
+    assert [(it.family, it.validation_score) for it in run.leaderboard()] == [
+        ("XGBoostClassifier", pytest.approx(0.944)),
+        ("LightGBM", pytest.approx(0.941)),
+    ]
+    assert run.iterations[0].learner == "MaxAbsScaler XGBoostClassifier"
+    assert run.iterations[0].wall_clock_s == 180.0
+    assert run.best.model_type == "VotingEnsemble"
+    assert run.best.validation_score == pytest.approx(0.947)
+    assert run.best.best_single_validation_score == pytest.approx(0.944)
+    assert run.test_metrics.AUC_weighted == pytest.approx(0.947)
+    assert run.test_metrics.log_loss == pytest.approx(0.18)
+    assert run.test_metrics.confusion_matrix == []  # not in this cassette
+    assert run.duration_s == 1800.0
+    assert run.data_sha256 == C.DEFAULT_DATA_SHA256
+    described = json.loads((Path(run.run_dir) / "azureml_run.json").read_text())
+    assert described["best_child_run_id"] == B.BEST_RUN
+    assert_all_played(vcr)
+
+
+def _public_file(frame: pd.DataFrame) -> pd.DataFrame:
+    copy = frame.copy()
+    copy.attrs.update(sha256=C.DEFAULT_DATA_SHA256, source=C.DEFAULT_DATA_URL)
+    return copy
+
+
+@pytest.mark.vcr
+def test_a_failed_run_raises_azures_error(
+    azure_workspace: Workspace,
+    vcr: Any,
+    small_frame: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same submission; the run ends Failed and `TrainingError` says Azure's reason."""
+    monkeypatch.chdir(tmp_path)
+    trainer = AutoMLTrainer(
+        azure_workspace, experiment_timeout_minutes=20, max_concurrent_iterations=2
+    )
+    poller = trainer.begin_train(_public_file(small_frame))
+    with pytest.raises(TrainingError, match="ran out of core quota") as caught:
+        poller.result()
+    assert B.PARENT_RUN in str(caught.value)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_a_refused_token_is_a_credential_error(
+    azure_workspace: Workspace, vcr: Any, small_frame: pd.DataFrame
+) -> None:
+    """A 401 from Azure (here the first call of a submission) is our `CredentialError`,
+    not the SDK's exception; no cluster or run is asked for after it."""
+    trainer = AutoMLTrainer(azure_workspace, experiment_timeout_minutes=20)
+    with pytest.raises(CredentialError, match="register the data set"):
+        trainer.train(_public_file(small_frame))
+    assert_all_played(vcr)

@@ -83,3 +83,13 @@ def test_status_is_read_from_attributes_or_the_message() -> None:
     assert sdk_status(_webservice_error("x", status=409)) == 409
     assert sdk_status(_webservice_error("Received bad response. Response Code: 503")) == 503
     assert sdk_status(_webservice_error("no status here")) is None
+
+
+def test_the_dataset_services_request_failed_status_is_read() -> None:
+    from azureml.exceptions import UserErrorException
+
+    # azureml.data._dataset_rest_helper says the status only in its message
+    refused = UserErrorException("Request failed (401): The token is expired")
+    assert sdk_status(refused) == 401
+    with pytest.raises(CredentialError), translated(DeploymentError, "register the data set"):
+        raise refused

@@ -42,3 +42,13 @@ def test_bodies_that_are_not_json_must_be_equal() -> None:
     body_subset(_request("a,b\n1,2\n"), _request("a,b\n1,2\n"))
     with pytest.raises(AssertionError):
         body_subset(_request("a,b\n1,3\n"), _request("a,b\n1,2\n"))
+
+
+def test_a_json_object_inside_a_string_field_matches_as_a_subset() -> None:
+    settings = {"primary_metric": "AUC_weighted", "label_column_name": "y", "iterations": 1000}
+    sent = _request({"runType": "automl", "amlSettingsJsonString": json.dumps(settings)})
+    body_subset(sent, _request({"amlSettingsJsonString": json.dumps({"label_column_name": "y"})}))
+    with pytest.raises(AssertionError, match="lacks"):
+        body_subset(
+            sent, _request({"amlSettingsJsonString": json.dumps({"label_column_name": "z"})})
+        )

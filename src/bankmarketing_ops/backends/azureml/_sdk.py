@@ -19,7 +19,9 @@ __all__ = ["EXTRA", "python_note", "require", "sdk_error_text", "sdk_status", "t
 
 EXTRA = "azureml"
 
-_STATUS_IN_TEXT = re.compile(r"\b(?:status(?:[ _]code)?|Response Code)\W{0,3}([45]\d\d)\b", re.I)
+_STATUS_IN_TEXT = re.compile(
+    r"\b(?:status(?:[ _]code)?|Response Code|Request failed)\W{0,3}([45]\d\d)\b", re.I
+)
 _NOT_FOUND_TEXT = re.compile(r"\bnot found\b|\bno \w+ (?:with|named)\b|does not exist", re.I)
 
 

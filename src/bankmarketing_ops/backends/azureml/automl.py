@@ -26,9 +26,15 @@ import pandas as pd
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import BudgetTooSmallError, TrainingCanceledError, TrainingError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_status, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
-from bankmarketing_ops.data.schema import LEAKY_COLUMNS
+from bankmarketing_ops.data.schema import (
+    CATEGORICAL_COLUMNS,
+    FLOAT_COLUMNS,
+    INTEGER_COLUMNS,
+    LEAKY_COLUMNS,
+    TARGET,
+)
 from bankmarketing_ops.ml.families import MODEL_FAMILIES
 from bankmarketing_ops.ml.metrics import ClassificationMetrics
 from bankmarketing_ops.types.automl import (
@@ -45,6 +51,7 @@ __all__ = [
     "AzureAutoML",
     "AzureTrainingJob",
     "automl_arguments",
+    "column_types",
     "compute_arguments",
     "map_metrics",
     "map_state",
@@ -119,6 +126,14 @@ def compute_arguments(options: AzureMLOptions) -> dict[str, Any]:
     }
 
 
+def column_types(data_type: Any) -> dict[str, Any]:
+    """The schema's columns as the SDK's `DataType`s (`azureml.data.DataType`)."""
+    types: dict[str, Any] = {name: data_type.to_long() for name in INTEGER_COLUMNS}
+    types.update({name: data_type.to_float() for name in FLOAT_COLUMNS})
+    types.update({name: data_type.to_string() for name in (*CATEGORICAL_COLUMNS, TARGET)})
+    return types
+
+
 def map_state(status: str) -> RunState:
     """An Azure run status (`NotStarted`, `Preparing`, `Running`, `Completed` …) as ours."""
     return _STATES.get(status, "Running")
@@ -169,35 +184,58 @@ class AzureAutoML:
         self._ws, self._options, self._cache = workspace, options, cache
 
     def ensure_compute(self) -> Any:
-        """The cluster named in the options, created (and waited for) when missing."""
+        """The cluster named in the options, created (and waited for) when missing.
+
+        Raises:
+            TrainingError: the cluster cannot be read or created (a refused size or quota).
+            CredentialError: Azure refused the credentials.
+        """
         compute = require("azureml.core.compute")
         exceptions = require("azureml.exceptions")
-        try:
-            return compute.ComputeTarget(workspace=self._ws, name=self._options.compute_name)
-        except exceptions.ComputeTargetException:
+        name = self._options.compute_name
+        with translated(TrainingError, f"create the compute cluster {name!r}"):
+            try:
+                return compute.ComputeTarget(workspace=self._ws, name=name)
+            except exceptions.ComputeTargetException as exc:
+                # The SDK says "not found" and "401" with the same exception class: only
+                # a missing cluster is created.
+                if sdk_status(exc) is not None:
+                    raise
             _log.info(
                 "creating compute cluster %s (%s, up to %d nodes)",
-                self._options.compute_name,
+                name,
                 self._options.vm_size,
                 self._options.max_nodes,
             )
             config = compute.AmlCompute.provisioning_configuration(
                 **compute_arguments(self._options)
             )
-            target = compute.ComputeTarget.create(self._ws, self._options.compute_name, config)
+            target = compute.ComputeTarget.create(self._ws, name, config)
             target.wait_for_completion(show_output=False)
             return target
 
     def public_dataset(self) -> Any:
-        """The public data file, registered as a tabular data set Azure reads from its URL."""
+        """The public data file, registered as a tabular data set Azure reads from its URL.
+
+        The column types are ours (the schema), and the SDK neither validates nor infers
+        them: both would read the file here through the dataprep engine, and the facade
+        has validated the very same file (its sha256) on this machine already.
+        """
         core = require("azureml.core")
-        dataset = core.Dataset.Tabular.from_delimited_files(path=self._options.dataset_url)
-        return dataset.register(
-            workspace=self._ws,
-            name=self._options.dataset_name,
-            description="UCI Bank Marketing (public copy)",
-            create_new_version=True,
-        )
+        data_type = require("azureml.data").DataType
+        with translated(TrainingError, f"register the data set {self._options.dataset_name!r}"):
+            dataset = core.Dataset.Tabular.from_delimited_files(
+                path=self._options.dataset_url,
+                validate=False,
+                infer_column_types=False,
+                set_column_types=column_types(data_type),
+            )
+            return dataset.register(
+                workspace=self._ws,
+                name=self._options.dataset_name,
+                description="UCI Bank Marketing (public copy)",
+                create_new_version=True,
+            )
 
     def training_data(self, frame: pd.DataFrame, *, whole_file: bool = True) -> Any:
         """The registered tabular data set: the public URL (when `frame` is the whole public
@@ -205,31 +243,39 @@ class AzureAutoML:
         if whole_file and frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
             return self.public_dataset()
         core = require("azureml.core")
-        datastore = self._ws.get_default_datastore()
-        return core.Dataset.Tabular.register_pandas_dataframe(
-            frame, datastore, self._options.dataset_name
-        )
+        with translated(TrainingError, f"upload the data set {self._options.dataset_name!r}"):
+            datastore = self._ws.get_default_datastore()
+            return core.Dataset.Tabular.register_pandas_dataframe(
+                frame, datastore, self._options.dataset_name
+            )
 
     def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
+        """Register the data, make sure of the cluster, and submit the AutoML run.
+
+        Raises:
+            BudgetTooSmallError: the budget is under Azure's minimum; nothing is created.
+            TrainingError: Azure refused the cluster, the data set or the run.
+            CredentialError: Azure refused the credentials.
+        """
         check_budget(config.experiment_timeout_minutes)  # before any cluster or data set
         if config.drop_leaky_columns:
             frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
         train_module = require("azureml.train.automl")
         core = require("azureml.core")
-        automl_config = train_module.AutoMLConfig(
-            **automl_arguments(
-                config,
-                # the public URL still holds the leaky columns: upload the dropped frame
-                training_data=self.training_data(frame, whole_file=not config.drop_leaky_columns),
-                compute_target=self.ensure_compute(),
+        # the public URL still holds the leaky columns: upload the dropped frame
+        training_data = self.training_data(frame, whole_file=not config.drop_leaky_columns)
+        compute_target = self.ensure_compute()
+        experiment_name = self._options.experiment_name
+        with translated(TrainingError, f"submit the AutoML run to {experiment_name!r}"):
+            automl_config = train_module.AutoMLConfig(
+                **automl_arguments(
+                    config, training_data=training_data, compute_target=compute_target
+                )
             )
-        )
-        experiment = core.Experiment(self._ws, self._options.experiment_name)
-        try:
+            experiment = core.Experiment(self._ws, experiment_name)
             run = experiment.submit(automl_config, show_output=False)
-        except Exception as exc:  # SDK errors are untyped
-            raise TrainingError(f"Azure refused the AutoML run: {sdk_error_text(exc)}") from None
-        _log.info("submitted AutoML run %s to experiment %s", run.id, experiment.name)
+            run_id = str(run.id)
+        _log.info("submitted AutoML run %s to experiment %s", run_id, experiment_name)
         return AzureTrainingJob(run, config, frame, self._options, self._cache)
 
 
@@ -249,8 +295,13 @@ class AzureTrainingJob:
         self._started = time.monotonic()
         self.run_id: str = str(run.id)
 
+    def _reading(self) -> Any:
+        """Translate SDK errors while reading the run (TrainingError, CredentialError)."""
+        return translated(TrainingError, f"read AutoML run {self.run_id}")
+
     def _state(self) -> RunState:
-        return map_state(str(self._run.get_status()))
+        with self._reading():
+            return map_state(str(self._run.get_status()))
 
     def status(self) -> TrainingStatus:
         leaderboard = self.partial_leaderboard()
@@ -275,10 +326,12 @@ class AzureTrainingJob:
         return self._state() != "Running"
 
     def cancel(self) -> None:
-        self._run.cancel()
+        with translated(TrainingError, f"cancel AutoML run {self.run_id}"):
+            self._run.cancel()
 
     def partial_leaderboard(self) -> list[Iteration]:
-        iterations = [_iteration(child) for child in self._run.get_children()]
+        with self._reading():
+            iterations = [_iteration(child) for child in self._run.get_children()]
         found = [it for it in iterations if it is not None]
         return sorted(found, key=lambda it: it.validation_score, reverse=True)
 
@@ -291,7 +344,8 @@ class AzureTrainingJob:
         if state == "Canceled":
             raise TrainingCanceledError(f"AutoML run {self.run_id} was canceled")
         if state == "Failed":
-            details = self._run.get_details() or {}
+            with self._reading():
+                details = self._run.get_details() or {}
             error = details.get("error", {}).get("error", {}).get("message", "no message")
             raise TrainingError(f"AutoML run {self.run_id} failed: {error}")
         return self._finished()
@@ -307,12 +361,16 @@ class AzureTrainingJob:
         iterations = self.partial_leaderboard()
         if not iterations:
             raise TrainingError(f"AutoML run {self.run_id} finished without a child run")
-        best_run = self._run.get_best_child()
-        best_properties = dict(best_run.properties or {})
+        with self._reading():
+            best_run = self._run.get_best_child()
+            best_properties = dict(best_run.properties or {})
+            best = _iteration(best_run)
+            metrics = _metrics_with_artifacts(best_run)
+            details = self._run.get_details() or {}
+            portal_url = str(self._run.get_portal_url())
         best_type = str(best_properties.get("run_algorithm", "unknown"))
         best_score = float(best_properties.get("score", "nan"))
-        best = _iteration(best_run)
-        test_metrics = map_metrics(_metrics_with_artifacts(best_run))
+        test_metrics = map_metrics(metrics)
 
         features = feature_specs(drop_leaky=config.drop_leaky_columns)
         split = train_test_split(self._frame, test_size=config.test_size, seed=config.random_seed)
@@ -327,7 +385,6 @@ class AzureTrainingJob:
                 seed=config.random_seed,
             ),
         )
-        details = self._run.get_details() or {}
         run_dir = self._cache / "runs" / self.run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         description = {
@@ -335,7 +392,7 @@ class AzureTrainingJob:
             "run_id": self.run_id,
             "best_child_run_id": str(best_run.id),
             "model_path": "outputs/model.pkl",
-            "portal_url": str(self._run.get_portal_url()),
+            "portal_url": portal_url,
         }
         (run_dir / "azureml_run.json").write_text(json.dumps(description, indent=2) + "\n")
         best_single = max(it.validation_score for it in iterations)
