@@ -21,7 +21,6 @@ from bankmarketing_ops import (
     Workspace,
     training_pipeline,
 )
-from bankmarketing_ops import _constants as C
 from bankmarketing_ops.backends.azureml import AzureMLBackend
 from bankmarketing_ops.backends.azureml.pipelines import (
     TRAIN_STEP,
@@ -38,28 +37,6 @@ from tests.backends.azureml.conftest import assert_all_played
 def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
     """The Azure tests' configuration; a re-recording also drops our `Idempotency-Key`."""
     return {**vcr_config, "filter_headers": [*vcr_config["filter_headers"], "idempotency-key"]}
-
-
-@pytest.fixture
-def dataset_without_dataprep(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """MOCK OF THE AZURE BOUNDARY WE CANNOT REACH: `Dataset.Tabular.from_delimited_files`
-    validates the file and infers its column types by reading it through the dataprep
-    engine (Rust, with an HTTP client of its own that vcrpy cannot see). We replace that
-    one SDK function with the same function told not to read (`validate=False`,
-    `infer_column_types=False`), and return its call arguments for the test to check.
-    Everything after it (registering the data set, building and publishing the pipeline)
-    is the real SDK over the cassette."""
-    from azureml.data.dataset_factory import TabularDatasetFactory
-
-    real = TabularDatasetFactory.from_delimited_files
-    calls: list[dict[str, Any]] = []
-
-    def from_delimited_files(path: Any, **kwargs: Any) -> Any:
-        calls.append({"path": path, **kwargs})
-        return real(path, validate=False, infer_column_types=False)
-
-    monkeypatch.setattr(TabularDatasetFactory, "from_delimited_files", from_delimited_files)
-    return calls
 
 
 @pytest.fixture
@@ -85,7 +62,6 @@ def fixed_module_hash(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_publish_the_training_pipeline(
     azure_workspace: Workspace,
     vcr: Any,
-    dataset_without_dataprep: list[dict[str, Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -103,8 +79,6 @@ def test_publish_the_training_pipeline(
     assert published.enabled
     assert published.endpoint == P.submit_url(P.PIPELINE_ID)
     assert published.steps == [TRAIN_STEP]
-    # the public file was defined from its URL (read on Azure, not here)
-    assert [call["path"] for call in dataset_without_dataprep] == [C.DEFAULT_DATA_URL]
 
     # a second version joins the endpoint and becomes its default
     second = publisher.publish(name=P.PIPELINE_NAME, description="nightly training", version="2")
