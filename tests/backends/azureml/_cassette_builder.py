@@ -1093,12 +1093,14 @@ def register_run_interactions() -> list[dict[str, Any]]:
 def write_all() -> list[Path]:
     from tests.backends.azureml import _cassettes_quickstart
     from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
+    from tests.backends.azureml._cassettes_pipeline_runs import writes as write_run_cassettes
     from tests.backends.azureml._cassettes_pipelines import writes as write_pipeline_cassettes
 
     return [
         *_cassettes_quickstart.write_all(),
         *write_deploy_cassettes(),
         *write_pipeline_cassettes(),
+        *write_run_cassettes(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

@@ -1,0 +1,277 @@
+"""Cassettes of the Azure pipeline RUN tests (get, follow, list, cancel, logs, errors),
+written by `_cassette_builder.write_all()`.
+
+BUILT BY HAND like the others: responses follow the public REST reference of the Azure ML
+pipelines service (AE3P, `/pipelines/v1.0/...`: PipelineRuns, PipelineRuns/Pipeline/{id},
+Execution, node logs), run history (`/history/v1.0/...`: Experiments, Runs - Get,
+Runs - Get Child, Run Artifacts) and Blob storage, in the request order the SDK
+(azureml-core 1.61, azureml-pipeline-core 1.62) sends them.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from tests.backends.azureml._cassette_builder import (
+    HISTORY,
+    discovery,
+    interaction,
+    session_interactions,
+    write,
+)
+from tests.backends.azureml._cassettes_pipelines import (
+    AE3P,
+    GRAPH_ID,
+    MODULE_ID,
+    PIPELINE_ID,
+    PIPELINE_NAME,
+    data_types,
+    published_get,
+)
+
+MODULE = "test_azure_pipeline_runs"
+EXPERIMENT = "quickstart"
+RUN_ID = "4d5e6f70-1111-2222-3333-444455556666"
+STEP_RUN_ID = "5e6f7081-1111-2222-3333-444455556666"
+
+
+def pipeline_run_entity(status: int | str = 1, run_id: str = RUN_ID) -> dict[str, Any]:
+    """PipelineRuns - Get: the pipelines service's record of a run (its status code:
+    0 NotStarted, 1 Running, 2 Failed, 3 Finished, 4 Canceled)."""
+    return {
+        "Description": None,
+        "Status": {
+            "StatusCode": status,
+            "StatusDetail": None,
+            "CreationTime": "2026-11-02T12:00:00.0000000Z",
+            "EndTime": None,
+        },
+        "GraphId": GRAPH_ID,
+        "IsSubmitted": True,
+        "HasErrors": False,
+        "HasWarnings": False,
+        "UploadState": "Completed",
+        "ParameterAssignments": {},
+        "DataSetDefinitionValueAssignments": {},
+        "RunHistoryExperimentName": EXPERIMENT,
+        "PipelineId": PIPELINE_ID,
+        "RunSource": "Unavailable",
+        "RunType": "HTTP",
+        "TotalRunSteps": 1,
+        "ScheduleId": None,
+        "tags": {},
+        "Properties": {},
+        "EntityStatus": "Active",
+        "Id": run_id,
+        "Etag": None,
+        "CreatedDate": "2026-11-02T12:00:00.0000000Z",
+        "LastModifiedDate": "2026-11-02T12:00:00.0000000Z",
+    }
+
+
+def pipeline_run_get(status: int | str = 1, run_id: str = RUN_ID) -> dict[str, Any]:
+    return interaction(
+        "GET", f"{AE3P}/PipelineRuns/{run_id}", body=pipeline_run_entity(status, run_id)
+    )
+
+
+EXPERIMENT_ID = "e0e1e2e3-0000-4000-8000-0000000000e5"
+
+
+def experiment_get() -> dict[str, Any]:
+    """Experiments - Get (by name): the run's experiment."""
+    return interaction(
+        "GET",
+        f"{HISTORY}/experiments/{EXPERIMENT}",
+        body={
+            "experimentId": EXPERIMENT_ID,
+            "name": EXPERIMENT,
+            "description": None,
+            "createdUtc": "2026-11-01T09:00:00.000000+00:00",
+            "archivedTime": None,
+            "tags": {},
+        },
+    )
+
+
+def pipeline_run_record(status: str, run_id: str = RUN_ID, **extra: Any) -> dict[str, Any]:
+    """Runs - Get (run history): the pipeline run, a run of the published pipeline."""
+    record: dict[str, Any] = {
+        "runNumber": 7,
+        "rootRunId": run_id,
+        "experimentId": EXPERIMENT_ID,
+        "createdUtc": "2026-11-02T12:00:00.1234567Z",
+        "runId": run_id,
+        "parentRunId": None,
+        "status": status,
+        "startTimeUtc": "2026-11-02T12:00:05.000000+00:00"
+        if status not in ("NotStarted", "Queued")
+        else None,
+        "endTimeUtc": None,
+        "name": None,
+        "displayName": "keen_lamp_7",
+        "dataContainerId": f"dcid.{run_id}",
+        "hidden": False,
+        "runType": "azureml.PipelineRun",
+        "properties": {
+            "azureml.runsource": "azureml.PipelineRun",
+            "runSource": "Unavailable",
+            "runType": "HTTP",
+            "azureml.parameters": "{}",
+            "azureml.continue_on_step_failure": "False",
+            "azureml.pipelineComponent": "pipelinerun",
+            "azureml.pipelineid": PIPELINE_ID,
+        },
+        "tags": {},
+        "target": None,
+        "createdBy": {"userName": "tester@example.com"},
+    }
+    record.update(extra)
+    return record
+
+
+NODE_ID = "a1b2c3d4"
+
+
+def step_run_record(status: str, run_id: str = RUN_ID, **extra: Any) -> dict[str, Any]:
+    """A step run (child of the pipeline run) as run history lists it: our `train` step,
+    the AutoMLStep, tagged with its graph node and pipeline run."""
+    started = status not in ("NotStarted", "Queued", "Preparing")
+    record: dict[str, Any] = {
+        "runNumber": 8,
+        "rootRunId": run_id,
+        "experimentId": EXPERIMENT_ID,
+        "createdUtc": "2026-11-02T12:00:06.000000+00:00",
+        "runId": STEP_RUN_ID,
+        "parentRunId": run_id,
+        "status": status,
+        "startTimeUtc": "2026-11-02T12:00:10.000000+00:00" if started else None,
+        "endTimeUtc": None,
+        "name": "train",
+        "displayName": "train",
+        "dataContainerId": f"dcid.{STEP_RUN_ID}",
+        "hidden": False,
+        "runType": "azureml.StepRun",
+        "properties": {
+            "azureml.runsource": "azureml.StepRun",
+            "azureml.nodeid": NODE_ID,
+            "StepType": "AutoMLStep",
+            "azureml.moduleid": MODULE_ID,
+            "azureml.pipelinerunid": run_id,
+        },
+        "tags": {"azureml.nodeid": NODE_ID, "azureml.pipeline": run_id},
+        "target": "cpu-cluster",
+        "createdBy": {"userName": "tester@example.com"},
+    }
+    record.update(extra)
+    return record
+
+
+def children(*records: dict[str, Any], run_id: str = RUN_ID) -> dict[str, Any]:
+    """Runs - Get Child: the pipeline run's step runs (one page)."""
+    return interaction(
+        "GET",
+        f"{HISTORY}/experiments/{EXPERIMENT}/runs/{run_id}/children"
+        "?$orderby=StartTimeUtc%20desc&$top=500",
+        body={"value": list(records), "continuationToken": None, "nextLink": None},
+    )
+
+
+def read_run(
+    run: dict[str, Any], steps: list[dict[str, Any]], *, code: int | str = 1
+) -> list[dict[str, Any]]:
+    """`PipelineRun.get`: the pipelines service names the run's experiment, run history
+    has the experiment, the run (by experiment id) and then its step runs."""
+    run_id = str(run["runId"])
+    return [
+        data_types(),
+        pipeline_run_get(code, run_id),
+        experiment_get(),
+        data_types(),
+        interaction("GET", f"{HISTORY}/experimentids/{EXPERIMENT_ID}/runs/{run_id}", body=run),
+        children(*steps, run_id=run_id),
+    ]
+
+
+def published_name() -> list[dict[str, Any]]:
+    """The published pipeline's name, read once per `PipelinePublisher`."""
+    return [data_types(), published_get(PIPELINE_ID, "1")]
+
+
+FINISHED = {"endTimeUtc": "2026-11-02T12:31:00.000000+00:00"}
+STEP_FINISHED = {"endTimeUtc": "2026-11-02T12:30:00.000000+00:00"}
+
+
+def follow_interactions() -> list[dict[str, Any]]:
+    """A run read while Running (its AutoMLStep too), twice, then once Completed."""
+    return [
+        discovery(),
+        *read_run(pipeline_run_record("Running"), [step_run_record("Running")]),
+        *published_name(),
+        *read_run(pipeline_run_record("Running"), [step_run_record("Running")]),
+        *read_run(
+            pipeline_run_record("Completed", **FINISHED),
+            [step_run_record("Completed", **STEP_FINISHED)],
+            code=3,
+        ),
+    ]
+
+
+FAILED_RUN_ID = "6f708192-1111-2222-3333-444455556666"
+#: What Azure AutoML says when no child run could train (the step run's error).
+AUTOML_ERROR = (
+    "No model was trained: all iterations failed. Training data has only one class in "
+    "the label column 'y'."
+)
+
+
+def failed_interactions() -> list[dict[str, Any]]:
+    """A run whose AutoMLStep failed: the step run has AutoML's error, the pipeline run
+    Azure's summary of it."""
+    step_error = {
+        "error": {"code": "UserError", "message": AUTOML_ERROR, "details": []},
+        "correlation": None,
+    }
+    run_error = {
+        "error": {
+            "code": "UserError",
+            "message": "Pipeline has some failed steps. See child run or execution logs "
+            "for more details.",
+            "details": [],
+        }
+    }
+    failed = read_run(
+        pipeline_run_record("Failed", FAILED_RUN_ID, error=run_error, **FINISHED),
+        [step_run_record("Failed", FAILED_RUN_ID, error=step_error, **STEP_FINISHED)],
+        code=2,
+    )
+    # read by quickstart's follow_run, then by a poller's result()
+    return [discovery(), *failed, *published_name(), *copy.deepcopy(failed)]
+
+
+READ = (
+    "Azure ML pipelines service (AE3P v1.0): DataTypes, PipelineRuns - Get, Pipelines - Get; "
+    "Run History: Experiments - Get, Runs - Get, Runs - Get Child"
+)
+
+
+def writes() -> list[Path]:
+    return [
+        write(
+            MODULE,
+            "test_follow_a_run_to_completed",
+            READ,
+            [*session_interactions(), *follow_interactions()],
+        ),
+        write(
+            MODULE,
+            "test_a_failed_step_fails_the_run",
+            READ,
+            [*session_interactions(), *failed_interactions()],
+        ),
+    ]
+
+
+__all__ = ["AE3P", "HISTORY", "PIPELINE_ID", "PIPELINE_NAME", "writes"]
