@@ -23,11 +23,16 @@ from tests.backends.azureml._cassette_builder import (
 )
 from tests.backends.azureml._cassettes_pipelines import (
     AE3P,
+    ENDPOINT_ID,
     GRAPH_ID,
     MODULE_ID,
     PIPELINE_ID,
+    PIPELINE_ID_2,
     PIPELINE_NAME,
     data_types,
+    endpoint_get,
+    not_found,
+    published_entity,
     published_get,
 )
 
@@ -179,11 +184,9 @@ def children(*records: dict[str, Any], run_id: str = RUN_ID) -> dict[str, Any]:
     )
 
 
-def read_run(
-    run: dict[str, Any], steps: list[dict[str, Any]], *, code: int | str = 1
-) -> list[dict[str, Any]]:
+def fetch_run(run: dict[str, Any], *, code: int | str = 1) -> list[dict[str, Any]]:
     """`PipelineRun.get`: the pipelines service names the run's experiment, run history
-    has the experiment, the run (by experiment id) and then its step runs."""
+    has the experiment and the run (by experiment id)."""
     run_id = str(run["runId"])
     return [
         data_types(),
@@ -191,8 +194,14 @@ def read_run(
         experiment_get(),
         data_types(),
         interaction("GET", f"{HISTORY}/experimentids/{EXPERIMENT_ID}/runs/{run_id}", body=run),
-        children(*steps, run_id=run_id),
     ]
+
+
+def read_run(
+    run: dict[str, Any], steps: list[dict[str, Any]], *, code: int | str = 1
+) -> list[dict[str, Any]]:
+    """`get_run`: the run fetched, then its step runs (one request)."""
+    return [*fetch_run(run, code=code), children(*steps, run_id=str(run["runId"]))]
 
 
 def published_name() -> list[dict[str, Any]]:
@@ -251,9 +260,141 @@ def failed_interactions() -> list[dict[str, Any]]:
     return [discovery(), *failed, *published_name(), *copy.deepcopy(failed)]
 
 
+EARLIER = {"createdUtc": "2026-11-01T12:00:00.000000+00:00"}
+
+
+def list_records() -> dict[str, dict[str, Any]]:
+    """The published pipeline's two runs: a Completed one, a later Failed one."""
+    return {
+        RUN_ID: pipeline_run_record("Completed", **FINISHED, **EARLIER),
+        FAILED_RUN_ID: pipeline_run_record("Failed", FAILED_RUN_ID, **FINISHED),
+    }
+
+
+def runs_of(pipeline_id: str, run_ids: list[str]) -> list[dict[str, Any]]:
+    """PipelineRuns - Get by pipeline id (the pipelines service's records of its runs),
+    then each run as `PipelineRun.get_pipeline_runs` makes it: its experiment, its
+    history record (one request each per run)."""
+    records = list_records()
+    listing = interaction(
+        "GET",
+        f"{AE3P}/PipelineRuns/Pipeline/{pipeline_id}",
+        body=[pipeline_run_entity(3, run_id) for run_id in run_ids],
+    )
+    return [
+        data_types(),
+        listing,
+        *(
+            item
+            for run_id in run_ids
+            for item in (
+                experiment_get(),
+                data_types(),
+                interaction(
+                    "GET",
+                    f"{HISTORY}/experimentids/{EXPERIMENT_ID}/runs/{run_id}",
+                    body=records[run_id],
+                ),
+            )
+        ),
+    ]
+
+
+def list_interactions() -> list[dict[str, Any]]:
+    """list_runs by pipeline id (all, then only Completed ones), by endpoint name (its
+    two versions, limit 1), and of every published pipeline. Only the runs returned have
+    their step runs read."""
+    both = [RUN_ID, FAILED_RUN_ID]
+    step = {
+        RUN_ID: step_run_record("Completed", **STEP_FINISHED),
+        FAILED_RUN_ID: step_run_record("Failed", FAILED_RUN_ID, **STEP_FINISHED),
+    }
+    return [
+        discovery(),
+        # by pipeline id: newest first
+        *runs_of(PIPELINE_ID, both),
+        children(step[FAILED_RUN_ID], run_id=FAILED_RUN_ID),
+        *published_name(),
+        children(step[RUN_ID]),
+        # by pipeline id, Completed only: the Failed run's steps are not read
+        *runs_of(PIPELINE_ID, both),
+        children(step[RUN_ID]),
+        # by endpoint name, limit 1: its versions, the runs of each, one run's steps
+        data_types(),
+        endpoint_get([PIPELINE_ID, PIPELINE_ID_2], "1"),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
+            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
+        ),
+        *runs_of(PIPELINE_ID, both),
+        *runs_of(PIPELINE_ID_2, []),
+        children(step[FAILED_RUN_ID], run_id=FAILED_RUN_ID),
+        # every published pipeline
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/Pipelines?activeOnly=false",
+            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
+        ),
+        *runs_of(PIPELINE_ID, both),
+        *runs_of(PIPELINE_ID_2, []),
+        children(step[FAILED_RUN_ID], run_id=FAILED_RUN_ID),
+        children(step[RUN_ID]),
+    ]
+
+
+def cancel_interactions() -> list[dict[str, Any]]:
+    """cancel_run of a Running run: read, cancelled through the pipelines service, read
+    again (CancelRequested); later read Canceled. Then a cancel of the Canceled run asks
+    nothing more of Azure than the read."""
+    canceled = {"endTimeUtc": "2026-11-02T12:05:00.000000+00:00"}
+    return [
+        discovery(),
+        *fetch_run(pipeline_run_record("Running")),
+        interaction("DELETE", f"{AE3P}/PipelineRuns/{RUN_ID}/Execution", body=""),
+        *read_run(pipeline_run_record("CancelRequested"), [step_run_record("CancelRequested")]),
+        *published_name(),
+        # the poller's read: Canceled
+        *read_run(
+            pipeline_run_record("Canceled", **canceled),
+            [step_run_record("Canceled", **canceled)],
+            code=4,
+        ),
+        # cancel_run of the Canceled run: no DELETE, the run read back
+        *fetch_run(pipeline_run_record("Canceled", **canceled), code=4),
+        *read_run(
+            pipeline_run_record("Canceled", **canceled),
+            [step_run_record("Canceled", **canceled)],
+            code=4,
+        ),
+    ]
+
+
+UNKNOWN_RUN_ID = "00000000-dead-4000-8000-0000000000aa"
+
+
+def unknown_run_interactions() -> list[dict[str, Any]]:
+    """An unknown run id: the pipelines service answers 404 (before run history is asked)."""
+    return [
+        discovery(),
+        data_types(),
+        not_found(f"{AE3P}/PipelineRuns/{UNKNOWN_RUN_ID}", f"PipelineRun {UNKNOWN_RUN_ID}"),
+        data_types(),
+        not_found(f"{AE3P}/PipelineRuns/{UNKNOWN_RUN_ID}", f"PipelineRun {UNKNOWN_RUN_ID}"),
+    ]
+
+
 READ = (
     "Azure ML pipelines service (AE3P v1.0): DataTypes, PipelineRuns - Get, Pipelines - Get; "
     "Run History: Experiments - Get, Runs - Get, Runs - Get Child"
+)
+
+
+LIST = (
+    "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get by pipeline id, "
+    "PipelineEndpoints - Get, Pipelines - List; Run History: Experiments - Get, Runs - Get, "
+    "Runs - Get Child"
 )
 
 
@@ -270,6 +411,25 @@ def writes() -> list[Path]:
             "test_a_failed_step_fails_the_run",
             READ,
             [*session_interactions(), *failed_interactions()],
+        ),
+        write(
+            MODULE,
+            "test_list_runs",
+            LIST,
+            [*session_interactions(), *list_interactions()],
+        ),
+        write(
+            MODULE,
+            "test_cancel_a_run",
+            "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get, PipelineRuns - Cancel "
+            "(DELETE .../Execution); Run History: Runs - Get, Runs - Get Child",
+            [*session_interactions(), *cancel_interactions()],
+        ),
+        write(
+            MODULE,
+            "test_an_unknown_run_id_is_pipeline_not_found",
+            "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get (404)",
+            [*session_interactions(), *unknown_run_interactions()],
         ),
     ]
 

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from bankmarketing_ops import PipelinePublisher, PipelineRunError, Workspace
+from bankmarketing_ops import (
+    PipelineNotFoundError,
+    PipelinePublisher,
+    PipelineRunError,
+    Workspace,
+)
 from bankmarketing_ops.backends.azureml.pipelines import _iso, _step_status, map_run_status
 from bankmarketing_ops.cli.pipelines import follow_run
 from bankmarketing_ops.pipelines import PipelineRunPoller
@@ -70,6 +75,59 @@ def test_a_failed_step_fails_the_run(azure_workspace: Workspace, vcr: Any) -> No
     assert run.step("train").status == "Failed"
     assert run.step("train").error == R.AUTOML_ERROR
     assert R.AUTOML_ERROR in str(raised.value)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_list_runs(azure_workspace: Workspace, vcr: Any) -> None:
+    """By published pipeline, by status, by endpoint (with a limit) and all: newest
+    first, and only the runs returned have their steps read (the cassette holds no
+    other request: each unused one would fail `assert_all_played`, each extra one the
+    replay)."""
+    publisher = PipelinePublisher(azure_workspace)
+    runs = publisher.list_runs(pipeline_id=P.PIPELINE_ID)
+    assert [(r.id, r.status) for r in runs] == [
+        (R.FAILED_RUN_ID, "Failed"),
+        (R.RUN_ID, "Completed"),
+    ]
+    assert all(r.pipeline_name == P.PIPELINE_NAME for r in runs)
+    assert [s.status for s in runs[0].steps] == ["Failed"]
+
+    completed = publisher.list_runs(pipeline_id=P.PIPELINE_ID, status="Completed")
+    assert [r.id for r in completed] == [R.RUN_ID]
+
+    newest = publisher.list_runs(endpoint_name=P.PIPELINE_NAME, limit=1)
+    assert [(r.id, r.endpoint_name) for r in newest] == [(R.FAILED_RUN_ID, P.PIPELINE_NAME)]
+
+    everything = publisher.list_runs()
+    assert [r.id for r in everything] == [R.FAILED_RUN_ID, R.RUN_ID]
+    assert publisher.list_runs(limit=0) == []
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_cancel_a_run(azure_workspace: Workspace, vcr: Any) -> None:
+    """A cancel is asked of Azure; the run stays Running (CancelRequested) until Azure has
+    stopped it, and then the poller raises `PipelineRunError` for it, as locally."""
+    publisher = PipelinePublisher(azure_workspace)
+    asked = publisher.cancel_run(R.RUN_ID)
+    assert asked.status == "Running"
+    with pytest.raises(PipelineRunError, match="canceled") as raised:
+        PipelineRunPoller(publisher, R.RUN_ID).result(timeout=60)
+    assert raised.value.run.status == "Canceled"
+    assert raised.value.run.step("train").status == "Canceled"
+    # cancelling a run that is over changes nothing (no DELETE left in the cassette)
+    assert publisher.cancel_run(R.RUN_ID).status == "Canceled"
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_an_unknown_run_id_is_pipeline_not_found(azure_workspace: Workspace, vcr: Any) -> None:
+    publisher = PipelinePublisher(azure_workspace)
+    with pytest.raises(PipelineNotFoundError, match=f"no pipeline run '{R.UNKNOWN_RUN_ID}'"):
+        publisher.get_run(R.UNKNOWN_RUN_ID)
+    with pytest.raises(PipelineNotFoundError, match=R.UNKNOWN_RUN_ID):
+        publisher.cancel_run(R.UNKNOWN_RUN_ID)
     assert_all_played(vcr)
 
 

@@ -424,6 +424,8 @@ class AzurePipelines:
         pipeline; newest first. One request per published pipeline lists its runs (with
         each run's record); only the `limit` runs returned have their steps read."""
         core = require("azureml.pipeline.core")
+        if limit <= 0:
+            return []
         if pipeline_id is not None:
             ids = [pipeline_id]
         elif endpoint_name is not None:
@@ -436,8 +438,6 @@ class AzurePipelines:
             published = self.list()
             self._names.update({p.id: p.name for p in published})
             ids = [p.id for p in published]
-        if limit <= 0:
-            return []
         with translated(PipelineError, "list the pipeline runs"):
             found = {
                 run.id: run
