@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.backends.azureml._cassette_builder import (
+    ARTIFACTS,
+    FAKE_READ_SAS,
     HISTORY,
+    STORAGE,
     discovery,
     interaction,
     session_interactions,
@@ -371,6 +374,157 @@ def cancel_interactions() -> list[dict[str, Any]]:
     ]
 
 
+LOG_FILES = {
+    "logs/azureml/executionlogs.txt": (
+        "[2026-11-02T12:00:10Z] Starting the AutoML run\n"
+        "[2026-11-02T12:30:00Z] AutoML run completed: VotingEnsemble AUC_weighted 0.947\n"
+    ),
+}
+#: The step's job log kept by the pipelines service (its stdout and stderr are empty for
+#: an AutoMLStep: no script of ours runs).
+JOB_LOG = "[2026-11-02T12:00:06Z] Submitted the AutoML run of step train\n"
+#: The common runtime's log of the step (listed by prefix, not in the run's details).
+USER_LOG = "user_logs/std_log.txt"
+USER_LOG_TEXT = "AutoML: 12 iterations, best VotingEnsemble\n"
+
+
+def log_url(name: str) -> str:
+    return f"{STORAGE}/azureml/ExperimentRun/dcid.{STEP_RUN_ID}/{name}?{FAKE_READ_SAS}"
+
+
+def blob_read(name: str, text: str) -> dict[str, Any]:
+    """Blob storage Get Blob with the read SAS (a ranged read: 206 with Content-Range)."""
+    size = len(text.encode())
+    return interaction(
+        "GET",
+        log_url(name),
+        status=206,
+        body=text,
+        headers={
+            "Content-Range": f"bytes 0-{size - 1}/{size}",
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(size),
+            "x-ms-blob-type": "AppendBlob",
+            "ETag": '"0x8DCFB2A1E2F3A42"',
+            "Last-Modified": "Mon, 02 Nov 2026 12:30:00 GMT",
+        },
+    )
+
+
+def step_details(step: dict[str, Any]) -> dict[str, Any]:
+    """Runs - Get Details (RunDetailsDto): the step run's status and its log files (a
+    read-only SAS URL each)."""
+    return interaction(
+        "GET",
+        f"{HISTORY}/experiments/{EXPERIMENT}/runs/{STEP_RUN_ID}/details",
+        body={
+            "runId": STEP_RUN_ID,
+            "runUuid": "7a0b1c2d-0000-4000-8000-00000000a7e1",
+            "parentRunUuid": None,
+            "rootRunUuid": None,
+            "target": "cpu-cluster",
+            "status": step["status"],
+            "parentRunId": RUN_ID,
+            "startTimeUtc": step["startTimeUtc"],
+            "endTimeUtc": step["endTimeUtc"],
+            "error": None,
+            "warnings": None,
+            "tags": step["tags"],
+            "properties": step["properties"],
+            "inputDatasets": [],
+            "outputDatasets": [],
+            "runDefinition": {},
+            "logFiles": {name: log_url(name) for name in LOG_FILES},
+            "jobCost": None,
+            "revision": 5,
+            "runTypeV2": None,
+            "settings": {},
+            "computeRequest": None,
+            "compute": None,
+            "createdBy": step["createdBy"],
+            "computeDuration": "00:30:00",
+            "effectiveStartTimeUtc": None,
+            "runNumber": step["runNumber"],
+            "rootRunId": RUN_ID,
+            "experimentId": EXPERIMENT_ID,
+            "userId": None,
+            "statusRevision": 3,
+            "currentComputeTime": None,
+            "lastStartTimeUtc": None,
+            "lastModifiedBy": None,
+            "lastModifiedUtc": None,
+            "duration": "00:29:50",
+            "inputs": None,
+            "outputs": None,
+            "currentAttemptId": 1,
+        },
+    )
+
+
+def logs_interactions() -> list[dict[str, Any]]:
+    """get_logs of a Completed run: its step runs, each step run's details and log files."""
+    done = pipeline_run_record("Completed", **FINISHED)
+    step = step_run_record("Completed", **STEP_FINISHED)
+
+    def step_runs() -> list[dict[str, Any]]:
+        """`PipelineRun.get_steps()`: the children, each made a `StepRun` (the pipelines
+        service names the pipeline run's experiment, run history has the step run)."""
+        return [
+            children(step),
+            data_types(),
+            pipeline_run_get(3),
+            interaction(
+                "GET", f"{HISTORY}/experimentids/{EXPERIMENT_ID}/runs/{STEP_RUN_ID}", body=step
+            ),
+        ]
+
+    return [
+        discovery(),
+        *fetch_run(done, code=3),
+        *step_runs(),
+        # StepRun.get_details_with_logs: the details, the common runtime's logs (Artifacts
+        # - List by prefix with content information), then each file read with its SAS
+        step_details(step),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/prefix/contentinfo/ExperimentRun/dcid.{STEP_RUN_ID}/user_logs",
+            body={
+                "value": [
+                    {
+                        "contentUri": log_url(USER_LOG),
+                        "origin": "ExperimentRun",
+                        "container": f"dcid.{STEP_RUN_ID}",
+                        "path": USER_LOG,
+                    }
+                ],
+                "continuationToken": None,
+                "nextLink": None,
+            },
+        ),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/prefix/contentinfo/ExperimentRun/dcid.{STEP_RUN_ID}/system_logs",
+            body={"value": [], "continuationToken": None, "nextLink": None},
+        ),
+        *(blob_read(name, text) for name, text in LOG_FILES.items()),
+        blob_read(USER_LOG, USER_LOG_TEXT),
+        # the node's stdout, stderr and job log (AE3P, Graph/Shareable: the text itself)
+        *(
+            interaction(
+                "POST",
+                f"{AE3P}/PipelineRuns/{RUN_ID}/Graph/Shareable/{kind}",
+                request_body=[NODE_ID],
+                body=text,
+                headers={"Content-Type": "text/plain; charset=utf-8"},
+            )
+            for kind, text in (("STDOUT", ""), ("STDERR", ""), ("JobLog", JOB_LOG))
+        ),
+        # a step the run does not have: refused once the steps are known
+        *fetch_run(done, code=3),
+        *step_runs(),
+    ]
+
+
 UNKNOWN_RUN_ID = "00000000-dead-4000-8000-0000000000aa"
 
 
@@ -395,6 +549,13 @@ LIST = (
     "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get by pipeline id, "
     "PipelineEndpoints - Get, Pipelines - List; Run History: Experiments - Get, Runs - Get, "
     "Runs - Get Child"
+)
+
+
+LOGS = (
+    "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get, node logs; Run History: "
+    "Runs - Get, Runs - Get Child, Runs - Get Details; Artifacts - List by prefix; Blob "
+    "storage: Get Blob (SAS)"
 )
 
 
@@ -424,6 +585,12 @@ def writes() -> list[Path]:
             "Azure ML pipelines service (AE3P v1.0): PipelineRuns - Get, PipelineRuns - Cancel "
             "(DELETE .../Execution); Run History: Runs - Get, Runs - Get Child",
             [*session_interactions(), *cancel_interactions()],
+        ),
+        write(
+            MODULE,
+            "test_step_logs",
+            LOGS,
+            [*session_interactions(), *logs_interactions()],
         ),
         write(
             MODULE,

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from bankmarketing_ops import (
+    PipelineError,
     PipelineNotFoundError,
     PipelinePublisher,
     PipelineRunError,
@@ -118,6 +119,24 @@ def test_cancel_a_run(azure_workspace: Workspace, vcr: Any) -> None:
     assert raised.value.run.step("train").status == "Canceled"
     # cancelling a run that is over changes nothing (no DELETE left in the cassette)
     assert publisher.cancel_run(R.RUN_ID).status == "Canceled"
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_step_logs(azure_workspace: Workspace, vcr: Any) -> None:
+    """Each step's log files (the run's details name them, with a read SAS URL each; the
+    common runtime's are listed by prefix) and the pipelines service's job log, each file
+    after a `==> name <==` line; empty ones (the AutoMLStep's stdout and stderr) left
+    out. A step the run does not have is refused, as locally."""
+    publisher = PipelinePublisher(azure_workspace)
+    logs = publisher.get_logs(R.RUN_ID)
+    assert list(logs) == ["train"]
+    expected = []
+    for name, text in [*R.LOG_FILES.items(), (R.USER_LOG, R.USER_LOG_TEXT), ("JOBLOG", R.JOB_LOG)]:
+        expected += [f"==> {name} <==", *text.splitlines()]
+    assert logs["train"] == expected
+    with pytest.raises(PipelineError, match="has no step 'evaluate' \\(train\\)"):
+        publisher.get_logs(R.RUN_ID, step="evaluate")
     assert_all_played(vcr)
 
 
