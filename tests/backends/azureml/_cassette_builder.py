@@ -1093,6 +1093,7 @@ def register_run_interactions() -> list[dict[str, Any]]:
 def write_all() -> list[Path]:
     from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart
     from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
+    from tests.backends.azureml._cassettes_pipeline_runs import writes as write_run_cassettes
     from tests.backends.azureml._cassettes_pipelines import writes as write_pipeline_cassettes
 
     return [
@@ -1100,6 +1101,7 @@ def write_all() -> list[Path]:
         *_cassettes_quickstart.write_all(),
         *write_deploy_cassettes(),
         *write_pipeline_cassettes(),
+        *write_run_cassettes(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

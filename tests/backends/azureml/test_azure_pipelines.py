@@ -138,7 +138,7 @@ def test_other_pipelines_are_not_translated() -> None:
 def test_run_states_map() -> None:
     assert map_run_status("Finished") == "Completed"
     assert map_run_status("Preparing") == "Queued"
-    assert map_run_status("CancelRequested") == "Canceled"
+    assert map_run_status("CancelRequested") == "Running"  # until Azure has stopped it
 
 
 def test_local_server_operations_are_refused_on_azure() -> None:

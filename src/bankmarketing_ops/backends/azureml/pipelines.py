@@ -15,7 +15,9 @@ What is translated, and what is not (said in docs/azureml.md):
 from __future__ import annotations
 
 import builtins
+import json
 import tempfile
+from datetime import UTC, datetime
 from typing import Any
 
 from bankmarketing_ops import _constants as C
@@ -29,6 +31,7 @@ from bankmarketing_ops.backends.azureml._sdk import require, translated
 from bankmarketing_ops.backends.azureml.automl import AzureAutoML, automl_arguments, check_budget
 from bankmarketing_ops.types.automl import AutoMLConfig
 from bankmarketing_ops.types.pipelines import (
+    TERMINAL,
     Pipeline,
     PipelineEndpoint,
     PipelineRun,
@@ -45,29 +48,79 @@ _log = get_logger(__name__)
 #: The training pipeline's step that becomes the `AutoMLStep`.
 TRAIN_STEP = "train"
 _TRAIN_FUNCTION = "bankmarketing_ops.steps.training:train"
+#: Azure's run states (run history's, and the few the pipelines service says instead) as
+#: ours. A cancel is only requested until Azure stops the run: as locally, the run stays
+#: `Running` until it is `Canceled` (or ends otherwise).
 _RUN_STATES: dict[str, RunStatus] = {
     "NotStarted": "NotStarted",
-    "Queued": "Queued",
-    "Preparing": "Queued",
     "Starting": "Queued",
+    "Provisioning": "Queued",
+    "Preparing": "Queued",
+    "Queued": "Queued",
     "Running": "Running",
     "Finalizing": "Running",
-    "Finished": "Completed",
+    "CancelRequested": "Running",
+    "NotResponding": "Running",
     "Completed": "Completed",
+    "Finished": "Completed",
     "Failed": "Failed",
     "Canceled": "Canceled",
-    "CancelRequested": "Canceled",
 }
 
 
-def map_run_status(status: str) -> RunStatus:
-    """An Azure run status as ours (unknown ones are `Running`)."""
-    return _RUN_STATES.get(status, "Running")
+def map_run_status(status: str | None) -> RunStatus:
+    """An Azure run status as ours (an unknown one is `Running`: not over)."""
+    return _RUN_STATES.get(str(status), "Running")
 
 
-def _step_status(status: str) -> StepStatus:
+def _step_status(status: str | None) -> StepStatus:
     mapped = map_run_status(status)
     return "NotStarted" if mapped == "Queued" else mapped
+
+
+def _created(run: Any) -> datetime:
+    """When a run was made, for sorting (runs without a time last)."""
+    created = _iso(_record(run).get("created_utc"))
+    return datetime.fromisoformat(created) if created else datetime.min.replace(tzinfo=UTC)
+
+
+def _iso(value: Any) -> str | None:
+    """A time of the SDK (a `datetime`, or the ISO text of its run records, `...Z`) as
+    ISO 8601 text in UTC, as the local backend writes it; None when there is none."""
+    if value is None or value == "":
+        return None
+    moment = (
+        value
+        if isinstance(value, datetime)
+        else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _record(run: Any) -> dict[str, Any]:
+    """The run's history record as the SDK read it with the run (`Run._run_dto`: the REST
+    run, snake_case keys, times as ISO text). Reading it costs no request, where
+    `get_details()` asks again and lists the log files, and `StepRun.get_status()` asks
+    the pipelines service once per step."""
+    return dict(run._run_dto or {})
+
+
+def _error_text(record: dict[str, Any]) -> str | None:
+    """Azure's error message of a run record (`error.error.message`), if any."""
+    error = (record.get("error") or {}).get("error") or {}
+    message = error.get("message") or error.get("code")
+    return " ".join(str(message).split()) if message else None
+
+
+def _parameters(properties: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameter assignments: Azure keeps them as JSON text in a property."""
+    try:
+        values = json.loads(properties.get("azureml.parameters") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return dict(values) if isinstance(values, dict) else {}
 
 
 def pipeline_automl_config(pipeline: Pipeline, parameters: dict[str, Any]) -> AutoMLConfig:
@@ -101,6 +154,7 @@ class AzurePipelines:
 
     def __init__(self, workspace: Any, automl: AzureAutoML, auth: Any, experiment: str) -> None:
         self._ws, self._automl, self._auth, self._experiment = workspace, automl, auth, experiment
+        self._names: dict[str, str] = {}  # published pipeline id -> name
 
     # --- building ---------------------------------------------------------------------
     def _azure_pipeline(self, pipeline: Pipeline, parameters: dict[str, Any], folder: str) -> Any:
@@ -169,27 +223,70 @@ class AzurePipelines:
             updated_at="",
         )
 
-    def _run(self, run: Any) -> PipelineRun:
-        details = run.get_details() or {}
-        steps = [
-            StepRun(name=str(step.name), status=_step_status(str(step.get_status())))
-            for step in run.get_steps()
-        ]
-        properties = dict(getattr(run, "properties", {}) or {})
-        error = details.get("error", {}).get("error", {}).get("message")
+    def _step(self, record: dict[str, Any]) -> StepRun:
+        """A step run (a child of the pipeline run) from its history record."""
+        status = _step_status(record.get("status"))
+        return StepRun(
+            name=str(record.get("name") or record.get("display_name") or record.get("run_id")),
+            status=status,
+            started_at=_iso(record.get("start_time_utc")),
+            finished_at=_iso(record.get("end_time_utc")),
+            error=_error_text(record) if status == "Failed" else None,
+        )
+
+    def _pipeline_name(self, pipeline_id: str) -> str:
+        """The name of a published pipeline (read once per backend; "" when it is gone)."""
+        if pipeline_id not in self._names:
+            try:
+                self._names[pipeline_id] = str(self._published_sdk(pipeline_id).name)
+            except PipelineNotFoundError:
+                self._names[pipeline_id] = ""
+        return self._names[pipeline_id]
+
+    def _run(
+        self,
+        run: Any,
+        *,
+        pipeline_name: str | None = None,
+        endpoint_name: str | None = None,
+    ) -> PipelineRun:
+        """Our run from the SDK's: its record (read with it) and its step runs (one
+        request: the run's children), plus the published pipeline's name once."""
+        record = _record(run)
+        children = builtins.list(run.get_children(_rehydrate_runs=False))
+        steps = [self._step(_record(child)) for child in children]
+        steps.sort(key=lambda step: step.started_at or "~")
+        properties = dict(record.get("properties") or {})
+        pipeline_id = properties.get("azureml.pipelineid") or None
+        if pipeline_name is None:
+            pipeline_name = (
+                self._pipeline_name(pipeline_id)
+                if pipeline_id
+                else str(record.get("display_name") or record.get("name") or "")
+            )
+        status = map_run_status(record.get("status"))
+        error = None
+        if status in ("Failed", "Canceled"):
+            failing = next((step for step in steps if step.status == "Failed"), None)
+            # as locally: the failing step's error, else what Azure says of the run
+            error = (
+                f"step {failing.name} failed: {failing.error}"
+                if failing is not None and failing.error
+                else _error_text(record)
+            )
+        created = _iso(record.get("created_utc")) or _iso(record.get("start_time_utc"))
         return PipelineRun(
             id=str(run.id),
-            pipeline_id=properties.get("azureml.pipelineid"),
-            pipeline_name=str(properties.get("azureml.pipelineComponent", "") or run.name or ""),
+            pipeline_id=pipeline_id,
+            pipeline_name=pipeline_name,
+            endpoint_name=endpoint_name,
             experiment_name=str(run.experiment.name),
-            status=map_run_status(str(run.get_status())),
-            parameters=dict(details.get("properties", {}).get("azureml.parameters", {}) or {})
-            if isinstance(details.get("properties", {}).get("azureml.parameters"), dict)
-            else {},
+            status=status,
+            parameters=_parameters(properties),
             steps=steps,
-            created_at=str(details.get("startTimeUtc") or ""),
-            started_at=details.get("startTimeUtc"),
-            finished_at=details.get("endTimeUtc"),
+            created_at=created or "",
+            started_at=_iso(record.get("start_time_utc")),
+            finished_at=_iso(record.get("end_time_utc")),
             error=error,
         )
 
@@ -297,7 +394,8 @@ class AzurePipelines:
         ):
             azure_pipeline = self._azure_pipeline(pipeline, dict(parameters), folder)
             run = core.Experiment(self._ws, experiment_name).submit(azure_pipeline)
-            return self._run(run)
+            _log.info("submitted pipeline run %s in %s", run.id, experiment_name)
+            return self._run(run, pipeline_name=pipeline.name)
 
     def _get_run(self, run_id: str) -> Any:
         core = require("azureml.pipeline.core")
@@ -322,44 +420,68 @@ class AzurePipelines:
         status: str | None = None,
         limit: int = 50,
     ) -> builtins.list[PipelineRun]:
+        """Runs of one published pipeline, of an endpoint's versions, or of every published
+        pipeline; newest first. One request per published pipeline lists its runs (with
+        each run's record); only the `limit` runs returned have their steps read."""
         core = require("azureml.pipeline.core")
+        if limit <= 0:
+            return []
         if pipeline_id is not None:
             ids = [pipeline_id]
         elif endpoint_name is not None:
             endpoint = self._endpoint_sdk(endpoint_name)
             with translated(PipelineError, f"list the versions of {endpoint_name!r}"):
-                ids = [str(p.id) for p in endpoint.list_pipelines(active_only=False)]
+                versions = builtins.list(endpoint.list_pipelines(active_only=False))
+            self._names.update({str(p.id): str(p.name) for p in versions})
+            ids = [str(p.id) for p in versions]
         else:
-            ids = [p.id for p in self.list()]
+            published = self.list()
+            self._names.update({p.id: p.name for p in published})
+            ids = [p.id for p in published]
         with translated(PipelineError, "list the pipeline runs"):
-            runs = [
-                self._run(run)
-                for pid in ids
+            found = {
+                run.id: run
+                for pid in dict.fromkeys(ids)
                 for run in core.PipelineRun.get_pipeline_runs(self._ws, pid)
+            }
+            runs = [
+                run
+                for run in found.values()
+                if status is None or map_run_status(_record(run).get("status")) == status
             ]
-        if status is not None:
-            runs = [r for r in runs if r.status == status]
-        runs.sort(key=lambda r: r.created_at, reverse=True)
-        return runs[:limit]
+            runs.sort(key=_created, reverse=True)
+            return [self._run(run, endpoint_name=endpoint_name) for run in runs[:limit]]
 
     def cancel_run(self, run_id: str) -> PipelineRun:
+        """Ask Azure to cancel the run; it stays `Running` until Azure has stopped it."""
         run = self._get_run(run_id)
         with translated(PipelineError, f"cancel the pipeline run {run_id!r}"):
-            run.cancel()
-            return self._run(run)
+            if map_run_status(_record(run).get("status")) not in TERMINAL:
+                run.cancel()
+        return self.get_run(run_id)
 
     def run_logs(self, run_id: str, step: str | None = None) -> dict[str, builtins.list[str]]:
+        """Each step's log files (those Azure lists for the step run, then the step's
+        stdout, stderr and job log from the pipelines service), one `==> name <==` line
+        before each file's lines; steps not started yet have none."""
         run = self._get_run(run_id)
         logs: dict[str, builtins.list[str]] = {}
         with translated(PipelineError, f"read the logs of the pipeline run {run_id!r}"):
-            for step_run in run.get_steps():
-                if step is not None and step_run.name != step:
+            step_runs = builtins.list(run.get_steps())
+            names = [str(step_run.name) for step_run in step_runs]
+            if step is not None and step not in names:
+                raise PipelineError(
+                    f"run {run_id} has no step {step!r} ({', '.join(names) or 'none started'})"
+                )
+            for name, step_run in zip(names, step_runs, strict=True):
+                if step is not None and name != step:
                     continue
                 details = step_run.get_details_with_logs() or {}
                 lines: builtins.list[str] = []
-                for text in (details.get("logFiles") or {}).values():
-                    lines += str(text).splitlines()
-                logs[str(step_run.name)] = lines
+                for file_name, text in (details.get("logFiles") or {}).items():
+                    if text:
+                        lines += [f"==> {file_name} <==", *str(text).splitlines()]
+                logs[name] = lines
         return logs
 
     def auth_header(self) -> dict[str, str]:
