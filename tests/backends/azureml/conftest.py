@@ -111,25 +111,42 @@ def _text(body: Any) -> str:
     return body if isinstance(body, str) else str(body)
 
 
-def contains(actual: Any, expected: Any) -> bool:
-    """`expected` is in `actual`: every key of a dict (recursively); every item of a list
-    in some item of the other list (the SDK adds operations of its own to a json-patch, such
-    as the git commit of the working directory, which differs from machine to machine); a
-    JSON object inside a string field (AutoML's `amlSettingsJsonString`) likewise."""
+def difference(actual: Any, expected: Any, where: str = "body") -> str | None:
+    """Where `expected` is not in `actual` (None when it is): every key of a dict
+    (recursively); every item of a list in some item of the other list (the SDK adds
+    operations of its own to a json-patch, such as the git commit of the working
+    directory, which differs from machine to machine); a JSON object inside a string field
+    (AutoML's `amlSettingsJsonString`) likewise."""
     if isinstance(expected, str) and isinstance(actual, str) and expected.startswith("{"):
         try:
-            return contains(json.loads(actual), json.loads(expected))
+            return difference(json.loads(actual), json.loads(expected), where)
         except ValueError:
             pass
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(
-            key in actual and contains(actual[key], value) for key, value in expected.items()
-        )
+        if not isinstance(actual, dict):
+            return f"{where}: sent {str(actual)[:120]!r}, not an object"
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{where}.{key}: not sent"
+            found = difference(actual[key], value, f"{where}.{key}")
+            if found:
+                return found
+        return None
     if isinstance(expected, list):
-        return isinstance(actual, list) and all(
-            any(contains(item, wanted) for item in actual) for wanted in expected
-        )
-    return bool(actual == expected)
+        if not isinstance(actual, list):
+            return f"{where}: sent {str(actual)[:120]!r}, not a list"
+        for wanted in expected:
+            if all(difference(item, wanted) for item in actual):
+                return f"{where}: no item holds {str(wanted)[:200]}"
+        return None
+    if actual != expected:
+        return f"{where}: sent {str(actual)[:120]!r}, the cassette says {str(expected)[:120]!r}"
+    return None
+
+
+def contains(actual: Any, expected: Any) -> bool:
+    """`expected` is in `actual` (see `difference`)."""
+    return difference(actual, expected) is None
 
 
 def body_subset(actual: Any, stored: Any) -> None:
@@ -148,7 +165,8 @@ def body_subset(actual: Any, stored: Any) -> None:
     except ValueError:
         assert sent == expected, f"request body {sent[:200]!r} is not {expected[:200]!r}"
         return
-    assert contains(got, wanted), f"request body {sent[:300]} lacks {expected[:300]}"
+    found = difference(got, wanted)
+    assert found is None, f"request {found}"
 
 
 # vcrpy runs the hook on replay as well: the cassettes' own "fake-…" values pass through.

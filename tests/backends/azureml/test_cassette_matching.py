@@ -24,9 +24,9 @@ def test_the_sent_body_may_hold_more_than_the_cassette() -> None:
 
 
 def test_a_different_value_or_a_missing_field_does_not_match() -> None:
-    with pytest.raises(AssertionError, match="lacks"):
+    with pytest.raises(AssertionError, match=r"body\.authEnabled: sent 'False', the cassette"):
         body_subset(_request({"authEnabled": False}), _request({"authEnabled": True}))
-    with pytest.raises(AssertionError, match="lacks"):
+    with pytest.raises(AssertionError, match=r"body\.authEnabled: not sent"):
         body_subset(_request({"name": "svc"}), _request({"authEnabled": True}))
 
 
@@ -48,7 +48,7 @@ def test_a_json_object_inside_a_string_field_matches_as_a_subset() -> None:
     settings = {"primary_metric": "AUC_weighted", "label_column_name": "y", "iterations": 1000}
     sent = _request({"runType": "automl", "amlSettingsJsonString": json.dumps(settings)})
     body_subset(sent, _request({"amlSettingsJsonString": json.dumps({"label_column_name": "y"})}))
-    with pytest.raises(AssertionError, match="lacks"):
+    with pytest.raises(AssertionError, match=r"amlSettingsJsonString\.label_column_name: sent"):
         body_subset(
             sent, _request({"amlSettingsJsonString": json.dumps({"label_column_name": "z"})})
         )

@@ -237,10 +237,16 @@ class AzureAutoML:
                 create_new_version=True,
             )
 
+    @staticmethod
+    def is_public_file(frame: pd.DataFrame, *, whole_file: bool = True) -> bool:
+        """Whether `frame` is the whole public file (its bytes), which Azure reads from its
+        URL instead of an upload."""
+        return whole_file and frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256
+
     def training_data(self, frame: pd.DataFrame, *, whole_file: bool = True) -> Any:
         """The registered tabular data set: the public URL (when `frame` is the whole public
         file, not a changed copy of it), or the frame uploaded."""
-        if whole_file and frame.attrs.get("sha256") == C.DEFAULT_DATA_SHA256:
+        if self.is_public_file(frame, whole_file=whole_file):
             return self.public_dataset()
         core = require("azureml.core")
         with translated(TrainingError, f"upload the data set {self._options.dataset_name!r}"):
@@ -263,7 +269,14 @@ class AzureAutoML:
         train_module = require("azureml.train.automl")
         core = require("azureml.core")
         # the public URL still holds the leaky columns: upload the dropped frame
-        training_data = self.training_data(frame, whole_file=not config.drop_leaky_columns)
+        whole_file = not config.drop_leaky_columns
+        training_data = self.training_data(frame, whole_file=whole_file)
+        # what Azure trained from, for the registry: the URL it read, or the uploaded file
+        data_source = (
+            self._options.dataset_url
+            if self.is_public_file(frame, whole_file=whole_file)
+            else str(frame.attrs.get("source", "an uploaded data frame"))
+        )
         compute_target = self.ensure_compute()
         experiment_name = self._options.experiment_name
         with translated(TrainingError, f"submit the AutoML run to {experiment_name!r}"):
@@ -276,7 +289,9 @@ class AzureAutoML:
             run = experiment.submit(automl_config, show_output=False)
             run_id = str(run.id)
         _log.info("submitted AutoML run %s to experiment %s", run_id, experiment_name)
-        return AzureTrainingJob(run, config, frame, self._options, self._cache)
+        return AzureTrainingJob(
+            run, config, frame, self._options, self._cache, data_source=data_source
+        )
 
 
 class AzureTrainingJob:
@@ -289,9 +304,12 @@ class AzureTrainingJob:
         frame: pd.DataFrame,
         options: AzureMLOptions,
         cache: Path,
+        *,
+        data_source: str | None = None,
     ) -> None:
         self._run, self._config, self._frame = run, config, frame
         self._options, self._cache = options, cache
+        self._data_source = data_source or str(frame.attrs.get("source", options.dataset_url))
         self._started = time.monotonic()
         self.run_id: str = str(run.id)
 
@@ -402,7 +420,7 @@ class AzureTrainingJob:
             started_at=str(details.get("startTimeUtc") or datetime.now(UTC).isoformat()),
             duration_s=_duration(details),
             search_s=_duration(details),
-            data_source=str(self._frame.attrs.get("source", self._options.dataset_url)),
+            data_source=self._data_source,
             data_sha256=self._frame.attrs.get("sha256"),
             train_rows=len(self._frame),
             test_rows=test_metrics.rows,
