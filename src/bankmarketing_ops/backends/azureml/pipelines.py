@@ -306,10 +306,13 @@ class AzurePipelines:
             translated(PipelineError, f"publish the pipeline {name!r}"),
             tempfile.TemporaryDirectory(prefix="bankops-automlstep-") as folder,
         ):
+            endpoint = self._find_endpoint(name)
+            if version is None:  # as locally: the next number under this name
+                count = 0 if endpoint is None else len(endpoint.list_pipelines(active_only=False))
+                version = str(count + 1)
             published = self._azure_pipeline(pipeline, {}, folder).publish(
                 name=name, description=description, version=version
             )
-            endpoint = self._find_endpoint(name)
             if endpoint is None:  # the first version makes it
                 core.PipelineEndpoint.publish(
                     workspace=self._ws, name=name, description=description, pipeline=published
