@@ -350,7 +350,17 @@ def service_interactions() -> list[dict[str, Any]]:
                 "2026-11-02T10:12:09 Scoring request received\n"
             },
         ),
-        # InsightsManager.enable: update(enable_app_insights=True), a JSON patch
+        *enable_insights_interactions(),
+        # delete
+        service_get(insights=True),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("DELETE", f"{MMS}/services/{SERVICE}", status=200, body=""),
+    ]
+
+
+def enable_insights_interactions() -> list[dict[str, Any]]:
+    """InsightsManager.enable: update(enable_app_insights=True), a JSON patch."""
+    return [
         service_get(),
         # the SDK asks the service to validate the patch first (empty list: no problem)
         interaction("POST", f"{MMS}/services/validate", body=[]),
@@ -367,10 +377,6 @@ def service_interactions() -> list[dict[str, Any]]:
         operation("op-update-0002"),
         service_get(insights=True),
         service_get(insights=True),
-        # delete
-        service_get(insights=True),
-        interaction("POST", f"{MMS}/services/validate", body=[]),
-        interaction("DELETE", f"{MMS}/services/{SERVICE}", status=200, body=""),
     ]
 
 
@@ -473,14 +479,26 @@ TEST_METRICS = {
 PROPERTY = "bankops.version"
 
 
-def bankops_property(version: int, origin: str = "automl", run_id: str | None = None) -> str:
-    """The `bankops.version` property our registry writes (see registry.encode_version)."""
+def bankops_property(
+    version: int,
+    origin: str = "automl",
+    run_id: str | None = None,
+    metrics: dict[str, Any] | None = None,
+    baseline_metrics: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    library_versions: dict[str, str] | None = None,
+) -> str:
+    """The `bankops.version` property our registry writes (see registry.encode_version);
+    in a request body, an empty `baseline_metrics` matches whatever was measured."""
+    metrics = TEST_METRICS if metrics is None else metrics
+    if baseline_metrics is None:
+        baseline_metrics = {**metrics, "AUC_weighted": 0.945}
     document = {
         "model_type": "VotingEnsemble",
         "input_kind": "frame",
         "members": [],
-        "metrics": TEST_METRICS,
-        "baseline_metrics": {**TEST_METRICS, "AUC_weighted": 0.945},
+        "metrics": metrics,
+        "baseline_metrics": baseline_metrics,
         "training": {
             "origin": origin,
             "run_id": run_id or (f"AutoML_0f0e0d0c_{version}" if origin == "automl" else None),
@@ -490,8 +508,11 @@ def bankops_property(version: int, origin: str = "automl", run_id: str | None = 
             "data_sha256": "8486deac8524001363f4257f3ece9cb6126beac8070b6b4b8c6e63713217a502",
             "train_rows": 32950,
             "test_rows": 4940,
+            **(training or {}),
         },
-        "library_versions": {"azureml-core": "1.61.0"},
+        "library_versions": (
+            {"azureml-core": "1.61.0"} if library_versions is None else library_versions
+        ),
         "features": FEATURES,
     }
     return json.dumps(document, separators=(",", ":"))
@@ -572,13 +593,14 @@ PIPELINES = (
 )
 
 
-def pipeline_interactions() -> list[dict[str, Any]]:
+def pipeline_interactions(experiment: str = "nightly") -> list[dict[str, Any]]:
+    """Pipelines - Submit (REST): a run of the published pipeline in `experiment`."""
     return [
         interaction(
             "POST",
             PIPELINE_SUBMIT,
             request_body=json.dumps(
-                {"ExperimentName": "nightly", "ParameterAssignments": {}}, separators=(",", ":")
+                {"ExperimentName": experiment, "ParameterAssignments": {}}, separators=(",", ":")
             ),
             body={
                 "Description": None,
@@ -594,7 +616,7 @@ def pipeline_interactions() -> list[dict[str, Any]]:
                 "UploadState": 0,
                 "ParameterAssignments": {},
                 "DataPathAssignments": {},
-                "RunHistoryExperimentName": "nightly",
+                "RunHistoryExperimentName": experiment,
                 "PipelineId": PIPELINE_ID,
                 "RunSource": "Unavailable",
                 "RunType": 0,
@@ -821,7 +843,9 @@ def best_run_reads() -> list[dict[str, Any]]:
     ]
 
 
-def deploy_interactions() -> list[dict[str, Any]]:
+def deploy_interactions(*, insights: bool = True, by_ref: bool = True) -> list[dict[str, Any]]:
+    """`Model.deploy` of an ACI service, with App Insights on (the deploy test) or off;
+    `by_ref`: the model given as "name:version" (read first), not as a `ModelVersion`."""
     scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
 
     def model() -> dict[str, Any]:
@@ -830,7 +854,7 @@ def deploy_interactions() -> list[dict[str, Any]]:
 
     return [
         discovery(),
-        model(),  # ModelDeployer resolves "name:version"
+        *([model()] if by_ref else []),  # ModelDeployer resolves "name:version"
         model(),  # the Model the service will serve (its run id: AutoML's scoring script)
         *best_run_reads(),
         # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
@@ -914,7 +938,7 @@ def deploy_interactions() -> list[dict[str, Any]]:
             request_body={
                 "containerResourceRequirements": {"cpu": 1.0, "memoryInGB": 2.0},
                 "authEnabled": True,
-                "appInsightsEnabled": True,
+                "appInsightsEnabled": insights,
                 "cname": None,
                 "dnsNameLabel": None,
                 "name": SERVICE,
@@ -950,13 +974,13 @@ def deploy_interactions() -> list[dict[str, Any]]:
             headers={"Operation-Location": f"{MMS}/operations/op-create-0003"},
         ),
         # Model.deploy returns the service object (it reads the service at once)
-        service_get(state="Transitioning", insights=True),
+        service_get(state="Transitioning", insights=insights),
         # wait_for_deployment: poll the operation until it ends, then refresh the service
         operation("op-create-0003", state="Running"),
         operation("op-create-0003"),
-        service_get(insights=True),
+        service_get(insights=insights),
         # ModelDeployer's own check of the settled service
-        service_get(insights=True),
+        service_get(insights=insights),
     ]
 
 
@@ -1015,20 +1039,40 @@ REGISTER_RUN = (
 )
 
 
-def register_run_interactions() -> list[dict[str, Any]]:
+def register_run_interactions(
+    *,
+    description: str = "best of the bank marketing AutoML run",
+    tags: dict[str, str] | None = None,
+    properties: dict[str, str] | None = None,
+    metrics: dict[str, Any] | None = None,
+    baseline_metrics: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    library_versions: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Run.register_model: the run's files under the model path, an asset of that prefix
-    (with the run id), then the model (with the run and experiment)."""
+    (with the run id), then the model (with the run and experiment). The defaults are the
+    registry test's description, tags, properties and metrics."""
     prefix = f"ExperimentRun/dcid.{BEST_RUN}/outputs/model.pkl"
     run_asset = "b6f8c1d2e3f4a5b6c7d8e9f0a1b2c3d4"
+    tags = {"stage": "test"} if tags is None else tags
+    properties = {"team": "marketing"} if properties is None else properties
+    # our registry records the parent AutoML run in its own property; the request must
+    # hold `baseline_metrics` (an empty one: any), the answer echoes a whole document
+    described: dict[str, Any] = {
+        "run_id": PARENT_RUN,
+        "metrics": metrics,
+        "training": training,
+        "library_versions": library_versions,
+    }
+    requested = bankops_property(1, baseline_metrics=baseline_metrics, **described)
     payload = model_payload()
     payload.update(
         url=f"aml://asset/{run_asset}",
         runId=BEST_RUN,
-        description="best of the bank marketing AutoML run",
-        kvTags={"stage": "test"},
-        tags={"stage": "test"},
-        # our registry records the parent AutoML run in its own property
-        properties={"team": "marketing", PROPERTY: bankops_property(1, run_id=PARENT_RUN)},
+        description=description,
+        kvTags=tags,
+        tags=tags,
+        properties={**properties, PROPERTY: bankops_property(1, **described)},
     )
     return [
         discovery(),
@@ -1083,7 +1127,7 @@ def register_run_interactions() -> list[dict[str, Any]]:
                 "runId": BEST_RUN,
                 "experimentName": "bankmarketing-automl",
                 "kvTags": payload["kvTags"],
-                "properties": payload["properties"],
+                "properties": {**properties, PROPERTY: requested},
             },
             body=payload,
         ),

@@ -258,13 +258,15 @@ def compute_interactions() -> list[dict[str, Any]]:
     ]
 
 
-def submit_interactions() -> list[dict[str, Any]]:
+def submit_interactions(**settings_changes: Any) -> list[dict[str, Any]]:
+    """The data set, the cluster and the run's submission; `settings_changes` are AutoML
+    settings that differ from the test's (quickstart's budget and concurrency)."""
     return [
         discovery(),
         dataset_register(),
         saved_dataset_get(),
         *compute_interactions(),
-        *submission_interactions(),
+        *submission_interactions(**settings_changes),
     ]
 
 
@@ -309,7 +311,7 @@ def environment_missing(name: str) -> dict[str, Any]:
     )
 
 
-def submission_interactions() -> list[dict[str, Any]]:
+def submission_interactions(**settings_changes: Any) -> list[dict[str, Any]]:
     return [
         # Experiment(workspace, name) reads it, and the AutoML client again
         interaction("GET", f"{HISTORY}/experiments/{EXPERIMENT}", body=experiment()),
@@ -327,12 +329,15 @@ def submission_interactions() -> list[dict[str, Any]]:
             "POST",
             f"{JASMINE}/validation?maximumSeverity=2&flight=Prod",
             status=204,
-            request_body=parent_run_request(),
+            request_body=parent_run_request(**settings_changes),
             body="",
         ),
         # Jasmine - Create Parent Run: the run's id
         interaction(
-            "POST", f"{JASMINE}/run", request_body=parent_run_request(), body=json.dumps(PARENT_RUN)
+            "POST",
+            f"{JASMINE}/run",
+            request_body=parent_run_request(**settings_changes),
+            body=json.dumps(PARENT_RUN),
         ),
         parent_run_get("NotStarted"),
         # Run History - Patch Run: the client adds its task type and package versions
@@ -361,7 +366,7 @@ def submission_interactions() -> list[dict[str, Any]]:
 JASMINE = f"{API}/jasmine/v1.0{WS_PATH}/experimentids/{EXPERIMENT_ID}"
 
 
-def settings() -> dict[str, Any]:
+def settings(**changes: Any) -> dict[str, Any]:
     """AutoML settings of the run (our AutoMLConfig as the test sets it, and the cluster)."""
     return {
         "task_type": "classification",
@@ -377,10 +382,11 @@ def settings() -> dict[str, Any]:
         "whitelist_models": ["XGBoostClassifier", "LightGBM"],
         "compute_target": COMPUTE,
         "vm_type": VM_SIZE,
+        **changes,
     }
 
 
-def parent_run_request() -> dict[str, Any]:
+def parent_run_request(**settings_changes: Any) -> dict[str, Any]:
     """What the parent run must say (our AutoMLConfig on the wire): the settings travel as
     a JSON document inside a string, the data set by its saved id."""
     data = json.dumps({"training_data": {"datasetId": SAVED_DATASET_ID}, "datasets": 0})
@@ -391,7 +397,7 @@ def parent_run_request() -> dict[str, Any]:
         "trainSplit": 0.15,
         # the SDK escapes the quotes of this one JSON string once more
         "dataPrepJsonString": data.replace('"', '\\"'),
-        "amlSettingsJsonString": json.dumps(settings()),
+        "amlSettingsJsonString": json.dumps(settings(**settings_changes)),
     }
 
 

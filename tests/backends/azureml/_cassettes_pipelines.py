@@ -388,13 +388,16 @@ def submit_url(pipeline_id: str) -> str:
 
 
 def published_entity(
-    pipeline_id: str = PIPELINE_ID, version: str = "1", status: str = "Active"
+    pipeline_id: str = PIPELINE_ID,
+    version: str = "1",
+    status: str = "Active",
+    description: str = "nightly training",
 ) -> dict[str, Any]:
     """A published pipeline (PipelineEntity) as the service returns it."""
     return {
         "Id": pipeline_id,
         "Name": PIPELINE_NAME,
-        "Description": "nightly training",
+        "Description": description,
         "Version": version,
         "GraphId": GRAPH_ID,
         "TotalRunSteps": 1,
@@ -411,7 +414,9 @@ def published_entity(
     }
 
 
-def create_published(version: str, pipeline_id: str) -> dict[str, Any]:
+def create_published(
+    version: str, pipeline_id: str, description: str = "nightly training"
+) -> dict[str, Any]:
     """Pipelines - Create: the graph published under the name and version, with our
     data set as its input and our two outputs as the graph's outputs."""
     return interaction(
@@ -419,7 +424,7 @@ def create_published(version: str, pipeline_id: str) -> dict[str, Any]:
         f"{AE3P}/Pipelines/Create",
         request_body={
             "Name": PIPELINE_NAME,
-            "Description": "nightly training",
+            "Description": description,
             "Version": version,
             "Graph": {
                 "ModuleNodes": [
@@ -446,7 +451,7 @@ def create_published(version: str, pipeline_id: str) -> dict[str, Any]:
                 ],
             },
         },
-        body=published_entity(pipeline_id, version),
+        body=published_entity(pipeline_id, version, description=description),
     )
 
 
@@ -605,11 +610,12 @@ def make_module() -> list[dict[str, Any]]:
     ]
 
 
-def publish_interactions() -> list[dict[str, Any]]:
+def first_publish_interactions(description: str = "nightly training") -> list[dict[str, Any]]:
+    """The first version: the graph built and published, its endpoint made."""
     return [
         discovery(),
         *build_graph(first=True),
-        create_published("1", PIPELINE_ID),
+        create_published("1", PIPELINE_ID, description),
         # PipelineEndpoint.get: every SDK entry point lists the data types first
         data_types(),
         not_found(endpoint_by_name(), f"PipelineEndpoint {PIPELINE_NAME}"),
@@ -622,11 +628,17 @@ def publish_interactions() -> list[dict[str, Any]]:
             f"{AE3P}/PipelineEndpoints/Create",
             request_body={
                 "Name": PIPELINE_NAME,
-                "Description": "nightly training",
+                "Description": description,
                 "PipelineId": PIPELINE_ID,
             },
             body=endpoint_entity([PIPELINE_ID], "0"),
         ),
+    ]
+
+
+def publish_interactions() -> list[dict[str, Any]]:
+    return [
+        *first_publish_interactions(),
         # the second version: the same module, a new published pipeline, added to the
         # endpoint as its default
         *build_graph(first=False),

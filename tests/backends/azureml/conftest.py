@@ -27,13 +27,16 @@ import importlib.util
 import json
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_pipelines as P
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 
@@ -236,3 +239,50 @@ def assert_all_played(cassette: Any) -> None:
         if not cassette.play_counts[index] and not request.path.endswith(_CACHED)
     ]
     assert not left, f"not replayed: {left}"
+
+
+@pytest.fixture
+def fixed_dependency_uploads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`Model.deploy` uploads the entry script and a driver script the SDK writes around it
+    (`azureml._model_management._util.upload_dependency`), each under `LocalUpload/
+    <uuid4()[:8]>/`, the driver named by `tempfile.mkstemp`. The artifact name comes back
+    as a key of the response, so it must be known: we pin `uuid` (a counter) and
+    `tempfile.mkstemp` (a fixed file name) in that one SDK module, not process-wide, and
+    keep exact path matching like the other cassettes."""
+    import uuid
+
+    import azureml.core  # noqa: F401  (imports _util without its circular-import error)
+    from azureml._model_management import _util as sdk_util
+
+    counter = iter(range(1, 100))
+    driver_dir = tmp_path / "driver"
+    driver_dir.mkdir()
+
+    def mkstemp(suffix: str = "", **_kwargs: Any) -> tuple[int, str]:
+        path = driver_dir / f"{B.DRIVER_STEM}{suffix}"
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC), str(path)
+
+    monkeypatch.setattr(
+        sdk_util, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter) << 96))
+    )
+    monkeypatch.setattr(
+        sdk_util, "tempfile", SimpleNamespace(mkstemp=mkstemp, mkdtemp=tempfile.mkdtemp)
+    )
+
+
+@pytest.fixture
+def fixed_module_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK looks a step's module up by a hash of its definition (`Modules/Hash/<hash>`),
+    and the AutoMLStep's definition lists model names in set order, which changes from
+    process to process (string hashing is salted). We pin the hash in the one SDK module
+    that computes it, after computing the real one; the content half (the step's source
+    folder, empty: all zeros) is kept."""
+    from azureml.pipeline.core import _module_builder
+
+    real = _module_builder._ModuleBuilder.calculate_hash
+
+    def calculate_hash(module_def: Any, content_path: Any = None) -> str:
+        _definition, content = real(module_def, content_path).split("_")
+        return f"{P.MODULE_HASH}_{content}"
+
+    monkeypatch.setattr(_module_builder._ModuleBuilder, "calculate_hash", calculate_hash)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -56,35 +54,6 @@ def test_service_lifecycle(azure_workspace: Workspace) -> None:
     assert enabled.state == "Healthy"
 
     deployer.delete(B.SERVICE)
-
-
-@pytest.fixture
-def fixed_dependency_uploads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """`Model.deploy` uploads the entry script and a driver script the SDK writes around it
-    (`azureml._model_management._util.upload_dependency`), each under `LocalUpload/
-    <uuid4()[:8]>/`, the driver named by `tempfile.mkstemp`. The artifact name comes back
-    as a key of the response, so it must be known: we pin `uuid` (a counter) and
-    `tempfile.mkstemp` (a fixed file name) in that one SDK module, not process-wide, and
-    keep exact path matching like the other cassettes."""
-    import uuid
-
-    import azureml.core  # noqa: F401  (imports _util without its circular-import error)
-    from azureml._model_management import _util as sdk_util
-
-    counter = iter(range(1, 100))
-    driver_dir = tmp_path / "driver"
-    driver_dir.mkdir()
-
-    def mkstemp(suffix: str = "", **_kwargs: Any) -> tuple[int, str]:
-        path = driver_dir / f"{B.DRIVER_STEM}{suffix}"
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC), str(path)
-
-    monkeypatch.setattr(
-        sdk_util, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(int=next(counter) << 96))
-    )
-    monkeypatch.setattr(
-        sdk_util, "tempfile", SimpleNamespace(mkstemp=mkstemp, mkdtemp=tempfile.mkdtemp)
-    )
 
 
 @pytest.mark.vcr

@@ -39,24 +39,6 @@ def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
     return {**vcr_config, "filter_headers": [*vcr_config["filter_headers"], "idempotency-key"]}
 
 
-@pytest.fixture
-def fixed_module_hash(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK looks a step's module up by a hash of its definition (`Modules/Hash/<hash>`),
-    and the AutoMLStep's definition lists model names in set order, which changes from
-    process to process (string hashing is salted). We pin the hash in the one SDK module
-    that computes it, after computing the real one; the content half (the step's source
-    folder, empty: all zeros) is kept."""
-    from azureml.pipeline.core import _module_builder
-
-    real = _module_builder._ModuleBuilder.calculate_hash
-
-    def calculate_hash(module_def: Any, content_path: Any = None) -> str:
-        _definition, content = real(module_def, content_path).split("_")
-        return f"{P.MODULE_HASH}_{content}"
-
-    monkeypatch.setattr(_module_builder._ModuleBuilder, "calculate_hash", calculate_hash)
-
-
 @pytest.mark.vcr
 @pytest.mark.usefixtures("fixed_module_hash")
 def test_publish_the_training_pipeline(
