@@ -11,7 +11,7 @@ from bankmarketing_ops import (
     DeploymentError,
     ServiceNotFoundError,
 )
-from bankmarketing_ops.backends.azureml._sdk import sdk_status, translated
+from bankmarketing_ops.backends.azureml._sdk import masked, sdk_status, translated
 
 
 def _webservice_error(message: str, status: int | None = None) -> Exception:
@@ -93,3 +93,50 @@ def test_the_dataset_services_request_failed_status_is_read() -> None:
     assert sdk_status(refused) == 401
     with pytest.raises(CredentialError), translated(DeploymentError, "register the data set"):
         raise refused
+
+
+def test_secrets_quoted_by_the_sdk_are_masked() -> None:
+    url = (
+        "https://stbankops.blob.core.windows.net/azureml/score.py"
+        "?sv=2019-07-07&sig=REALSECRETSIG%2Babc&se=2026"
+    )
+    failure = requests.HTTPError(f"403 Client Error: Forbidden for url: {url}")
+    with pytest.raises(DeploymentError) as caught, translated(DeploymentError, "read"):
+        raise failure
+    text = str(caught.value)
+    assert "REALSECRETSIG" not in text
+    assert "sig=***" in text
+    assert caught.value.__cause__ is None  # the raw text is not chained either
+    token = "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.c2ln"
+    assert masked(f"Authorization: Bearer {token}") == "Authorization: Bearer ***"
+    assert masked(f"token {token} refused") == "token *** refused"
+    assert masked('{"primaryKey": "k-123", "secondaryKey": "k-456"}') == (
+        '{"primaryKey": "***", "secondaryKey": "***"}'
+    )
+
+
+def test_a_mistake_in_our_own_code_is_not_blamed_on_azure() -> None:
+    from bankmarketing_ops.backends.azureml.deploy import map_service
+
+    # our mapping code given something that is no SDK service: its AttributeError is ours
+    with pytest.raises(AttributeError), translated(DeploymentError, "read"):
+        map_service(object())
+
+
+def test_not_found_text_counts_only_without_a_status() -> None:
+    with (
+        pytest.raises(DeploymentError) as caught,
+        translated(DeploymentError, "deploy", not_found=ServiceNotFoundError),
+    ):
+        raise _webservice_error("Compute target cpu-cluster not found", status=400)
+    assert type(caught.value) is DeploymentError
+    with (
+        pytest.raises(ServiceNotFoundError, match=r"no web service 'svc' \(gone\)"),
+        translated(
+            DeploymentError,
+            "read",
+            not_found=ServiceNotFoundError,
+            not_found_message="no web service 'svc'",
+        ),
+    ):
+        raise _webservice_error("gone", status=404)

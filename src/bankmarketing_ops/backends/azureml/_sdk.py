@@ -15,7 +15,15 @@ from typing import Any
 
 from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
 
-__all__ = ["EXTRA", "python_note", "require", "sdk_error_text", "sdk_status", "translated"]
+__all__ = [
+    "EXTRA",
+    "masked",
+    "python_note",
+    "require",
+    "sdk_error_text",
+    "sdk_status",
+    "translated",
+]
 
 EXTRA = "azureml"
 
@@ -23,6 +31,14 @@ _STATUS_IN_TEXT = re.compile(
     r"\b(?:status(?:[ _]code)?|Response Code|Request failed)\W{0,3}([45]\d\d)\b", re.I
 )
 _NOT_FOUND_TEXT = re.compile(r"\bnot found\b|\bno \w+ (?:with|named)\b|does not exist", re.I)
+#: Secrets an SDK message may quote: storage signatures in signed URLs, bearer tokens,
+#: bare JWTs and service keys. They are masked before any text reaches an error or a log.
+_SECRETS = (
+    re.compile(r"(?i)(\bsig=)[^&\s'\"]+"),
+    re.compile(r"(?i)(\bBearer\s+)[^\s'\",]+"),
+    re.compile(r"()\beyJ[\w-]+\.[\w-]+\.[\w-]*"),
+    re.compile(r"(?i)((?:primary|secondary)_?key[\"']?\s*[:=]\s*[\"']?)[^\s'\",}]+"),
+)
 
 
 def require(module: str) -> ModuleType:
@@ -45,10 +61,29 @@ def python_note() -> str:
     return note
 
 
+def masked(text: str) -> str:
+    """`text` with storage signatures, bearer tokens, JWTs and service keys masked."""
+    for pattern in _SECRETS:
+        text = pattern.sub(r"\1***", text)
+    return text
+
+
 def sdk_error_text(exc: BaseException) -> str:
-    """A one-line description of an SDK error (its message, never its request headers)."""
+    """A one-line description of an SDK error: its message, never its request headers,
+    with any secret it quotes (a signed URL, a token, a key) masked."""
     message: Any = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(message).split())[:500]
+    return masked(" ".join(str(message).split()))[:500]
+
+
+def _raised_by_us(exc: BaseException) -> bool:
+    """Whether `exc` comes from a mistake in this library's own code (its innermost
+    frame is ours), which must surface as itself, not as an Azure failure."""
+    if not isinstance(exc, (AttributeError, TypeError, KeyError, IndexError, ValueError)):
+        return False
+    trace = exc.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and "bankmarketing_ops" in trace.tb_frame.f_code.co_filename
 
 
 def sdk_status(exc: BaseException) -> int | None:
@@ -84,22 +119,29 @@ def translated(
 ) -> Iterator[None]:
     """Raise SDK and transport errors inside the block as our own, saying what failed.
 
-    `error(f"cannot {action}: <the SDK's message>")` by default; a 404 (or a message that
-    says not found) as `not_found`; a 401 or an authentication failure as
-    `CredentialError`. Our own errors pass through unchanged.
+    `error(f"cannot {action}: <the SDK's message>")` by default; a 404 (or, when no
+    status is known, a message that says not found) as `not_found`; a 401 or an
+    authentication failure as `CredentialError`. Our own errors, and mistakes of our own
+    code (an `AttributeError` raised in this library), pass through unchanged. The SDK's
+    exception is not chained: its text may hold secrets, masked in ours.
     """
     try:
         yield
     except BankOpsError:
         raise
     except Exception as exc:  # the SDK raises many untyped exceptions, and requests' own
+        if _raised_by_us(exc):
+            raise
         text = sdk_error_text(exc)
         status = sdk_status(exc)
         if _is_credential_problem(exc, status):
             raise CredentialError(
                 f"Azure refused the credentials while trying to {action}: {text}. Sign in "
                 "again (az login), or check the service principal's variables and role"
-            ) from exc
-        if not_found is not None and (status == 404 or _NOT_FOUND_TEXT.search(text)):
-            raise not_found(not_found_message or f"cannot {action}: {text}") from exc
-        raise error(f"cannot {action}: {text}") from exc
+            ) from None
+        # a message saying "not found" counts only when no status says otherwise
+        missing = status == 404 or (status is None and bool(_NOT_FOUND_TEXT.search(text)))
+        if not_found is not None and missing:
+            message = f"{not_found_message} ({text})" if not_found_message else None
+            raise not_found(message or f"cannot {action}: {text}") from None
+        raise error(f"cannot {action}: {text}") from None
