@@ -72,6 +72,21 @@ def test_a_model_registered_elsewhere_still_reads() -> None:
     assert version.metrics is None
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{not json",  # edited by hand
+        '{"model_type": "VotingEnsemble", "members": 3}',  # another layout
+        "[1, 2]",  # not an object
+    ],
+)
+def test_a_property_we_cannot_read_lists_the_model_anyway(raw: str) -> None:
+    version = decode_version(_sdk_model(properties={PROPERTY: raw, "team": "x"}))
+    assert version.ref == "m:3"
+    assert version.metrics is None
+    assert version.properties == {"team": "x", PROPERTY: raw}  # kept, not lost
+
+
 def test_register_uploads_the_staged_files_with_our_property(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ import builtins
 import contextlib
 import json
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ PROPERTY = "bankops.version"
 #: The folder name our staged files are uploaded under (and downloaded back into).
 _STAGED = "bankops"
 _OWN = {"name", "version", "created_at", "path", "tags", "properties", "description"}
+#: `Model.register` must run inside the staging folder, and the working directory is the
+#: whole process's: registrations from several threads take turns.
+_CHDIR = threading.Lock()
 
 
 def encode_version(draft: ModelVersion) -> str:
@@ -58,19 +62,33 @@ def decode_version(model: Any) -> ModelVersion:
         "properties": {str(k): str(v) for k, v in properties.items()},
         "path": str(getattr(model, "url", None) or model.id),
     }
-    if raw is None:  # a model registered outside bankmarketing_ops
-        return ModelVersion(
-            **common,
-            model_type=str(getattr(model, "model_framework", None) or "unknown"),
-            input_kind="frame",
-            members=[],
-            input_schema=list(feature_specs()),
-            training=TrainingInfo(origin="automl" if model.run_id else "user", run_id=model.run_id),
-        )
-    document = json.loads(raw)
-    names = set(document.pop("features", []))
-    schema = [f for f in feature_specs() if f.name in names]
-    return ModelVersion(**common, **document, input_schema=schema)
+    if raw is not None:
+        try:
+            document = json.loads(raw)
+            names = set(document.pop("features", []))
+            schema = [f for f in feature_specs() if f.name in names]
+            return ModelVersion(**common, **document, input_schema=schema)
+        except (ValueError, TypeError, AttributeError) as exc:  # ValidationError included
+            # written by another version of bankmarketing_ops, or edited: list the model
+            # anyway, as one registered elsewhere, and keep the property as it is
+            _log.warning(
+                "%s:%s has a %s property this version cannot read (%s); it is listed "
+                "without our metadata",
+                common["name"],
+                common["version"],
+                PROPERTY,
+                type(exc).__name__,
+            )
+            common["properties"][PROPERTY] = str(raw)
+    # a model registered outside bankmarketing_ops
+    return ModelVersion(
+        **common,
+        model_type=str(getattr(model, "model_framework", None) or "unknown"),
+        input_kind="frame",
+        members=[],
+        input_schema=list(feature_specs()),
+        training=TrainingInfo(origin="automl" if model.run_id else "user", run_id=model.run_id),
+    )
 
 
 class AzureRegistry:
@@ -99,8 +117,12 @@ class AzureRegistry:
             draft = stage(staging)
             # azureml-core refuses a model_path outside the current directory (a path
             # traversal guard in Model.register), so register from inside the temp folder.
-            # The working directory is process-wide: do not register from two threads.
-            with contextlib.chdir(tmp), translated(RegistryError, f"register model {name!r}"):
+            # The working directory is process-wide: registrations take turns (_CHDIR).
+            with (
+                _CHDIR,
+                contextlib.chdir(tmp),
+                translated(RegistryError, f"register model {name!r}"),
+            ):
                 model = core.Model.register(
                     workspace=self._ws,
                     model_path=_STAGED,
