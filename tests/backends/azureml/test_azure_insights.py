@@ -46,6 +46,14 @@ def test_a_row_maps_to_the_local_record_model() -> None:
     assert record.client_request_id is None
 
 
+@pytest.mark.parametrize("code", [None, "", "n/a"])
+def test_a_row_without_a_result_code_still_maps(code: str | None) -> None:
+    row = dict(zip([c for c, _ in B._COLUMNS], B.request_rows()[8], strict=True))
+    row.update(resultCode=code, success=False)
+    record = record_of(row, B.SERVICE)
+    assert (record.result_code, record.success) == (0, False)
+
+
 @pytest.mark.vcr("test_telemetry_summary.yaml")
 def test_purge_is_left_to_the_retention_setting(azure_workspace: Workspace) -> None:
     with pytest.raises(ConfigurationError, match="retention"):

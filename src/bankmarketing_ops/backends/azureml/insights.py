@@ -77,11 +77,19 @@ def _epoch(value: Any) -> float:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
 
 
+def _result_code(value: Any) -> int:
+    """App Insights keeps `resultCode` as text, empty or missing for some failures."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+
+
 def record_of(row: Any, service: str) -> RequestRecord:
     """One `requests` row (indexable by column name) as a `RequestRecord`."""
     name = str(row["name"])
     first = name.split(" ", 1)[0]
-    code = int(str(row["resultCode"]) or 0)
+    code = _result_code(row["resultCode"])
     success = row["success"]
     return RequestRecord(
         timestamp=_epoch(row["timestamp"]),

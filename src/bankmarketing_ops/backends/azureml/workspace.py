@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,10 @@ class AzureMLBackend:
     def registry(self) -> AzureRegistry:
         return AzureRegistry(self._ws, self._cache)
 
-    @property
+    @functools.cached_property
     def deployer(self) -> AzureDeployer:
+        # one per workspace: it keeps the SDK objects of the deployments it started, whose
+        # operations only they can poll
         return AzureDeployer(self._ws, self.options, self._cache)
 
     @property
