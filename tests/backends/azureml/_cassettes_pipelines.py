@@ -600,6 +600,8 @@ def make_module() -> list[dict[str, Any]]:
                             "TrainingOutput": {"TrainingOutputType": "Metrics"},
                         },
                         {"Name": "model_data", "TrainingOutput": {"TrainingOutputType": "Model"}},
+                        # the SDK's sequencing port, which every step has
+                        {"Name": "_run_after_output", "SkipProcessing": True},
                     ],
                     "Parameters": AUTOML_SETTINGS,
                 },

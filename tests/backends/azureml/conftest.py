@@ -48,7 +48,8 @@ def _sdk_installed() -> bool:
 @pytest.fixture(autouse=True)
 def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The SDK installed (a failure on CI, a skip elsewhere), with a throw-away HOME (its
-    discovery cache lives there), no retries, no sleeping in its pollers, and no telemetry.
+    discovery cache lives there), no retries, no sleeping in its pollers, no telemetry,
+    and a working directory outside the repository.
 
     The SDK's dataprep part sends telemetry from a background thread, for the rest of the
     process once it has started. Its host is in `ignore_hosts`, and vcrpy lets an ignored
@@ -67,6 +68,11 @@ def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZUREML_DEFAULT_RETRIES", "0")
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
     _no_sdk_telemetry(monkeypatch)
+    # outside any git repository: inside one, the SDK adds the working directory's branch
+    # and commit to what it creates (runs, services), which differ from machine to machine
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
 
 
 def _no_sdk_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,12 +120,22 @@ def _text(body: Any) -> str:
     return body if isinstance(body, str) else str(body)
 
 
+def _of_values(items: list[Any]) -> bool:
+    """A list of plain values (model names, ids), which we configure whole; a list of
+    objects is a collection the SDK adds entries of its own to (parameters, ports,
+    json-patch operations such as the git commit of the working directory)."""
+    return all(not isinstance(item, dict | list) for item in items)
+
+
 def difference(actual: Any, expected: Any, where: str = "body") -> str | None:
-    """Where `expected` is not in `actual` (None when it is): every key of a dict
-    (recursively); every item of a list in some item of the other list (the SDK adds
-    operations of its own to a json-patch, such as the git commit of the working
-    directory, which differs from machine to machine); a JSON object inside a string field
-    (AutoML's `amlSettingsJsonString`) likewise."""
+    """Where `expected` is not in `actual` (None when it is).
+
+    Objects: every key the cassette names, recursively (the SDK sends more than we
+    configure). Lists of values: the same values in any order. Lists of objects: each
+    object the cassette names among those sent (see `_of_values`). A JSON object inside a
+    string field (AutoML's `amlSettingsJsonString`) is compared as an object. Scalars
+    are equal and of the same kind (`True` is not `1`).
+    """
     if isinstance(expected, str) and isinstance(actual, str) and expected.startswith("{"):
         try:
             return difference(json.loads(actual), json.loads(expected), where)
@@ -128,6 +144,8 @@ def difference(actual: Any, expected: Any, where: str = "body") -> str | None:
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return f"{where}: sent {str(actual)[:120]!r}, not an object"
+        if not expected and actual:
+            return f"{where}: sent {str(actual)[:120]!r}, the cassette says {{}}"
         for key, value in expected.items():
             if key not in actual:
                 return f"{where}.{key}: not sent"
@@ -138,11 +156,18 @@ def difference(actual: Any, expected: Any, where: str = "body") -> str | None:
     if isinstance(expected, list):
         if not isinstance(actual, list):
             return f"{where}: sent {str(actual)[:120]!r}, not a list"
+        if _of_values(expected) and len(actual) != len(expected):
+            return f"{where}: sent {len(actual)} items, the cassette says {len(expected)}"
+        unmatched = list(actual)
         for wanted in expected:
-            if all(difference(item, wanted) for item in actual):
+            match = next(
+                (i for i, item in enumerate(unmatched) if not difference(item, wanted)), None
+            )
+            if match is None:
                 return f"{where}: no item holds {str(wanted)[:200]}"
+            del unmatched[match]  # one sent item answers one expected item
         return None
-    if actual != expected:
+    if actual != expected or isinstance(actual, bool) != isinstance(expected, bool):
         return f"{where}: sent {str(actual)[:120]!r}, the cassette says {str(expected)[:120]!r}"
     return None
 
