@@ -9,7 +9,9 @@ What is translated, and what is not (said in docs/azureml.md):
   are not run on Azure; a pipeline of other Python steps raises `ConfigurationError`.
 - Azure fixes the AutoML settings when the pipeline is built, so the published pipeline
   declares no REST parameters; `submit` (run now) builds it with the run's
-  `timeout_minutes` and `primary_metric`.
+  `timeout_minutes` and `primary_metric`, refuses other parameters set to anything but
+  their default (their steps do not run on Azure), and tags the run with the pipeline's
+  name and parameters.
 """
 
 from __future__ import annotations
