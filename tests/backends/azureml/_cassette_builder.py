@@ -1142,6 +1142,7 @@ def write_all() -> list[Path]:
     from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart
     from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
     from tests.backends.azureml._cassettes_pipeline_runs import writes as write_run_cassettes
+    from tests.backends.azureml._cassettes_pipeline_submit import writes as write_submit_cassettes
     from tests.backends.azureml._cassettes_pipelines import writes as write_pipeline_cassettes
 
     return [
@@ -1150,6 +1151,7 @@ def write_all() -> list[Path]:
         *write_deploy_cassettes(),
         *write_pipeline_cassettes(),
         *write_run_cassettes(),
+        *write_submit_cassettes(),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

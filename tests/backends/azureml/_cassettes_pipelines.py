@@ -426,33 +426,39 @@ def create_published(
             "Name": PIPELINE_NAME,
             "Description": description,
             "Version": version,
-            "Graph": {
-                "ModuleNodes": [
-                    {
-                        "ModuleId": MODULE_ID,
-                        "ModuleParameters": [
-                            {"Name": item["Name"], "Value": item["DefaultValue"]}
-                            for item in AUTOML_SETTINGS
-                        ],
-                    }
-                ],
-                "DatasetNodes": [
-                    {
-                        "DataSetDefinition": {
-                            "DataTypeShortName": "AzureMLDataset",
-                            "Value": {"DataSetReference": {"Id": DATASET_ID, "Version": "1"}},
-                        }
-                    }
-                ],
-                "Edges": [
-                    {"DestinationInputPort": {"GraphPortName": "metrics_output"}},
-                    {"DestinationInputPort": {"GraphPortName": "best_model_output"}},
-                    {"DestinationInputPort": {"PortName": "training_data"}},
-                ],
-            },
+            "Graph": graph_request(),
         },
         body=published_entity(pipeline_id, version, description=description),
     )
+
+
+def graph_request() -> dict[str, Any]:
+    """The graph as the SDK sends it (to publish or to run it): our module with our AutoML
+    settings, our data set as its input, our two outputs as the graph's outputs."""
+    return {
+        "ModuleNodes": [
+            {
+                "ModuleId": MODULE_ID,
+                "ModuleParameters": [
+                    {"Name": item["Name"], "Value": item["DefaultValue"]}
+                    for item in AUTOML_SETTINGS
+                ],
+            }
+        ],
+        "DatasetNodes": [
+            {
+                "DataSetDefinition": {
+                    "DataTypeShortName": "AzureMLDataset",
+                    "Value": {"DataSetReference": {"Id": DATASET_ID, "Version": "1"}},
+                }
+            }
+        ],
+        "Edges": [
+            {"DestinationInputPort": {"GraphPortName": "metrics_output"}},
+            {"DestinationInputPort": {"GraphPortName": "best_model_output"}},
+            {"DestinationInputPort": {"PortName": "training_data"}},
+        ],
+    }
 
 
 def not_found(uri: str, what: str) -> dict[str, Any]:
@@ -504,9 +510,11 @@ def endpoint_entity(versions: list[str], default: str) -> dict[str, Any]:
     }
 
 
-def build_graph(*, first: bool) -> list[dict[str, Any]]:
+def build_graph(*, first: bool, module: bool = True) -> list[dict[str, Any]]:
     """The AutoMLStep pipeline built and its module found or made (the `first` time:
-    made, on the workspace's latest snapshot; later: found by its hash)."""
+    made, on the workspace's latest snapshot; later: found by its hash). Without
+    `module`, the graph only: a submission reads its experiment before the module
+    (`make_module()` then)."""
     return [
         # AzureAutoML.public_dataset: the public file registered as a tabular data set
         interaction(
@@ -558,7 +566,7 @@ def build_graph(*, first: bool) -> list[dict[str, Any]]:
             },
             body="",
         ),
-        *(make_module() if first else [module_by_hash()]),
+        *((make_module() if first else [module_by_hash()]) if module else []),
     ]
 
 

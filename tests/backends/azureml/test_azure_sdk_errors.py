@@ -140,3 +140,23 @@ def test_not_found_text_counts_only_without_a_status() -> None:
         ),
     ):
         raise _webservice_error("gone", status=404)
+
+
+def test_a_rest_client_error_without_a_readable_model_keeps_azures_message() -> None:
+    """msrest says only "invalid status code 'Bad Request'" when it cannot read the
+    error body into its model (the pipelines service's errors): Azure's message is taken
+    from the body."""
+    from msrest.exceptions import HttpOperationError
+
+    response = requests.Response()
+    response.status_code, response.reason = 400, "Bad Request"
+    response._content = b'{"error": {"code": "UserError", "message": "the cluster is gone"}}'
+    with (
+        pytest.raises(
+            BankOpsError,
+            match=r"cannot run it: Operation returned an invalid status code 'Bad Request': "
+            "the cluster is gone",
+        ),
+        translated(BankOpsError, "run it"),
+    ):
+        raise HttpOperationError(None, response)

@@ -6,6 +6,7 @@ Nothing here imports `azureml` at module import.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -70,9 +71,32 @@ def masked(text: str) -> str:
 
 def sdk_error_text(exc: BaseException) -> str:
     """A one-line description of an SDK error: its message, never its request headers,
-    with any secret it quotes (a signed URL, a token, a key) masked."""
+    with any secret it quotes (a signed URL, a token, a key) masked.
+
+    The REST clients' errors (msrest's `HttpOperationError`, e.g. the pipelines
+    service's) say only "Operation returned an invalid status code 'Bad Request'" when
+    they cannot read Azure's error body: Azure's message is then taken from the body."""
     message: Any = getattr(exc, "message", None) or str(exc)
-    return masked(" ".join(str(message).split()))[:500]
+    text = " ".join(str(message).split())
+    if text.startswith("Operation returned an invalid status code"):
+        azure = _response_message(getattr(exc, "response", None))
+        if azure:
+            text = f"{text}: {azure}"
+    return masked(text)[:500]
+
+
+def _response_message(response: Any) -> str | None:
+    """Azure's error message in an error response's JSON body (`{"error": {"message"}}`,
+    or `{"message"}`), if there is one."""
+    try:
+        body = json.loads(response.text)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    found = error.get("message") if isinstance(error, dict) else body.get("message")
+    return " ".join(str(found).split()) if found else None
 
 
 def _raised_by_us(exc: BaseException) -> bool:

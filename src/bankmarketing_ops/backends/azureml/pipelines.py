@@ -9,7 +9,9 @@ What is translated, and what is not (said in docs/azureml.md):
   are not run on Azure; a pipeline of other Python steps raises `ConfigurationError`.
 - Azure fixes the AutoML settings when the pipeline is built, so the published pipeline
   declares no REST parameters; `submit` (run now) builds it with the run's
-  `timeout_minutes` and `primary_metric`.
+  `timeout_minutes` and `primary_metric`, refuses other parameters set to anything but
+  their default (their steps do not run on Azure), and tags the run with the pipeline's
+  name and parameters.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from typing import Any
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import (
     ConfigurationError,
+    ParameterProblem,
     PipelineError,
     PipelineNotFoundError,
+    PipelineParameterError,
 )
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, translated
@@ -114,10 +118,18 @@ def _error_text(record: dict[str, Any]) -> str | None:
     return " ".join(str(message).split()) if message else None
 
 
-def _parameters(properties: dict[str, Any]) -> dict[str, Any]:
-    """The run's parameter assignments: Azure keeps them as JSON text in a property."""
+#: Tags of a run submitted from code (`submit`): its pipeline's name and its parameters.
+_NAME_TAG = "bankops.pipeline"
+_PARAMETERS_TAG = "bankops.parameters"
+
+
+def _parameters(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameter assignments: Azure keeps them as JSON text in a property (a run
+    submitted from code: in our tag)."""
     try:
-        values = json.loads(properties.get("azureml.parameters") or "{}")
+        values = json.loads(
+            tags.get(_PARAMETERS_TAG) or properties.get("azureml.parameters") or "{}"
+        )
     except (TypeError, ValueError):
         return {}
     return dict(values) if isinstance(values, dict) else {}
@@ -147,6 +159,31 @@ def pipeline_automl_config(pipeline: Pipeline, parameters: dict[str, Any]) -> Au
     if values.get("primary_metric"):
         options["primary_metric"] = values["primary_metric"]
     return AutoMLConfig(**options)
+
+
+#: The training pipeline's parameters the AutoMLStep takes; the others belong to the steps
+#: that do not run on Azure (and `data_path` to this machine).
+_AZURE_PARAMETERS = frozenset({"timeout_minutes", "primary_metric"})
+
+
+def _chosen(pipeline: Pipeline, parameters: dict[str, object]) -> dict[str, Any]:
+    """The parameters a run sets, out of the resolved ones (`Pipeline.resolve` fills in
+    every default): those that differ from the pipeline's default. A value Azure would not
+    use is refused (`PipelineParameterError`), before any request, rather than ignored."""
+    defaults = {p.name: p.default for p in pipeline.parameters}
+    chosen = {
+        name: value
+        for name, value in parameters.items()
+        if name not in defaults or value != defaults[name]
+    }
+    unused = [
+        ParameterProblem(name, "not used on Azure ML (only the train step runs there)")
+        for name in chosen
+        if name not in _AZURE_PARAMETERS
+    ]
+    if unused:
+        raise PipelineParameterError(unused)
+    return chosen
 
 
 class AzurePipelines:
@@ -257,12 +294,15 @@ class AzurePipelines:
         steps = [self._step(_record(child)) for child in children]
         steps.sort(key=lambda step: step.started_at or "~")
         properties = dict(record.get("properties") or {})
+        tags = dict(record.get("tags") or {})
         pipeline_id = properties.get("azureml.pipelineid") or None
         if pipeline_name is None:
             pipeline_name = (
                 self._pipeline_name(pipeline_id)
                 if pipeline_id
-                else str(record.get("display_name") or record.get("name") or "")
+                else str(
+                    tags.get(_NAME_TAG) or record.get("display_name") or record.get("name") or ""
+                )
             )
         status = map_run_status(record.get("status"))
         error = None
@@ -282,7 +322,7 @@ class AzurePipelines:
             endpoint_name=endpoint_name,
             experiment_name=str(run.experiment.name),
             status=status,
-            parameters=_parameters(properties),
+            parameters=_parameters(properties, tags),
             steps=steps,
             created_at=created or "",
             started_at=_iso(record.get("start_time_utc")),
@@ -391,12 +431,24 @@ class AzurePipelines:
         self, pipeline: Pipeline, parameters: dict[str, object], *, experiment_name: str
     ) -> PipelineRun:
         core = require("azureml.core")
+        chosen = _chosen(pipeline, parameters)
+        # what Azure runs with: the default budget is raised to Azure's minimum
+        budget = pipeline_automl_config(pipeline, chosen).experiment_timeout_minutes
+        used = (
+            {**parameters, "timeout_minutes": budget}
+            if "timeout_minutes" in parameters
+            else {**parameters}
+        )
         with (
             translated(PipelineError, f"run the pipeline in the experiment {experiment_name!r}"),
             tempfile.TemporaryDirectory(prefix="bankops-automlstep-") as folder,
         ):
-            azure_pipeline = self._azure_pipeline(pipeline, dict(parameters), folder)
-            run = core.Experiment(self._ws, experiment_name).submit(azure_pipeline)
+            azure_pipeline = self._azure_pipeline(pipeline, chosen, folder)
+            # Azure knows the run by a random display name and no parameters (ours are in
+            # the AutoML settings): the tags keep the pipeline's name and the run's
+            # parameters, as the local backend records them
+            tags = {_NAME_TAG: pipeline.name, _PARAMETERS_TAG: json.dumps(used)}
+            run = core.Experiment(self._ws, experiment_name).submit(azure_pipeline, tags=tags)
             _log.info("submitted pipeline run %s in %s", run.id, experiment_name)
             return self._run(run, pipeline_name=pipeline.name)
 
