@@ -67,6 +67,7 @@ def test_publish_the_training_pipeline(
     assert second.id == P.PIPELINE_ID_2
     endpoint = publisher.get_endpoint(P.PIPELINE_NAME)
     assert endpoint.default_pipeline_id == P.PIPELINE_ID_2
+    assert endpoint.default_version == "2"
     assert endpoint.pipelines == [P.PIPELINE_ID, P.PIPELINE_ID_2]
     assert endpoint.endpoint == P.ENDPOINT_SUBMIT
 
@@ -76,7 +77,7 @@ def test_publish_the_training_pipeline(
     assert publisher.enable(P.PIPELINE_ID).enabled
     back = publisher.set_default(P.PIPELINE_NAME, P.PIPELINE_ID)
     assert back.default_pipeline_id == P.PIPELINE_ID
-    assert back.default_version == "0"
+    assert back.default_version == "1"  # the version name, not Azure's index 0
     assert_all_played(vcr)
 
 
@@ -144,3 +145,10 @@ def test_the_default_budget_is_raised_to_azures_minimum_an_explicit_one_is_check
     )
     with pytest.raises(BudgetTooSmallError):
         pipeline_automl_config(pipeline, {"timeout_minutes": 1.0})
+
+
+def test_the_next_version_follows_the_highest_number() -> None:
+    from bankmarketing_ops.backends.azureml.pipelines import next_version
+
+    assert next_version([]) == "1"
+    assert next_version(["1", "5", "nightly"]) == "6"  # as the local backend numbers them

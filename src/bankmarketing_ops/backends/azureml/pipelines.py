@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import json
 import tempfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from bankmarketing_ops._exceptions import (
     PipelineError,
     PipelineNotFoundError,
     PipelineParameterError,
+    TrainingError,
 )
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, translated
@@ -135,6 +137,12 @@ def _parameters(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, A
     return dict(values) if isinstance(values, dict) else {}
 
 
+def next_version(versions: Iterable[str]) -> str:
+    """The version after the highest numbered one (as the local backend numbers them)."""
+    numbers = [int(v) for v in versions if v.isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
 def pipeline_automl_config(pipeline: Pipeline, parameters: dict[str, Any]) -> AutoMLConfig:
     """The AutoML settings of the training pipeline's `train` step for these parameters
     (the pipeline's defaults when a parameter is not given)."""
@@ -201,12 +209,13 @@ class AzurePipelines:
         steps = require("azureml.pipeline.steps")
         train = require("azureml.train.automl")
         config = pipeline_automl_config(pipeline, parameters)
+        try:
+            training_data = self._automl.public_dataset()
+            compute_target = self._automl.ensure_compute()
+        except TrainingError as exc:  # the data set or the cluster: the pipeline's problem
+            raise PipelineError(f"cannot build the training pipeline: {exc}") from None
         automl_config = train.AutoMLConfig(
-            **automl_arguments(
-                config,
-                training_data=self._automl.public_dataset(),
-                compute_target=self._automl.ensure_compute(),
-            ),
+            **automl_arguments(config, training_data=training_data, compute_target=compute_target),
             path=folder,
         )
         datastore = self._ws.get_default_datastore()
@@ -254,7 +263,8 @@ class AzurePipelines:
         return PipelineEndpoint(
             name=str(endpoint.name),
             default_pipeline_id=str(default.id),
-            default_version=str(endpoint.default_version),
+            # Azure's default_version is an index into the list; ours is the version name
+            default_version=str(default.version or endpoint.default_version),
             endpoint=str(endpoint.endpoint),
             pipelines=[str(p.id) for p in versions],
             updated_at="",
@@ -348,8 +358,8 @@ class AzurePipelines:
         ):
             endpoint = self._find_endpoint(name)
             if version is None:  # as locally: the next number under this name
-                count = 0 if endpoint is None else len(endpoint.list_pipelines(active_only=False))
-                version = str(count + 1)
+                versions = [] if endpoint is None else endpoint.list_pipelines(active_only=False)
+                version = next_version(str(p.version or "") for p in versions)
             published = self._azure_pipeline(pipeline, {}, folder).publish(
                 name=name, description=description, version=version
             )
@@ -542,5 +552,10 @@ class AzurePipelines:
     def auth_header(self) -> dict[str, str]:
         """The workspace sign-in's header (`auth.get_authentication_header()`): Azure's
         pipeline endpoints take an Entra token, not a key."""
+        if self._auth is None:
+            raise ConfigurationError(
+                "this workspace has no sign-in to make a token with: open it with "
+                "Workspace.azureml(..., auth=...) or Workspace.from_config(...)"
+            )
         with translated(PipelineError, "get a token for the pipeline endpoints"):
             return dict(self._auth.get_authentication_header())
