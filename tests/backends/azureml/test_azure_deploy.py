@@ -19,7 +19,7 @@ from bankmarketing_ops import (
     ServiceNotFoundError,
     Workspace,
 )
-from bankmarketing_ops.backends.azureml import AzureMLOptions
+from bankmarketing_ops.backends.azureml import AzureMLBackend, AzureMLOptions
 from bankmarketing_ops.backends.azureml.deploy import AzureDeployer, deployment_configuration
 from bankmarketing_ops.deploy import DeploymentPoller
 from tests.backends.azureml import _cassette_builder as B
@@ -28,7 +28,7 @@ from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
-def test_service_lifecycle(azure_workspace: Workspace) -> None:
+def test_service_lifecycle(azure_workspace: Workspace, vcr: Any) -> None:
     deployer = ModelDeployer(azure_workspace)
     service = deployer.get(B.SERVICE)
     assert service.state == "Healthy"
@@ -54,6 +54,7 @@ def test_service_lifecycle(azure_workspace: Workspace) -> None:
     assert enabled.state == "Healthy"
 
     deployer.delete(B.SERVICE)
+    assert_all_played(vcr)
 
 
 @pytest.mark.vcr
@@ -108,56 +109,10 @@ def test_local_only_options_are_refused(azure_workspace: Workspace) -> None:
         deployer.restart(B.SERVICE)
 
 
-def test_create_deploys_the_runs_scoring_script_with_key_auth(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import azureml.core
-    from azureml.core import Environment
-    from azureml.core.model import InferenceConfig
-
-    deployed: dict[str, Any] = {}
-
-    class FakeModel:
-        def __init__(self, workspace: Any, name: str, version: int) -> None:
-            self.name, self.version, self.run_id = name, version, "AutoML_1_best"
-
-        @staticmethod
-        def deploy(workspace: Any, name: str, models: list[Any], **kwargs: Any) -> str:
-            deployed.update(name=name, models=models, **kwargs)
-            return "service-object"
-
-    class FakeRun:
-        @staticmethod
-        def get(workspace: Any, run_id: str) -> Any:
-            def download_file(name: str, output_file_path: str) -> None:
-                deployed["downloaded"] = name
-                Path(output_file_path).write_text("def init(): pass\ndef run(data): pass\n")
-
-            return SimpleNamespace(
-                download_file=download_file, get_environment=lambda: Environment("automl-env")
-            )
-
-    monkeypatch.setattr(azureml.core, "Model", FakeModel)
-    monkeypatch.setattr(azureml.core, "Run", FakeRun)
+def test_azure_chooses_the_port(tmp_path: Path) -> None:
     deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
     version = SimpleNamespace(name="bankmarketing", version=2, ref="bankmarketing:2")
-    deployer.create(
-        version,  # type: ignore[arg-type]
-        "svc",
-        auth_enabled=True,
-        port=None,
-        cors_origins=[],
-        insights_enabled=True,
-    )
-    assert deployed["name"] == "svc"
-    assert deployed["downloaded"] == "outputs/scoring_file_v_1_0_0.py"
-    assert isinstance(deployed["inference_config"], InferenceConfig)
-    assert deployed["inference_config"].environment.name == "automl-env"
-    assert deployed["deployment_config"].auth_enabled is True
-    assert deployed["deployment_config"].enable_app_insights is True
-    assert deployed["deployment_target"] is None
-    assert deployed["overwrite"] is False
-    with pytest.raises(ConfigurationError, match="port"):
+    with pytest.raises(ConfigurationError, match="port"):  # refused before any request
         deployer.create(
             version,  # type: ignore[arg-type]
             "svc",
@@ -168,67 +123,55 @@ def test_create_deploys_the_runs_scoring_script_with_key_auth(
         )
 
 
-def _sdk_service(state: str = "Healthy") -> SimpleNamespace:
-    return SimpleNamespace(
-        name="svc", state=state, scoring_uri=B.SCORING_URI, models=[], auth_enabled=True
-    )
+class _SdkService:
+    """MOCK OF THE AZURE BOUNDARY: `azureml.core.webservice.Webservice` (what the SDK
+    builds from Services - Get) in the state a test sets, with its container log. A
+    service that stays Transitioning cannot be replayed from a cassette: how many reads a
+    timeout allows depends on the clock."""
+
+    state = "Transitioning"
+
+    def __init__(self, workspace: Any, name: str) -> None:
+        self.name, self.scoring_uri, self.models, self.auth_enabled = name, "", [], True
+
+    def get_logs(self, num_lines: int = 5000) -> str:
+        return "pulling image\nstill building\n"
 
 
-class _Pending:
-    """An SDK service object whose operation `wait_for_deployment` polls."""
+class _SdkPending:
+    """MOCK OF THE AZURE BOUNDARY: the SDK service object of a deployment just started,
+    whose `wait_for_deployment` polls its operation; records the timeouts asked for."""
 
-    def __init__(self, error: Exception | None = None) -> None:
+    def __init__(self) -> None:
         self.asked: list[float] = []
-        self._error = error
 
     def wait_for_deployment(self, show_output: bool, timeout_sec: float) -> None:
         self.asked.append(timeout_sec)
-        if self._error is not None:
-            raise self._error
 
 
 def test_the_callers_timeout_is_kept_not_stretched(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Review finding: a poller's timeout was raised to `deploy_timeout_s` (30 min)."""
-    deployer = AzureDeployer(object(), AzureMLOptions(deploy_timeout_s=1800), tmp_path)
-    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Transitioning"))
-    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["still building"])
-    pending = deployer._pending["svc"] = _Pending()
+    from azureml.core import webservice
+
+    monkeypatch.setattr(webservice, "Webservice", _SdkService)
+    backend = AzureMLBackend(
+        SimpleNamespace(name="ws"),  # the SDK workspace: nothing is asked of it here
+        options=AzureMLOptions(deploy_timeout_s=1800),
+        cache_dir=tmp_path,
+    )
+    deployer = backend.deployer
+    pending = deployer._pending["svc"] = _SdkPending()
+    poller = DeploymentPoller(ModelDeployer(Workspace(backend)), "svc", "m:1")
     with pytest.raises(DeploymentError, match=r"did not settle within 0\.05 s(.|\n)*building"):
-        deployer.wait("svc", timeout=0.05)
+        poller.result(0.05)
     assert pending.asked == [0.05]
 
-    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service())
-    pending = deployer._pending["svc"] = _Pending()
+    monkeypatch.setattr(_SdkService, "state", "Healthy")
+    pending = deployer._pending["svc"] = _SdkPending()
     assert deployer.wait("svc").state == "Healthy"  # None: the option's default
     assert pending.asked == [1800]
-
-
-def test_the_poller_passes_its_timeout_as_given() -> None:
-    seen: list[Any] = []
-    backend = SimpleNamespace(wait=lambda name, **kwargs: seen.append(kwargs["timeout"]))
-    poller = DeploymentPoller(SimpleNamespace(_backend=backend), "svc", "m:1")  # type: ignore[arg-type]
-    poller.result()
-    poller.result(5.0)
-    assert seen == [None, 5.0]
-
-
-def test_a_failed_operation_carries_azures_error_and_the_log(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from azureml.exceptions import WebserviceException
-
-    deployer = AzureDeployer(object(), AzureMLOptions(), tmp_path)
-    monkeypatch.setattr(deployer, "_service", lambda name: _sdk_service("Failed"))
-    monkeypatch.setattr(deployer, "logs", lambda name, num_lines=50: ["ImportError: lightgbm"])
-    deployer._pending["svc"] = _Pending(WebserviceException("Container crashed: exit 1"))
-    with pytest.raises(DeploymentError) as caught:
-        deployer.wait("svc", timeout=60)
-    message = str(caught.value)
-    assert "is Unhealthy" in message
-    assert "Azure says: Container crashed: exit 1" in message
-    assert message.endswith("ImportError: lightgbm")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from bankmarketing_ops import AuthenticationError
 from bankmarketing_ops.client import EndpointClient
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def vcr_config() -> dict[str, Any]:
 
 
 @pytest.mark.vcr
-def test_endpoint_client_speaks_to_an_aci_service() -> None:
+def test_endpoint_client_speaks_to_an_aci_service(vcr: Any) -> None:
     with EndpointClient(B.SCORING_URI, key=B.PRIMARY, max_retries=0) as client:
         assert client.health()
         answer = client.score([B.ROW])
@@ -34,3 +35,4 @@ def test_endpoint_client_speaks_to_an_aci_service() -> None:
     with pytest.raises(AuthenticationError) as caught:
         EndpointClient(B.SCORING_URI, key="wrong-key", max_retries=0).score([B.ROW])
     assert caught.value.status_code == 401
+    assert_all_played(vcr)

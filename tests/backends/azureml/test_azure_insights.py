@@ -14,7 +14,7 @@ from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
-def test_telemetry_summary(azure_workspace: Workspace) -> None:
+def test_telemetry_summary(azure_workspace: Workspace, vcr: Any) -> None:
     insights = InsightsManager(azure_workspace)
     summary = insights.summary(B.SERVICE, name="POST /score")
     assert summary.requests == 10
@@ -27,6 +27,7 @@ def test_telemetry_summary(azure_workspace: Workspace) -> None:
     assert records[0].timestamp == pytest.approx(start + 0.5)
     assert records[0].method == "POST"
     assert records[0].service == B.SERVICE
+    assert_all_played(vcr)
 
 
 def test_query_filters_and_escapes() -> None:

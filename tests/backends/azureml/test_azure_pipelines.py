@@ -92,7 +92,7 @@ def test_sdk_errors_become_ours(azure_workspace: Workspace, vcr: Any) -> None:
 
 
 @pytest.mark.vcr
-def test_pipeline_client_triggers_with_the_workspace_header() -> None:
+def test_pipeline_client_triggers_with_the_workspace_header(vcr: Any) -> None:
     from azureml.core.authentication import ArmTokenAuthentication
 
     token = B.fake_jwt()
@@ -102,6 +102,7 @@ def test_pipeline_client_triggers_with_the_workspace_header() -> None:
     with PipelineClient(auth_header=header, max_retries=0) as client:
         run_id = client.trigger(B.PIPELINE_SUBMIT, experiment_name="nightly")
     assert run_id == "4d5e6f70-1111-2222-3333-444455556666"
+    assert_all_played(vcr)
 
 
 def test_parameters_reach_the_automl_config() -> None:

@@ -27,7 +27,7 @@ from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
-def test_get_and_list_versions(azure_workspace: Workspace) -> None:
+def test_get_and_list_versions(azure_workspace: Workspace, vcr: Any) -> None:
     registry = ModelRegistry(azure_workspace)
     latest = registry.get("bankmarketing-automl")
     assert latest.ref == "bankmarketing-automl:2"
@@ -45,6 +45,7 @@ def test_get_and_list_versions(azure_workspace: Workspace) -> None:
     ]
     with pytest.raises(ModelNotFoundError):
         registry.get("no-such-model")
+    assert_all_played(vcr)
 
 
 def _sdk_model(**overrides: Any) -> SimpleNamespace:

@@ -13,20 +13,23 @@ import pytest
 from bankmarketing_ops import ConfigurationError, MissingExtraError, Workspace
 from bankmarketing_ops.backends.azureml import session
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml.conftest import assert_all_played
 
 
 @pytest.mark.vcr
-def test_workspace_azureml_with_a_token(azure_workspace: Workspace) -> None:
+def test_workspace_azureml_with_a_token(azure_workspace: Workspace, vcr: Any) -> None:
     assert azure_workspace.kind == "azureml"
     assert "ws-bankops" in repr(azure_workspace)
+    assert_all_played(vcr)
 
 
 @pytest.mark.vcr
-def test_info_names_the_workspace_resource(azure_workspace: Workspace) -> None:
+def test_info_names_the_workspace_resource(azure_workspace: Workspace, vcr: Any) -> None:
     info = azure_workspace.info()
     assert info.backend == "azureml"
     assert info.location == B.WS_PATH
     assert info.created_at.startswith("2026-11-01")
+    assert_all_played(vcr)
 
 
 def test_service_principal_auth_reads_the_three_variables(monkeypatch: pytest.MonkeyPatch) -> None:
