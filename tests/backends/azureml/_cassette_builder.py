@@ -1139,7 +1139,7 @@ def register_run_interactions(
 
 
 def write_all() -> list[Path]:
-    from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart
+    from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart, _cassettes_registry
     from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
     from tests.backends.azureml._cassettes_pipeline_runs import writes as write_run_cassettes
     from tests.backends.azureml._cassettes_pipeline_submit import writes as write_submit_cassettes
@@ -1148,6 +1148,7 @@ def write_all() -> list[Path]:
     return [
         *_cassettes_automl.write_all(),
         *_cassettes_quickstart.write_all(),
+        *_cassettes_registry.write_all(),
         *write_deploy_cassettes(),
         *write_pipeline_cassettes(),
         *write_run_cassettes(),

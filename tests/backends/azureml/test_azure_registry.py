@@ -18,9 +18,7 @@ from bankmarketing_ops import (
 )
 from bankmarketing_ops.backends.azureml.registry import (
     PROPERTY,
-    AzureRegistry,
     decode_version,
-    encode_version,
 )
 from tests.backends.azureml import _cassette_builder as B
 from tests.backends.azureml.conftest import assert_all_played
@@ -88,49 +86,11 @@ def test_a_property_we_cannot_read_lists_the_model_anyway(raw: str) -> None:
     assert version.properties == {"team": "x", PROPERTY: raw}  # kept, not lost
 
 
-def test_register_uploads_the_staged_files_with_our_property(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from azureml.core import Model
-
-    seen: dict[str, Any] = {}
-
-    def fake_register(**kwargs: Any) -> Any:
-        staged = Path(kwargs["model_path"])
-        seen.update(kwargs, files=sorted(p.name for p in staged.rglob("*")))
-        return _sdk_model(
-            name=kwargs["model_name"],
-            version=1,
-            id=f"{kwargs['model_name']}:1",
-            properties=kwargs["properties"],
-            tags=kwargs["tags"],
-        )
-
-    monkeypatch.setattr(Model, "register", staticmethod(fake_register))
-    draft = decode_version(_sdk_model(properties={PROPERTY: B.bankops_property(1)}, run_id=None))
-
-    def stage(folder: Path) -> Any:
-        (folder / "model").mkdir()
-        (folder / "model" / "manifest.json").write_text("{}")
-        return draft.model_copy(update={"tags": {"k": "v"}})
-
-    version = AzureRegistry(object(), tmp_path).register("bank", stage)
-    assert seen["model_name"] == "bank"
-    assert seen["files"] == ["manifest.json", "model"]
-    assert seen["tags"] == {"k": "v"}
-    assert json.loads(seen["properties"][PROPERTY])["model_type"] == "VotingEnsemble"
-    assert version.ref == "bank:1"
-    assert json.loads(encode_version(version))["features"] == B.FEATURES
-
-
-def test_azure_automl_models_are_never_loaded_here(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    registry = AzureRegistry(object(), tmp_path)
-    pickled = _sdk_model(run_id="AutoML_1_5", properties={PROPERTY: B.bankops_property(1)})
-    monkeypatch.setattr(registry, "_model", lambda name, version="latest": pickled)
+@pytest.mark.vcr("test_get_and_list_versions.yaml")
+def test_azure_automl_models_are_never_loaded_here(azure_workspace: Workspace) -> None:
+    # the latest version (read from the cassette) comes from an Azure AutoML run
     with pytest.raises(ModelArtifactError, match="no pickle"):
-        registry.model_dir("m")
+        azure_workspace.backend.registry.model_dir("bankmarketing-automl")
 
 
 @pytest.fixture
@@ -215,41 +175,23 @@ def test_register_run_registers_the_best_childs_model(
     assert_all_played(vcr)
 
 
-def test_update_sends_empty_values_the_sdk_would_drop(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Review finding: `Model.update` skips falsy values, so `tags={}` or an empty
-    description changed nothing, silently. Every value given is now in the json-patch."""
-    from azureml._restclient import models_client
-
-    patches: list[Any] = []
-
-    class FakeModelsClient:
-        def __init__(self, service_context: Any) -> None:
-            pass
-
-        def patch(self, model_id: str, body: Any = None) -> None:
-            patches.append((model_id, body))
-
-    monkeypatch.setattr(models_client, "ModelsClient", FakeModelsClient)
-    current = _sdk_model(properties={"team": "marketing", PROPERTY: B.bankops_property(3)})
-    registry = AzureRegistry(SimpleNamespace(service_context=None), tmp_path)
-    monkeypatch.setattr(registry, "_model", lambda name, version="latest": current)
-
-    registry.update("m", 3, tags={}, description="")
-    assert patches.pop() == (
-        "m:3",
-        [
-            {"op": "replace", "path": "/kvTags", "value": {}},
-            {"op": "replace", "path": "/description", "value": ""},
-        ],
+@pytest.mark.vcr
+def test_update_sends_every_value_given(azure_workspace: Workspace, vcr: Any) -> None:
+    """Review finding: the SDK's `Model.update` skips falsy values, so `tags={}` or an
+    empty description changed nothing, silently. The json-patch now holds every value
+    given (checked in the cassette's request bodies); properties are only added."""
+    registry = ModelRegistry(azure_workspace)
+    cleared = registry.update("bankmarketing-automl", 2, tags={}, description="")
+    assert (cleared.tags, cleared.description) == ({}, "")
+    grown = registry.update(
+        "bankmarketing-automl", 2, properties={"team": "marketing", "owner": "ops"}
     )
-    registry.update("m", 3, properties={"team": "marketing", "owner": "ops"})
-    _, [added] = patches.pop()
-    assert added["op"] == "add"
-    assert added["value"]["owner"] == "ops"
-    assert added["value"][PROPERTY] == B.bankops_property(3)  # ours is kept
-    registry.update("m", 3, properties={"team": "marketing"}, tags=None)
-    assert patches == []  # nothing new: no request
+    assert grown.properties == {"team": "marketing", "owner": "ops"}
+    assert grown.metrics is not None  # our own property is kept
+    same = registry.update(
+        "bankmarketing-automl", 2, properties={"team": "marketing", "owner": "ops"}
+    )
+    assert same.properties == grown.properties  # nothing new: no patch
     with pytest.raises(ConfigurationError, match=r"cannot be changed or removed once set \(team\)"):
-        registry.update("m", 3, properties={"team": "sales"})
+        registry.update("bankmarketing-automl", 2, properties={"team": "sales", "owner": "ops"})
+    assert_all_played(vcr)
