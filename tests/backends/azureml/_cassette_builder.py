@@ -74,7 +74,10 @@ def interaction(
     body: Any = None,
     request_body: Any = None,
     headers: dict[str, str] | None = None,
+    authorization: str | None = None,
 ) -> dict[str, Any]:
+    """One request and its answer. `authorization`: the request's Authorization header
+    must be exactly this ("" for none at all; None: not checked)."""
     text = body if isinstance(body, str) or body is None else json.dumps(body)
     response_headers = {"Content-Type": ["application/json; charset=utf-8"]}
     for key, value in (headers or {}).items():
@@ -86,8 +89,14 @@ def interaction(
         if request_body is None
         else json.dumps(request_body)
     )
+    request_headers = {} if authorization is None else {"Authorization": [authorization]}
     return {
-        "request": {"method": method, "uri": uri, "body": request_text, "headers": {}},
+        "request": {
+            "method": method,
+            "uri": uri,
+            "body": request_text,
+            "headers": request_headers,
+        },
         "response": {
             "status": {"code": status, "message": _REASONS.get(status, "OK")},
             "headers": response_headers,
@@ -598,6 +607,8 @@ def pipeline_interactions(experiment: str = "nightly") -> list[dict[str, Any]]:
         interaction(
             "POST",
             PIPELINE_SUBMIT,
+            # the workspace's own sign-in: the ARM token it was opened with
+            authorization=f"Bearer {fake_jwt()}",
             request_body=json.dumps(
                 {"ExperimentName": experiment, "ParameterAssignments": {}}, separators=(",", ":")
             ),

@@ -99,6 +99,8 @@ def score(*, method: str | None = None, status: int = 200) -> dict[str, Any]:
         "POST",
         B.SCORING_URI,
         status=status,
+        # the service's primary key, or none at all for the refused requests
+        authorization=f"Bearer {B.PRIMARY}" if status != 401 else "",
         request_body=request,
         # Azure v1 AutoML answers the JSON document encoded inside a JSON string
         body=json.dumps(json.dumps(answer)) if status == 200 else "",
@@ -107,7 +109,12 @@ def score(*, method: str | None = None, status: int = 200) -> dict[str, Any]:
 
 def malformed() -> dict[str, Any]:
     return B.interaction(
-        "POST", B.SCORING_URI, status=400, request_body='{"data": [', body="malformed JSON"
+        "POST",
+        B.SCORING_URI,
+        status=400,
+        authorization=f"Bearer {B.PRIMARY}",
+        request_body='{"data": [',
+        body="malformed JSON",
     )
 
 
