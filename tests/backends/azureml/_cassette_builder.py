@@ -449,13 +449,42 @@ def logs_query(rows: list[list[Any]]) -> dict[str, Any]:
     }
 
 
+def kql(*filters: str, take: int | None = None) -> str:
+    """The KQL our insights reader sends for the service (`filters`: its `where` lines)."""
+    lines = [
+        "requests",
+        f'| where cloud_RoleName == "{SERVICE}"',
+        *(f"| where {f}" for f in filters),
+        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
+        "cloud_RoleName",
+        "| order by timestamp asc",
+        *([f"| take {take}"] if take is not None else []),
+    ]
+    return "\n".join(lines)
+
+
 def insights_interactions() -> list[dict[str, Any]]:
     rows = request_rows()
     return [
         subscriptions(),  # get_details() lists subscriptions, then reads the workspace
         workspace_get(),
-        interaction("POST", f"{LOGS}{APP_INSIGHTS}/query", body=logs_query(rows)),
-        interaction("POST", f"{LOGS}{APP_INSIGHTS}/query", body=logs_query(rows[:2])),
+        # summary(name="POST /score"): every such request, no time limit
+        interaction(
+            "POST",
+            f"{LOGS}{APP_INSIGHTS}/query",
+            request_body={"query": kql('name == "POST /score"'), "timespan": None},
+            body=logs_query(rows),
+        ),
+        # requests(since, until, limit=2): the minute asked for, its first two requests
+        interaction(
+            "POST",
+            f"{LOGS}{APP_INSIGHTS}/query",
+            request_body={
+                "query": kql("timestamp < datetime(2026-11-02T11:01:00.000000Z)", take=2),
+                "timespan": "2026-11-02T11:00:00.000Z/2026-11-02T11:01:00.000Z",
+            },
+            body=logs_query(rows[:2]),
+        ),
     ]
 
 

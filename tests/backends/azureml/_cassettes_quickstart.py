@@ -75,7 +75,13 @@ def quickstart_interactions() -> list[dict[str, Any]]:
         *(malformed() for _ in range(2)),
         B.subscriptions(),  # the workspace's App Insights resource (get_details)
         B.workspace_get(),
-        B.interaction("POST", f"{B.LOGS}{B.APP_INSIGHTS}/query", body=B.logs_query(traffic())),
+        B.interaction(
+            "POST",
+            f"{B.LOGS}{B.APP_INSIGHTS}/query",
+            # the service's scoring requests (the time span is quickstart's own clock)
+            request_body={"query": B.kql('name == "POST /score"')},
+            body=B.logs_query(traffic()),
+        ),
         # 7. the training pipeline published, triggered over REST, followed to its end
         # (published under the built-in pipeline's own description)
         *P.first_publish_interactions(description=training_pipeline().description),
