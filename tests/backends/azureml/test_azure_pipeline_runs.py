@@ -192,3 +192,21 @@ def test_sdk_times_become_utc_iso_text() -> None:
     assert _iso(datetime(2026, 11, 2, 12, 0, 0, 123000)) == expected
     assert _iso(None) is None
     assert _iso("") is None
+
+
+def test_a_run_without_the_sdks_private_record_reads_through_get_details() -> None:
+    from types import SimpleNamespace
+
+    from bankmarketing_ops.backends.azureml.pipelines import _record
+
+    # MOCK OF THE AZURE BOUNDARY: an SDK run of a later version, without `_run_dto`
+    run = SimpleNamespace(
+        get_details=lambda: {"runId": "r1", "status": "Running", "startTimeUtc": "x"},
+        tags={"k": "v"},
+    )
+    assert _record(run) == {
+        "run_id": "r1",
+        "status": "Running",
+        "start_time_utc": "x",
+        "tags": {"k": "v"},
+    }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import re
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -105,12 +106,22 @@ def _iso(value: Any) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
 def _record(run: Any) -> dict[str, Any]:
     """The run's history record as the SDK read it with the run (`Run._run_dto`: the REST
     run, snake_case keys, times as ISO text). Reading it costs no request, where
     `get_details()` asks again and lists the log files, and `StepRun.get_status()` asks
-    the pipelines service once per step."""
-    return dict(run._run_dto or {})
+    the pipelines service once per step. Should a later SDK drop that private record,
+    the public `get_details()` answers instead, its camelCase keys in snake_case."""
+    dto = getattr(run, "_run_dto", None)
+    if isinstance(dto, dict):
+        return dict(dto)
+    details = dict(run.get_details() or {})
+    record = {_CAMEL.sub(r"_\1", key).lower(): value for key, value in details.items()}
+    record.setdefault("tags", dict(getattr(run, "tags", None) or {}))
+    return record
 
 
 def _error_text(record: dict[str, Any]) -> str | None:
@@ -300,7 +311,10 @@ class AzurePipelines:
         """Our run from the SDK's: its record (read with it) and its step runs (one
         request: the run's children), plus the published pipeline's name once."""
         record = _record(run)
-        children = builtins.list(run.get_children(_rehydrate_runs=False))
+        try:  # without rehydrating: one request for every child's record
+            children = builtins.list(run.get_children(_rehydrate_runs=False))
+        except TypeError:  # an SDK without that (private) switch
+            children = builtins.list(run.get_children())
         steps = [self._step(_record(child)) for child in children]
         steps.sort(key=lambda step: step.started_at or "~")
         properties = dict(record.get("properties") or {})
