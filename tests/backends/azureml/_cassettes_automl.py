@@ -17,10 +17,12 @@ from tests.backends.azureml._cassette_builder import (
     ARTIFACTS,
     BEST_RUN,
     EXPERIMENT_ID,
+    FAKE_READ_SAS,
     HISTORY,
     LOCATION,
     PARENT_RUN,
     RESOURCE_GROUP,
+    STORAGE,
     SUBSCRIPTION,
     TEST_METRICS,
     WORKSPACE,
@@ -530,53 +532,116 @@ def run_details(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 METRICS = f"{API}/metric/v2.0{WS_PATH}/runs/{BEST_RUN}"
-#: The best child's scalar metrics (the registry cassettes' values). Azure also logs a
-#: confusion matrix, an artifact-backed metric; it is left out of this cassette.
+#: The best child's scalar metrics (the registry cassettes' values).
 SCALARS = {
     name: value for name, value in TEST_METRICS.items() if name not in ("confusion_matrix", "rows")
 }
+#: Azure AutoML's confusion matrix of the best child (`Run.log_confusion_matrix`): an
+#: artifact-backed metric, its value a JSON file in the run's artifacts.
+CONFUSION_MATRIX = {
+    "schema_type": "confusion_matrix",
+    "schema_version": "1.0.0",
+    "data": {"class_labels": ["no", "yes"], "matrix": TEST_METRICS["confusion_matrix"]},
+}
+MATRIX_NAME = "confusion_matrix"
+BEST_CONTAINER = f"dcid.{BEST_RUN}"
+MATRIX_BLOB = f"{STORAGE}/azureml/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}"
+
+
+def metric_full(index: int, name: str, kind: str, value: Any, ux_type: str) -> dict[str, Any]:
+    """Metrics (v2) - Get Full: one metric's values (`kind` is its column type)."""
+    return interaction(
+        "POST",
+        f"{METRICS}/full",
+        request_body={"metricName": name},
+        body={
+            "dataContainerId": BEST_CONTAINER,
+            "name": name,
+            "columns": {name: kind},
+            "value": [
+                {
+                    "metricId": f"00000000-0000-4000-8000-{index:012d}",
+                    "createdUtc": "2026-11-02T09:29:00.000000+00:00",
+                    "step": 0,
+                    "data": {name: value},
+                }
+            ],
+            "continuationToken": None,
+            "properties": {"uxMetricType": ux_type},
+        },
+    )
+
+
+def confusion_matrix_interactions() -> list[dict[str, Any]]:
+    """The artifact-backed metric read with `populate=True`: its value names the artifact
+    (`aml://artifactId/<origin>/<container>/<path>`), whose read SAS URI the SDK asks for
+    (Artifacts - Get Content Information), then reads the blob (a ranged Get Blob)."""
+    text = json.dumps(CONFUSION_MATRIX)
+    size = len(text.encode())
+    return [
+        metric_full(
+            len(SCALARS),
+            MATRIX_NAME,
+            "Artifact",
+            f"aml://artifactId/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}",
+            "azureml.v2.confusion_matrix",
+        ),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/contentinfo/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}",
+            body={
+                "contentUri": f"{MATRIX_BLOB}?{FAKE_READ_SAS}",
+                "origin": "ExperimentRun",
+                "container": BEST_CONTAINER,
+                "path": MATRIX_NAME,
+            },
+        ),
+        interaction(
+            "GET",
+            f"{MATRIX_BLOB}?{FAKE_READ_SAS}",
+            status=206,
+            body=text,
+            headers={
+                "Content-Range": f"bytes 0-{size - 1}/{size}",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+                "x-ms-blob-type": "BlockBlob",
+                "ETag": '"0x8DCFB2A1E2F3A43"',
+                "Last-Modified": "Mon, 02 Nov 2026 09:29:00 GMT",
+            },
+        ),
+    ]
 
 
 def metrics_interactions() -> list[dict[str, Any]]:
-    """Run.get_metrics (metrics service v2): the metric names, then each metric's values."""
+    """Run.get_metrics(populate=True) (metrics service v2): the metric names, then each
+    metric's values, the confusion matrix read from its artifact."""
     return [
         interaction(
             "POST",
             f"{METRICS}/list",
             body={
                 "value": [
+                    *(
+                        {
+                            "metricKey": {"namespace": None, "name": name},
+                            "columns": {name: "Double"},
+                        }
+                        for name in SCALARS
+                    ),
                     {
-                        "metricKey": {"namespace": None, "name": name},
-                        "columns": {name: "Double"},
-                    }
-                    for name in SCALARS
+                        "metricKey": {"namespace": None, "name": MATRIX_NAME},
+                        "columns": {MATRIX_NAME: "Artifact"},
+                    },
                 ],
                 "continuationToken": None,
             },
         ),
         *(
-            interaction(
-                "POST",
-                f"{METRICS}/full",
-                request_body={"metricName": name},
-                body={
-                    "dataContainerId": f"dcid.{BEST_RUN}",
-                    "name": name,
-                    "columns": {name: "Double"},
-                    "value": [
-                        {
-                            "metricId": f"00000000-0000-4000-8000-{index:012d}",
-                            "createdUtc": "2026-11-02T09:29:00.000000+00:00",
-                            "step": 0,
-                            "data": {name: value},
-                        }
-                    ],
-                    "continuationToken": None,
-                    "properties": {"uxMetricType": "azureml.v1.scalar"},
-                },
-            )
+            metric_full(index, name, "Double", value, "azureml.v1.scalar")
             for index, (name, value) in enumerate(SCALARS.items())
         ),
+        *confusion_matrix_interactions(),
     ]
 
 

@@ -262,6 +262,26 @@ def test_a_matrix_the_sdk_only_names_is_no_matrix_not_a_crash() -> None:
     assert metrics.AUC_weighted == pytest.approx(0.947)
 
 
+def test_a_downloaded_matrix_artifact_is_read() -> None:
+    """`get_metrics(populate=True)` gives an artifact-backed metric as the SDK's
+    `JsonArtifact` (the file's bytes), not as the JSON it holds."""
+    from azureml.core._metrics import JsonArtifact
+
+    from bankmarketing_ops.backends.azureml.automl import _metrics_with_artifacts
+
+    location = "aml://artifactId/ExperimentRun/dcid.x/confusion_matrix"
+    artifact = JsonArtifact(
+        location,
+        data=json.dumps(METRICS["confusion_matrix"]).encode(),
+        metric_type="azureml.v2.confusion_matrix",
+    )
+    unreadable = JsonArtifact(location, metric_type="azureml.v2.confusion_matrix")
+    run = SimpleNamespace(get_metrics=lambda populate: {**METRICS, "confusion_matrix": artifact})
+    assert map_metrics(_metrics_with_artifacts(run)).rows == 4940
+    run = SimpleNamespace(get_metrics=lambda populate: {**METRICS, "confusion_matrix": unreadable})
+    assert map_metrics(_metrics_with_artifacts(run)).confusion_matrix == []
+
+
 def test_budgets_under_azures_minimum_are_refused_before_anything_is_created() -> None:
     from bankmarketing_ops import BudgetTooSmallError
     from bankmarketing_ops.backends.azureml.automl import check_budget
@@ -292,7 +312,8 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
     settings (the body matcher checks primary metric, label column, budget,
     featurization, early stopping, models, cluster and data set id), the snapshot-less
     submission, polling to Completed, the child runs and their details, the best child
-    named by the parent's tag, its metrics (metrics service v2) and the parent's details.
+    named by the parent's tag, its metrics (metrics service v2; the confusion matrix, an
+    artifact-backed metric, read from its artifact's blob) and the parent's details.
 
     Nothing of the SDK is mocked. The data set is declared with `validate=False`,
     `infer_column_types=False` and the schema's column types: the SDK then never reads
@@ -324,7 +345,9 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
     assert run.best.best_single_validation_score == pytest.approx(0.944)
     assert run.test_metrics.AUC_weighted == pytest.approx(0.947)
     assert run.test_metrics.log_loss == pytest.approx(0.18)
-    assert run.test_metrics.confusion_matrix == []  # not in this cassette
+    # the artifact-backed metric, downloaded (its artifact's read SAS, then the blob)
+    assert run.test_metrics.confusion_matrix == [[4300, 100], [320, 220]]
+    assert run.test_metrics.rows == run.test_rows == 4940
     assert run.duration_s == 1800.0
     assert run.data_sha256 == C.DEFAULT_DATA_SHA256
     described = json.loads((Path(run.run_dir) / "azureml_run.json").read_text())

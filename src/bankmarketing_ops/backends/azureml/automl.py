@@ -169,12 +169,22 @@ def map_metrics(values: dict[str, Any]) -> ClassificationMetrics:
 
 def _metrics_with_artifacts(run: Any) -> dict[str, Any]:
     """The run's metrics, with file-backed ones (the confusion matrix) read in, where the
-    SDK can: `populate=True` downloads them."""
+    SDK can: `populate=True` downloads them.
+
+    The SDK gives a downloaded artifact-backed metric as its own `Artifact` object (the
+    file's bytes in `.data`), not as the JSON it holds: `convert_to_object()` parses it
+    (None when the file could not be read or parsed).
+    """
     try:
         values: dict[str, Any] = run.get_metrics(populate=True)
     except TypeError:  # an SDK without `populate`
         values = run.get_metrics()
-    return values
+    return {
+        name: value.convert_to_object()
+        if callable(getattr(value, "convert_to_object", None))
+        else value
+        for name, value in values.items()
+    }
 
 
 class AzureAutoML:
