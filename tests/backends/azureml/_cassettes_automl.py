@@ -688,6 +688,19 @@ def failed_run_interactions() -> list[dict[str, Any]]:
     return [parent_run_get("Running"), parent_run_get("Failed"), *details]
 
 
+def cancel_interactions() -> list[dict[str, Any]]:
+    """AutoMLRun.cancel reads the run (still running: a cancel is asked only of a running
+    run), then asks Jasmine to cancel it (Jasmine - Cancel Run: 200, no body); the run is
+    read CancelRequested while Azure stops it, then Canceled."""
+    return [
+        parent_run_get("Running"),
+        interaction("POST", f"{JASMINE}/cancelrun/{PARENT_RUN}", body=""),
+        parent_run_get("CancelRequested"),  # done(): not yet
+        parent_run_get("CancelRequested"),  # result() waits
+        parent_run_get("Canceled"),  # and raises
+    ]
+
+
 def refused_token_interactions() -> list[dict[str, Any]]:
     """The data set service refuses the token (401): nothing else is asked."""
     return [
@@ -719,6 +732,12 @@ def write_all() -> list[Path]:
             "test_a_failed_run_raises_azures_error",
             AUTOML,
             [*session_interactions(), *submit_interactions(), *failed_run_interactions()],
+        ),
+        write(
+            "test_azure_automl",
+            "test_cancel_an_azure_run",
+            f"{AUTOML}; Jasmine - Cancel Run; Run History - Get Run",
+            [*session_interactions(), *submit_interactions(), *cancel_interactions()],
         ),
         write(
             "test_azure_automl",

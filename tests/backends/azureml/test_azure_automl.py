@@ -160,7 +160,10 @@ def test_run_states_map() -> None:
     assert map_state("NotStarted") == "Running"
     assert map_state("Preparing") == "Running"
     assert map_state("Completed") == "Completed"
-    assert map_state("CancelRequested") == "Canceled"
+    # a cancel asked is not a cancel done (as the pipelines backend maps it)
+    assert map_state("CancelRequested") == "Running"
+    assert map_state("Canceled") == "Canceled"
+    assert map_state("Failed") == "Failed"
 
 
 class FakeRun:
@@ -252,6 +255,56 @@ def test_failed_and_canceled_runs_raise(tmp_path: Path, small_frame: pd.DataFram
     )
     with pytest.raises(TimeoutError):
         running.result(timeout=0)
+
+
+class CancelingRun(FakeRun):
+    """A run Azure takes a few reads to stop: CancelRequested, then Canceled."""
+
+    def __init__(self, *, reads_until_canceled: int) -> None:
+        children = [_child(0, "LightGBM", 0.941)]
+        super().__init__("AutoML_c", status="Running", children=children)
+        self._left = reads_until_canceled
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    def get_status(self) -> str:
+        if self._status == "CancelRequested":
+            self._left -= 1
+            if self._left <= 0:
+                self._status = "Canceled"
+        return self._status
+
+    def cancel(self) -> None:
+        self._status = "CancelRequested"
+
+
+def test_ctrl_c_in_the_cli_waits_until_azure_has_canceled(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bankops train`'s Ctrl-C path (cli.train.follow) on an Azure run: the cancel is
+    asked, the run read until Azure says Canceled (CancelRequested is not done), then the
+    partial leaderboard is shown and `TrainingCanceledError` raised."""
+    from rich.console import Console
+
+    from bankmarketing_ops import TrainingPoller
+    from bankmarketing_ops.cli import train as cli_train
+
+    run = CancelingRun(reads_until_canceled=3)
+    job = AzureTrainingJob(run, AutoMLConfig(), small_frame, AzureMLOptions(), tmp_path)
+
+    def interrupted(_seconds: float) -> None:
+        if run.status == "Running":
+            raise KeyboardInterrupt  # Ctrl-C during the live view
+
+    monkeypatch.setattr(cli_train.time, "sleep", interrupted)
+    console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
+    with pytest.raises(TrainingCanceledError, match=r"after 1 iteration\(s\)"):
+        cli_train.follow(TrainingPoller(job), console)
+    console.file.close()
+    assert run.status == "Canceled"  # read until Azure said so, not at CancelRequested
+    assert "LightGBM" in (tmp_path / "out.txt").read_text()
 
 
 def test_a_matrix_the_sdk_only_names_is_no_matrix_not_a_crash() -> None:
@@ -376,6 +429,30 @@ def test_a_failed_run_raises_azures_error(
     )
     poller = trainer.begin_train(_public_file(small_frame))
     with pytest.raises(TrainingError, match="ran out of core quota") as caught:
+        poller.result()
+    assert B.PARENT_RUN in str(caught.value)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_cancel_an_azure_run(
+    azure_workspace: Workspace,
+    vcr: Any,
+    small_frame: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The poller's `cancel()` asks Azure (Jasmine's cancel of the parent run); the run is
+    not done while Azure says CancelRequested, and `result()` raises
+    `TrainingCanceledError` once Azure says Canceled."""
+    monkeypatch.chdir(tmp_path)
+    trainer = AutoMLTrainer(
+        azure_workspace, experiment_timeout_minutes=20, max_concurrent_iterations=2
+    )
+    poller = trainer.begin_train(_public_file(small_frame))
+    poller.cancel()
+    assert not poller.done()  # CancelRequested: a cancel asked is not a cancel done
+    with pytest.raises(TrainingCanceledError, match="was canceled") as caught:
         poller.result()
     assert B.PARENT_RUN in str(caught.value)
     assert_all_played(vcr)

@@ -59,11 +59,14 @@ __all__ = [
 
 _log = get_logger(__name__)
 
+#: Azure's terminal run statuses; every other one (NotStarted, Preparing, Running,
+#: Finalizing, CancelRequested …) is Running. A cancel asked is not a cancel done: the
+#: run is Canceled when Azure says it is (as the pipelines backend maps it).
 _STATES: dict[str, RunState] = {
     "Completed": "Completed",
+    "Finished": "Completed",  # an older name of Completed (as the pipelines backend reads it)
     "Failed": "Failed",
     "Canceled": "Canceled",
-    "CancelRequested": "Canceled",
 }
 _SCALAR_METRICS = (
     "accuracy",
@@ -354,6 +357,8 @@ class AzureTrainingJob:
         return self._state() != "Running"
 
     def cancel(self) -> None:
+        """Ask Azure to cancel the run; it stays Running (CancelRequested) until Azure has
+        stopped it, then `result()` raises `TrainingCanceledError`."""
         with translated(TrainingError, f"cancel AutoML run {self.run_id}"):
             self._run.cancel()
 
