@@ -219,38 +219,70 @@ def compute_get(state: str) -> dict[str, Any]:
     return interaction("GET", f"{COMPUTE_RP}?{COMPUTE_API}", body=compute_payload(state))
 
 
+def compute_missing() -> dict[str, Any]:
+    """Compute - Get of a cluster the workspace does not have (404)."""
+    return interaction(
+        "GET",
+        f"{COMPUTE_RP}?{COMPUTE_API}",
+        status=404,
+        body={
+            "error": {
+                "code": "ResourceNotFound",
+                "message": f"The Resource 'Microsoft.MachineLearningServices/workspaces/"
+                f"{WORKSPACE}/computes/{COMPUTE}' under resource group "
+                f"'{RESOURCE_GROUP}' was not found.",
+            }
+        },
+    )
+
+
+def compute_create(*, status: int = 201, body: Any = None) -> dict[str, Any]:
+    """Compute - Create Or Update (Resource Manager): our cluster size on the wire; by
+    default accepted (an asynchronous operation), else refused with `status` and `body`."""
+    return interaction(
+        "PUT",
+        f"{COMPUTE_ARM}?{COMPUTE_API}",
+        status=status,
+        request_body={
+            "location": LOCATION,
+            "properties": {
+                "computeType": "AmlCompute",
+                "properties": {"vmSize": VM_SIZE, "scaleSettings": SCALE},
+            },
+        },
+        body=compute_payload("Creating") if body is None else body,
+        headers=(
+            {"Azure-AsyncOperation": f"{COMPUTE_OPERATION}?{COMPUTE_API}"}
+            if status < 300
+            else ARM_ERROR_HEADERS
+        ),
+    )
+
+
+#: The headers of a Resource Manager error response (the SDK's exception dumps them all
+#: before the body: a translated message must still say Azure's error).
+ARM_ERROR_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Pragma": "no-cache",
+    "Expires": "-1",
+    "Vary": "Accept-Encoding",
+    "x-ms-failure-cause": "service",
+    "x-ms-request-id": "0f0e0d0c-0000-4000-8000-0000000e4400",
+    "x-ms-correlation-request-id": "0f0e0d0c-0000-4000-8000-0000000e4401",
+    "x-ms-routing-request-id": "EASTUS:20261102T090005Z:0f0e0d0c-0000-4000-8000-0000000e4402",
+    "x-ms-ratelimit-remaining-subscription-writes": "1199",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Date": "Mon, 02 Nov 2026 09:00:05 GMT",
+}
+
+
 def compute_interactions() -> list[dict[str, Any]]:
     """The cluster is missing (404), created with our size (PUT, an asynchronous
     operation), the operation polled until it succeeds, then the cluster read."""
     return [
-        interaction(
-            "GET",
-            f"{COMPUTE_RP}?{COMPUTE_API}",
-            status=404,
-            body={
-                "error": {
-                    "code": "ResourceNotFound",
-                    "message": f"The Resource 'Microsoft.MachineLearningServices/workspaces/"
-                    f"{WORKSPACE}/computes/{COMPUTE}' under resource group "
-                    f"'{RESOURCE_GROUP}' was not found.",
-                }
-            },
-        ),
-        # Compute - Create Or Update (Resource Manager): our cluster size on the wire
-        interaction(
-            "PUT",
-            f"{COMPUTE_ARM}?{COMPUTE_API}",
-            status=201,
-            request_body={
-                "location": LOCATION,
-                "properties": {
-                    "computeType": "AmlCompute",
-                    "properties": {"vmSize": VM_SIZE, "scaleSettings": SCALE},
-                },
-            },
-            body=compute_payload("Creating"),
-            headers={"Azure-AsyncOperation": f"{COMPUTE_OPERATION}?{COMPUTE_API}"},
-        ),
+        compute_missing(),
+        compute_create(),
         compute_get("Creating"),  # ComputeTarget.create reads the new cluster
         # the asynchronous operation, polled until it ends
         interaction("GET", f"{COMPUTE_OPERATION}?{COMPUTE_API}", body={"status": "InProgress"}),
@@ -261,13 +293,13 @@ def compute_interactions() -> list[dict[str, Any]]:
 
 
 def submit_interactions(**settings_changes: Any) -> list[dict[str, Any]]:
-    """The data set, the cluster and the run's submission; `settings_changes` are AutoML
+    """The cluster, the data set and the run's submission; `settings_changes` are AutoML
     settings that differ from the test's (quickstart's budget and concurrency)."""
     return [
         discovery(),
+        *compute_interactions(),
         dataset_register(),
         saved_dataset_get(),
-        *compute_interactions(),
         *submission_interactions(**settings_changes),
     ]
 
@@ -702,17 +734,44 @@ def cancel_interactions() -> list[dict[str, Any]]:
 
 
 def refused_token_interactions() -> list[dict[str, Any]]:
-    """The data set service refuses the token (401): nothing else is asked."""
+    """The compute service refuses the token (401) as the cluster is read: nothing else
+    is asked."""
     return [
         discovery(),
         interaction(
-            "POST",
-            dataset_register()["request"]["uri"],
+            "GET",
+            f"{COMPUTE_RP}?{COMPUTE_API}",
             status=401,
             body={
                 "error": {
                     "code": "AuthenticationFailed",
                     "message": "The token is expired or not valid for this audience.",
+                }
+            },
+        ),
+    ]
+
+
+QUOTA = (
+    "Operation results in exceeding quota limits of Core. Maximum allowed: 10, Current in "
+    "use: 8, Additional requested: 16."
+)
+
+
+def quota_refused_interactions() -> list[dict[str, Any]]:
+    """The cluster is missing, and its creation is refused (400 QuotaExceeded, an ARM
+    error response): no data set is registered and no run submitted."""
+    return [
+        discovery(),
+        compute_missing(),
+        compute_create(
+            status=400,
+            body={
+                "error": {
+                    "code": "QuotaExceeded",
+                    "message": QUOTA,
+                    "details": [],
+                    "innerError": {"code": "CoreQuotaExceeded"},
                 }
             },
         ),
@@ -742,7 +801,13 @@ def write_all() -> list[Path]:
         write(
             "test_azure_automl",
             "test_a_refused_token_is_a_credential_error",
-            "Machine Learning Services (v1 dataset service): Datasets - Register (401)",
+            "Machine Learning Services: Compute - Get (401)",
             [*session_interactions(), *refused_token_interactions()],
+        ),
+        write(
+            "test_azure_automl",
+            "test_a_refused_cluster_is_a_training_error_before_any_data_set",
+            "Machine Learning Services: Compute - Get, Create Or Update (400 QuotaExceeded)",
+            [*session_interactions(), *quota_refused_interactions()],
         ),
     ]

@@ -2,7 +2,8 @@
 and an Azure parent run with its child runs → `TrainingRun`.
 
 Training from the public file is replayed through the real SDK against hand-built
-cassettes (`_cassettes_automl.py`): a finished run, a failed run and a refused token.
+cassettes (`_cassettes_automl.py`): a finished run (with its confusion matrix), a failed
+run, a canceled run, a refused token and a refused cluster (quota).
 Unit tests build the real SDK objects from our configuration and map SDK-shaped run
 objects (stand-ins with the SDK's attributes) for the cases the cassettes do not cover.
 """
@@ -36,6 +37,7 @@ from bankmarketing_ops.backends.azureml.automl import (
     map_state,
 )
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_automl as A
 from tests.backends.azureml.conftest import assert_all_played
 
 METRICS: dict[str, Any] = {
@@ -358,10 +360,11 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
 ) -> None:
     """`AutoMLTrainer.train` through the real SDK and its HTTP (a hand-built cassette).
 
-    Replayed: the data set registered from the public URL (dataset service, then its
-    engine definition from the data service), the missing cluster created with our size
-    and waited for, the experiment, the AutoML client's checks (compute list, the
-    environments it looks for), Jasmine's validation and the parent run with our
+    Replayed: the missing cluster created with our size and waited for (first: a refused
+    cluster leaves no data set behind), the data set registered from the public URL
+    (dataset service, then its engine definition from the data service), the
+    experiment, the AutoML client's checks (compute list, the environments it looks
+    for), Jasmine's validation and the parent run with our
     settings (the body matcher checks primary metric, label column, budget,
     featurization, early stopping, models, cluster and data set id), the snapshot-less
     submission, polling to Completed, the child runs and their details, the best child
@@ -462,9 +465,25 @@ def test_cancel_an_azure_run(
 def test_a_refused_token_is_a_credential_error(
     azure_workspace: Workspace, vcr: Any, small_frame: pd.DataFrame
 ) -> None:
-    """A 401 from Azure (here the first call of a submission) is our `CredentialError`,
-    not the SDK's exception; no cluster or run is asked for after it."""
+    """A 401 from Azure (here the first call of a submission, the cluster's read) is our
+    `CredentialError`, not the SDK's exception; no data set or run is asked for after it."""
     trainer = AutoMLTrainer(azure_workspace, experiment_timeout_minutes=20)
-    with pytest.raises(CredentialError, match="register the data set"):
+    with pytest.raises(CredentialError, match="create the compute cluster"):
         trainer.train(_public_file(small_frame))
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_a_refused_cluster_is_a_training_error_before_any_data_set(
+    azure_workspace: Workspace, vcr: Any, small_frame: pd.DataFrame
+) -> None:
+    """The missing cluster's creation is refused (400 QuotaExceeded): `TrainingError`
+    says Azure's code and message (not the SDK's dump of the response headers), and no
+    data set is registered nor run submitted (the cassette has neither)."""
+    trainer = AutoMLTrainer(azure_workspace, experiment_timeout_minutes=20)
+    with pytest.raises(TrainingError, match="compute cluster 'cpu-cluster'") as caught:
+        trainer.train(_public_file(small_frame))
+    message = str(caught.value)
+    assert "QuotaExceeded" in message
+    assert A.QUOTA in message
     assert_all_played(vcr)

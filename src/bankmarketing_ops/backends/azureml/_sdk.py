@@ -5,13 +5,14 @@ Nothing here imports `azureml` at module import.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import json
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
 
 from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
 
@@ -21,6 +22,11 @@ EXTRA = "azureml"
 
 _STATUS_IN_TEXT = re.compile(
     r"\b(?:status(?:[ _]code)?|Response Code|Request failed)\W{0,3}([45]\d\d)\b", re.I
+)
+#: The SDK's dump of a refused response (azureml.core.compute and others): "Response
+#: Code: 400\nHeaders: {…}\nContent: b'{"error": …}'".
+_DUMPED_RESPONSE = re.compile(
+    r"Response Code: (?P<status>\d{3})\s+Headers: .*?\s+Content: (?P<body>.*)\Z", re.S
 )
 _NOT_FOUND_TEXT = re.compile(r"\bnot found\b|\bno \w+ (?:with|named)\b|does not exist", re.I)
 
@@ -46,9 +52,39 @@ def python_note() -> str:
 
 
 def sdk_error_text(exc: BaseException) -> str:
-    """A one-line description of an SDK error (its message, never its request headers)."""
-    message: Any = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(message).split())[:500]
+    """A one-line description of an SDK error (its message, never its request headers).
+
+    Where the SDK dumps a refused response (status, response headers, body), the text is
+    Azure's error from the body ("Azure answered 400: QuotaExceeded: …"): the headers
+    would push Azure's message past the length kept.
+    """
+    message = str(getattr(exc, "message", None) or exc)
+    dumped = _DUMPED_RESPONSE.search(message)
+    if dumped:
+        error = _azure_error(dumped.group("body"))
+        if error:
+            message = f"{message[: dumped.start()]}Azure answered {dumped['status']}: {error}"
+    return " ".join(message.split())[:500]
+
+
+def _azure_error(body: str) -> str | None:
+    """`code: message` of an Azure error body (`{"error": {"code", "message"}}`), given as
+    text or as the repr of the response's bytes; None when it is not one."""
+    text = body.strip()
+    if text[:2] in ("b'", 'b"'):
+        try:
+            text = ast.literal_eval(text).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    error = document.get("error", document) if isinstance(document, dict) else None
+    if not isinstance(error, dict) or not error.get("message"):
+        return None
+    code = error.get("code")
+    return f"{code}: {error['message']}" if code else str(error["message"])
 
 
 def sdk_status(exc: BaseException) -> int | None:

@@ -269,7 +269,7 @@ class AzureAutoML:
             )
 
     def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
-        """Register the data, make sure of the cluster, and submit the AutoML run.
+        """Make sure of the cluster, register the data, and submit the AutoML run.
 
         Raises:
             BudgetTooSmallError: the budget is under Azure's minimum; nothing is created.
@@ -281,6 +281,8 @@ class AzureAutoML:
             frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
         train_module = require("azureml.train.automl")
         core = require("azureml.core")
+        # the cluster first: a refused size or quota leaves no data set version behind
+        compute_target = self.ensure_compute()
         # the public URL still holds the leaky columns: upload the dropped frame
         whole_file = not config.drop_leaky_columns
         training_data = self.training_data(frame, whole_file=whole_file)
@@ -290,7 +292,6 @@ class AzureAutoML:
             if self.is_public_file(frame, whole_file=whole_file)
             else str(frame.attrs.get("source", "an uploaded data frame"))
         )
-        compute_target = self.ensure_compute()
         experiment_name = self._options.experiment_name
         with translated(TrainingError, f"submit the AutoML run to {experiment_name!r}"):
             automl_config = train_module.AutoMLConfig(
