@@ -111,8 +111,10 @@ _REASONS = {
     202: "Accepted",
     204: "No Content",
     206: "Partial Content",
+    400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
+    409: "Conflict",
 }
 
 

@@ -17,10 +17,12 @@ from tests.backends.azureml._cassette_builder import (
     ARTIFACTS,
     BEST_RUN,
     EXPERIMENT_ID,
+    FAKE_READ_SAS,
     HISTORY,
     LOCATION,
     PARENT_RUN,
     RESOURCE_GROUP,
+    STORAGE,
     SUBSCRIPTION,
     TEST_METRICS,
     WORKSPACE,
@@ -217,38 +219,70 @@ def compute_get(state: str) -> dict[str, Any]:
     return interaction("GET", f"{COMPUTE_RP}?{COMPUTE_API}", body=compute_payload(state))
 
 
+def compute_missing() -> dict[str, Any]:
+    """Compute - Get of a cluster the workspace does not have (404)."""
+    return interaction(
+        "GET",
+        f"{COMPUTE_RP}?{COMPUTE_API}",
+        status=404,
+        body={
+            "error": {
+                "code": "ResourceNotFound",
+                "message": f"The Resource 'Microsoft.MachineLearningServices/workspaces/"
+                f"{WORKSPACE}/computes/{COMPUTE}' under resource group "
+                f"'{RESOURCE_GROUP}' was not found.",
+            }
+        },
+    )
+
+
+def compute_create(*, status: int = 201, body: Any = None) -> dict[str, Any]:
+    """Compute - Create Or Update (Resource Manager): our cluster size on the wire; by
+    default accepted (an asynchronous operation), else refused with `status` and `body`."""
+    return interaction(
+        "PUT",
+        f"{COMPUTE_ARM}?{COMPUTE_API}",
+        status=status,
+        request_body={
+            "location": LOCATION,
+            "properties": {
+                "computeType": "AmlCompute",
+                "properties": {"vmSize": VM_SIZE, "scaleSettings": SCALE},
+            },
+        },
+        body=compute_payload("Creating") if body is None else body,
+        headers=(
+            {"Azure-AsyncOperation": f"{COMPUTE_OPERATION}?{COMPUTE_API}"}
+            if status < 300
+            else ARM_ERROR_HEADERS
+        ),
+    )
+
+
+#: The headers of a Resource Manager error response (the SDK's exception dumps them all
+#: before the body: a translated message must still say Azure's error).
+ARM_ERROR_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Pragma": "no-cache",
+    "Expires": "-1",
+    "Vary": "Accept-Encoding",
+    "x-ms-failure-cause": "service",
+    "x-ms-request-id": "0f0e0d0c-0000-4000-8000-0000000e4400",
+    "x-ms-correlation-request-id": "0f0e0d0c-0000-4000-8000-0000000e4401",
+    "x-ms-routing-request-id": "EASTUS:20261102T090005Z:0f0e0d0c-0000-4000-8000-0000000e4402",
+    "x-ms-ratelimit-remaining-subscription-writes": "1199",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Date": "Mon, 02 Nov 2026 09:00:05 GMT",
+}
+
+
 def compute_interactions() -> list[dict[str, Any]]:
     """The cluster is missing (404), created with our size (PUT, an asynchronous
     operation), the operation polled until it succeeds, then the cluster read."""
     return [
-        interaction(
-            "GET",
-            f"{COMPUTE_RP}?{COMPUTE_API}",
-            status=404,
-            body={
-                "error": {
-                    "code": "ResourceNotFound",
-                    "message": f"The Resource 'Microsoft.MachineLearningServices/workspaces/"
-                    f"{WORKSPACE}/computes/{COMPUTE}' under resource group "
-                    f"'{RESOURCE_GROUP}' was not found.",
-                }
-            },
-        ),
-        # Compute - Create Or Update (Resource Manager): our cluster size on the wire
-        interaction(
-            "PUT",
-            f"{COMPUTE_ARM}?{COMPUTE_API}",
-            status=201,
-            request_body={
-                "location": LOCATION,
-                "properties": {
-                    "computeType": "AmlCompute",
-                    "properties": {"vmSize": VM_SIZE, "scaleSettings": SCALE},
-                },
-            },
-            body=compute_payload("Creating"),
-            headers={"Azure-AsyncOperation": f"{COMPUTE_OPERATION}?{COMPUTE_API}"},
-        ),
+        compute_missing(),
+        compute_create(),
         compute_get("Creating"),  # ComputeTarget.create reads the new cluster
         # the asynchronous operation, polled until it ends
         interaction("GET", f"{COMPUTE_OPERATION}?{COMPUTE_API}", body={"status": "InProgress"}),
@@ -259,13 +293,13 @@ def compute_interactions() -> list[dict[str, Any]]:
 
 
 def submit_interactions(**settings_changes: Any) -> list[dict[str, Any]]:
-    """The data set, the cluster and the run's submission; `settings_changes` are AutoML
+    """The cluster, the data set and the run's submission; `settings_changes` are AutoML
     settings that differ from the test's (quickstart's budget and concurrency)."""
     return [
         discovery(),
+        *compute_interactions(),
         dataset_register(),
         saved_dataset_get(),
-        *compute_interactions(),
         *submission_interactions(**settings_changes),
     ]
 
@@ -530,53 +564,116 @@ def run_details(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 METRICS = f"{API}/metric/v2.0{WS_PATH}/runs/{BEST_RUN}"
-#: The best child's scalar metrics (the registry cassettes' values). Azure also logs a
-#: confusion matrix, an artifact-backed metric; it is left out of this cassette.
+#: The best child's scalar metrics (the registry cassettes' values).
 SCALARS = {
     name: value for name, value in TEST_METRICS.items() if name not in ("confusion_matrix", "rows")
 }
+#: Azure AutoML's confusion matrix of the best child (`Run.log_confusion_matrix`): an
+#: artifact-backed metric, its value a JSON file in the run's artifacts.
+CONFUSION_MATRIX = {
+    "schema_type": "confusion_matrix",
+    "schema_version": "1.0.0",
+    "data": {"class_labels": ["no", "yes"], "matrix": TEST_METRICS["confusion_matrix"]},
+}
+MATRIX_NAME = "confusion_matrix"
+BEST_CONTAINER = f"dcid.{BEST_RUN}"
+MATRIX_BLOB = f"{STORAGE}/azureml/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}"
+
+
+def metric_full(index: int, name: str, kind: str, value: Any, ux_type: str) -> dict[str, Any]:
+    """Metrics (v2) - Get Full: one metric's values (`kind` is its column type)."""
+    return interaction(
+        "POST",
+        f"{METRICS}/full",
+        request_body={"metricName": name},
+        body={
+            "dataContainerId": BEST_CONTAINER,
+            "name": name,
+            "columns": {name: kind},
+            "value": [
+                {
+                    "metricId": f"00000000-0000-4000-8000-{index:012d}",
+                    "createdUtc": "2026-11-02T09:29:00.000000+00:00",
+                    "step": 0,
+                    "data": {name: value},
+                }
+            ],
+            "continuationToken": None,
+            "properties": {"uxMetricType": ux_type},
+        },
+    )
+
+
+def confusion_matrix_interactions() -> list[dict[str, Any]]:
+    """The artifact-backed metric read with `populate=True`: its value names the artifact
+    (`aml://artifactId/<origin>/<container>/<path>`), whose read SAS URI the SDK asks for
+    (Artifacts - Get Content Information), then reads the blob (a ranged Get Blob)."""
+    text = json.dumps(CONFUSION_MATRIX)
+    size = len(text.encode())
+    return [
+        metric_full(
+            len(SCALARS),
+            MATRIX_NAME,
+            "Artifact",
+            f"aml://artifactId/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}",
+            "azureml.v2.confusion_matrix",
+        ),
+        interaction(
+            "GET",
+            f"{ARTIFACTS}/contentinfo/ExperimentRun/{BEST_CONTAINER}/{MATRIX_NAME}",
+            body={
+                "contentUri": f"{MATRIX_BLOB}?{FAKE_READ_SAS}",
+                "origin": "ExperimentRun",
+                "container": BEST_CONTAINER,
+                "path": MATRIX_NAME,
+            },
+        ),
+        interaction(
+            "GET",
+            f"{MATRIX_BLOB}?{FAKE_READ_SAS}",
+            status=206,
+            body=text,
+            headers={
+                "Content-Range": f"bytes 0-{size - 1}/{size}",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+                "x-ms-blob-type": "BlockBlob",
+                "ETag": '"0x8DCFB2A1E2F3A43"',
+                "Last-Modified": "Mon, 02 Nov 2026 09:29:00 GMT",
+            },
+        ),
+    ]
 
 
 def metrics_interactions() -> list[dict[str, Any]]:
-    """Run.get_metrics (metrics service v2): the metric names, then each metric's values."""
+    """Run.get_metrics(populate=True) (metrics service v2): the metric names, then each
+    metric's values, the confusion matrix read from its artifact."""
     return [
         interaction(
             "POST",
             f"{METRICS}/list",
             body={
                 "value": [
+                    *(
+                        {
+                            "metricKey": {"namespace": None, "name": name},
+                            "columns": {name: "Double"},
+                        }
+                        for name in SCALARS
+                    ),
                     {
-                        "metricKey": {"namespace": None, "name": name},
-                        "columns": {name: "Double"},
-                    }
-                    for name in SCALARS
+                        "metricKey": {"namespace": None, "name": MATRIX_NAME},
+                        "columns": {MATRIX_NAME: "Artifact"},
+                    },
                 ],
                 "continuationToken": None,
             },
         ),
         *(
-            interaction(
-                "POST",
-                f"{METRICS}/full",
-                request_body={"metricName": name},
-                body={
-                    "dataContainerId": f"dcid.{BEST_RUN}",
-                    "name": name,
-                    "columns": {name: "Double"},
-                    "value": [
-                        {
-                            "metricId": f"00000000-0000-4000-8000-{index:012d}",
-                            "createdUtc": "2026-11-02T09:29:00.000000+00:00",
-                            "step": 0,
-                            "data": {name: value},
-                        }
-                    ],
-                    "continuationToken": None,
-                    "properties": {"uxMetricType": "azureml.v1.scalar"},
-                },
-            )
+            metric_full(index, name, "Double", value, "azureml.v1.scalar")
             for index, (name, value) in enumerate(SCALARS.items())
         ),
+        *confusion_matrix_interactions(),
     ]
 
 
@@ -623,18 +720,58 @@ def failed_run_interactions() -> list[dict[str, Any]]:
     return [parent_run_get("Running"), parent_run_get("Failed"), *details]
 
 
+def cancel_interactions() -> list[dict[str, Any]]:
+    """AutoMLRun.cancel reads the run (still running: a cancel is asked only of a running
+    run), then asks Jasmine to cancel it (Jasmine - Cancel Run: 200, no body); the run is
+    read CancelRequested while Azure stops it, then Canceled."""
+    return [
+        parent_run_get("Running"),
+        interaction("POST", f"{JASMINE}/cancelrun/{PARENT_RUN}", body=""),
+        parent_run_get("CancelRequested"),  # done(): not yet
+        parent_run_get("CancelRequested"),  # result() waits
+        parent_run_get("Canceled"),  # and raises
+    ]
+
+
 def refused_token_interactions() -> list[dict[str, Any]]:
-    """The data set service refuses the token (401): nothing else is asked."""
+    """The compute service refuses the token (401) as the cluster is read: nothing else
+    is asked."""
     return [
         discovery(),
         interaction(
-            "POST",
-            dataset_register()["request"]["uri"],
+            "GET",
+            f"{COMPUTE_RP}?{COMPUTE_API}",
             status=401,
             body={
                 "error": {
                     "code": "AuthenticationFailed",
                     "message": "The token is expired or not valid for this audience.",
+                }
+            },
+        ),
+    ]
+
+
+QUOTA = (
+    "Operation results in exceeding quota limits of Core. Maximum allowed: 10, Current in "
+    "use: 8, Additional requested: 16."
+)
+
+
+def quota_refused_interactions() -> list[dict[str, Any]]:
+    """The cluster is missing, and its creation is refused (400 QuotaExceeded, an ARM
+    error response): no data set is registered and no run submitted."""
+    return [
+        discovery(),
+        compute_missing(),
+        compute_create(
+            status=400,
+            body={
+                "error": {
+                    "code": "QuotaExceeded",
+                    "message": QUOTA,
+                    "details": [],
+                    "innerError": {"code": "CoreQuotaExceeded"},
                 }
             },
         ),
@@ -657,8 +794,20 @@ def write_all() -> list[Path]:
         ),
         write(
             "test_azure_automl",
+            "test_cancel_an_azure_run",
+            f"{AUTOML}; Jasmine - Cancel Run; Run History - Get Run",
+            [*session_interactions(), *submit_interactions(), *cancel_interactions()],
+        ),
+        write(
+            "test_azure_automl",
             "test_a_refused_token_is_a_credential_error",
-            "Machine Learning Services (v1 dataset service): Datasets - Register (401)",
+            "Machine Learning Services: Compute - Get (401)",
             [*session_interactions(), *refused_token_interactions()],
+        ),
+        write(
+            "test_azure_automl",
+            "test_a_refused_cluster_is_a_training_error_before_any_data_set",
+            "Machine Learning Services: Compute - Get, Create Or Update (400 QuotaExceeded)",
+            [*session_interactions(), *quota_refused_interactions()],
         ),
     ]

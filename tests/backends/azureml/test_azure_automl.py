@@ -2,7 +2,8 @@
 and an Azure parent run with its child runs → `TrainingRun`.
 
 Training from the public file is replayed through the real SDK against hand-built
-cassettes (`_cassettes_automl.py`): a finished run, a failed run and a refused token.
+cassettes (`_cassettes_automl.py`): a finished run (with its confusion matrix), a failed
+run, a canceled run, a refused token and a refused cluster (quota).
 Unit tests build the real SDK objects from our configuration and map SDK-shaped run
 objects (stand-ins with the SDK's attributes) for the cases the cassettes do not cover.
 """
@@ -36,6 +37,7 @@ from bankmarketing_ops.backends.azureml.automl import (
     map_state,
 )
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_automl as A
 from tests.backends.azureml.conftest import assert_all_played
 
 METRICS: dict[str, Any] = {
@@ -160,7 +162,10 @@ def test_run_states_map() -> None:
     assert map_state("NotStarted") == "Running"
     assert map_state("Preparing") == "Running"
     assert map_state("Completed") == "Completed"
-    assert map_state("CancelRequested") == "Canceled"
+    # a cancel asked is not a cancel done (as the pipelines backend maps it)
+    assert map_state("CancelRequested") == "Running"
+    assert map_state("Canceled") == "Canceled"
+    assert map_state("Failed") == "Failed"
 
 
 class FakeRun:
@@ -254,12 +259,82 @@ def test_failed_and_canceled_runs_raise(tmp_path: Path, small_frame: pd.DataFram
         running.result(timeout=0)
 
 
+class CancelingRun(FakeRun):
+    """A run Azure takes a few reads to stop: CancelRequested, then Canceled."""
+
+    def __init__(self, *, reads_until_canceled: int) -> None:
+        children = [_child(0, "LightGBM", 0.941)]
+        super().__init__("AutoML_c", status="Running", children=children)
+        self._left = reads_until_canceled
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    def get_status(self) -> str:
+        if self._status == "CancelRequested":
+            self._left -= 1
+            if self._left <= 0:
+                self._status = "Canceled"
+        return self._status
+
+    def cancel(self) -> None:
+        self._status = "CancelRequested"
+
+
+def test_ctrl_c_in_the_cli_waits_until_azure_has_canceled(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bankops train`'s Ctrl-C path (cli.train.follow) on an Azure run: the cancel is
+    asked, the run read until Azure says Canceled (CancelRequested is not done), then the
+    partial leaderboard is shown and `TrainingCanceledError` raised."""
+    from rich.console import Console
+
+    from bankmarketing_ops import TrainingPoller
+    from bankmarketing_ops.cli import train as cli_train
+
+    run = CancelingRun(reads_until_canceled=3)
+    job = AzureTrainingJob(run, AutoMLConfig(), small_frame, AzureMLOptions(), tmp_path)
+
+    def interrupted(_seconds: float) -> None:
+        if run.status == "Running":
+            raise KeyboardInterrupt  # Ctrl-C during the live view
+
+    monkeypatch.setattr(cli_train.time, "sleep", interrupted)
+    console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
+    with pytest.raises(TrainingCanceledError, match=r"after 1 iteration\(s\)"):
+        cli_train.follow(TrainingPoller(job), console)
+    console.file.close()
+    assert run.status == "Canceled"  # read until Azure said so, not at CancelRequested
+    assert "LightGBM" in (tmp_path / "out.txt").read_text()
+
+
 def test_a_matrix_the_sdk_only_names_is_no_matrix_not_a_crash() -> None:
     # get_metrics() without populate=True gives file-backed metrics as an artifact link.
     named = {**METRICS, "confusion_matrix": "aml://artifactId/ExperimentRun/dcid.x/cm"}
     metrics = map_metrics(named)
     assert metrics.confusion_matrix == []
     assert metrics.AUC_weighted == pytest.approx(0.947)
+
+
+def test_a_downloaded_matrix_artifact_is_read() -> None:
+    """`get_metrics(populate=True)` gives an artifact-backed metric as the SDK's
+    `JsonArtifact` (the file's bytes), not as the JSON it holds."""
+    from azureml.core._metrics import JsonArtifact
+
+    from bankmarketing_ops.backends.azureml.automl import _metrics_with_artifacts
+
+    location = "aml://artifactId/ExperimentRun/dcid.x/confusion_matrix"
+    artifact = JsonArtifact(
+        location,
+        data=json.dumps(METRICS["confusion_matrix"]).encode(),
+        metric_type="azureml.v2.confusion_matrix",
+    )
+    unreadable = JsonArtifact(location, metric_type="azureml.v2.confusion_matrix")
+    run = SimpleNamespace(get_metrics=lambda populate: {**METRICS, "confusion_matrix": artifact})
+    assert map_metrics(_metrics_with_artifacts(run)).rows == 4940
+    run = SimpleNamespace(get_metrics=lambda populate: {**METRICS, "confusion_matrix": unreadable})
+    assert map_metrics(_metrics_with_artifacts(run)).confusion_matrix == []
 
 
 def test_budgets_under_azures_minimum_are_refused_before_anything_is_created() -> None:
@@ -285,14 +360,16 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
 ) -> None:
     """`AutoMLTrainer.train` through the real SDK and its HTTP (a hand-built cassette).
 
-    Replayed: the data set registered from the public URL (dataset service, then its
-    engine definition from the data service), the missing cluster created with our size
-    and waited for, the experiment, the AutoML client's checks (compute list, the
-    environments it looks for), Jasmine's validation and the parent run with our
+    Replayed: the missing cluster created with our size and waited for (first: a refused
+    cluster leaves no data set behind), the data set registered from the public URL
+    (dataset service, then its engine definition from the data service), the
+    experiment, the AutoML client's checks (compute list, the environments it looks
+    for), Jasmine's validation and the parent run with our
     settings (the body matcher checks primary metric, label column, budget,
     featurization, early stopping, models, cluster and data set id), the snapshot-less
     submission, polling to Completed, the child runs and their details, the best child
-    named by the parent's tag, its metrics (metrics service v2) and the parent's details.
+    named by the parent's tag, its metrics (metrics service v2; the confusion matrix, an
+    artifact-backed metric, read from its artifact's blob) and the parent's details.
 
     Nothing of the SDK is mocked. The data set is declared with `validate=False`,
     `infer_column_types=False` and the schema's column types: the SDK then never reads
@@ -324,7 +401,9 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
     assert run.best.best_single_validation_score == pytest.approx(0.944)
     assert run.test_metrics.AUC_weighted == pytest.approx(0.947)
     assert run.test_metrics.log_loss == pytest.approx(0.18)
-    assert run.test_metrics.confusion_matrix == []  # not in this cassette
+    # the artifact-backed metric, downloaded (its artifact's read SAS, then the blob)
+    assert run.test_metrics.confusion_matrix == [[4300, 100], [320, 220]]
+    assert run.test_metrics.rows == run.test_rows == 4940
     assert run.duration_s == 1800.0
     assert run.data_sha256 == C.DEFAULT_DATA_SHA256
     described = json.loads((Path(run.run_dir) / "azureml_run.json").read_text())
@@ -359,12 +438,52 @@ def test_a_failed_run_raises_azures_error(
 
 
 @pytest.mark.vcr
+def test_cancel_an_azure_run(
+    azure_workspace: Workspace,
+    vcr: Any,
+    small_frame: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The poller's `cancel()` asks Azure (Jasmine's cancel of the parent run); the run is
+    not done while Azure says CancelRequested, and `result()` raises
+    `TrainingCanceledError` once Azure says Canceled."""
+    monkeypatch.chdir(tmp_path)
+    trainer = AutoMLTrainer(
+        azure_workspace, experiment_timeout_minutes=20, max_concurrent_iterations=2
+    )
+    poller = trainer.begin_train(_public_file(small_frame))
+    poller.cancel()
+    assert not poller.done()  # CancelRequested: a cancel asked is not a cancel done
+    with pytest.raises(TrainingCanceledError, match="was canceled") as caught:
+        poller.result()
+    assert B.PARENT_RUN in str(caught.value)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
 def test_a_refused_token_is_a_credential_error(
     azure_workspace: Workspace, vcr: Any, small_frame: pd.DataFrame
 ) -> None:
-    """A 401 from Azure (here the first call of a submission) is our `CredentialError`,
-    not the SDK's exception; no cluster or run is asked for after it."""
+    """A 401 from Azure (here the first call of a submission, the cluster's read) is our
+    `CredentialError`, not the SDK's exception; no data set or run is asked for after it."""
     trainer = AutoMLTrainer(azure_workspace, experiment_timeout_minutes=20)
-    with pytest.raises(CredentialError, match="register the data set"):
+    with pytest.raises(CredentialError, match="create the compute cluster"):
         trainer.train(_public_file(small_frame))
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_a_refused_cluster_is_a_training_error_before_any_data_set(
+    azure_workspace: Workspace, vcr: Any, small_frame: pd.DataFrame
+) -> None:
+    """The missing cluster's creation is refused (400 QuotaExceeded): `TrainingError`
+    says Azure's code and message (not the SDK's dump of the response headers), and no
+    data set is registered nor run submitted (the cassette has neither)."""
+    trainer = AutoMLTrainer(azure_workspace, experiment_timeout_minutes=20)
+    with pytest.raises(TrainingError, match="compute cluster 'cpu-cluster'") as caught:
+        trainer.train(_public_file(small_frame))
+    message = str(caught.value)
+    assert "QuotaExceeded" in message
+    assert A.QUOTA in message
     assert_all_played(vcr)

@@ -155,8 +155,32 @@ def test_a_rest_client_error_without_a_readable_model_keeps_azures_message() -> 
         pytest.raises(
             BankOpsError,
             match=r"cannot run it: Operation returned an invalid status code 'Bad Request': "
-            "the cluster is gone",
+            "UserError: the cluster is gone",
         ),
         translated(BankOpsError, "run it"),
     ):
         raise HttpOperationError(None, response)
+
+
+def test_a_dumped_refusal_says_azures_error_not_the_response_headers() -> None:
+    """azureml.core.compute dumps a refused response (status, every response header, the
+    body as bytes): the translated message keeps the status and Azure's code and message,
+    which the headers would otherwise push past the length kept."""
+    from azureml.exceptions import ComputeTargetException
+
+    headers = {f"x-ms-header-{i}": "0f0e0d0c-0000-4000-8000-000000000000" for i in range(20)}
+    body = b'{"error": {"code": "Conflict", "message": "The cluster\'s name is taken."}}'
+    refused = ComputeTargetException(
+        "Received bad response from Resource Provider:\n"
+        f"Response Code: 409\nHeaders: {headers}\nContent: {body!r}"
+    )
+    assert sdk_status(refused) == 409
+    with pytest.raises(DeploymentError) as caught, translated(DeploymentError, "create 'c'"):
+        raise refused
+    message = str(caught.value)
+    assert message.endswith("Azure answered 409: Conflict: The cluster's name is taken.")
+    assert "x-ms-header" not in message
+    # a dump whose body is not an Azure error is kept as the SDK wrote it
+    odd = ComputeTargetException("Response Code: 502\nHeaders: {}\nContent: b'<html>'")
+    with pytest.raises(DeploymentError, match="<html>"), translated(DeploymentError, "x"):
+        raise odd

@@ -5,6 +5,7 @@ Nothing here imports `azureml` at module import.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import re
@@ -12,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
 
 from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
 
@@ -30,6 +30,11 @@ EXTRA = "azureml"
 
 _STATUS_IN_TEXT = re.compile(
     r"\b(?:status(?:[ _]code)?|Response Code|Request failed)\W{0,3}([45]\d\d)\b", re.I
+)
+#: The SDK's dump of a refused response (azureml.core.compute and others): "Response
+#: Code: 400\nHeaders: {…}\nContent: b'{"error": …}'".
+_DUMPED_RESPONSE = re.compile(
+    r"Response Code: (?P<status>\d{3})\s+Headers: .*?\s+Content: (?P<body>.*)\Z", re.S
 )
 _NOT_FOUND_TEXT = re.compile(r"\bnot found\b|\bno \w+ (?:with|named)\b|does not exist", re.I)
 #: Secrets an SDK message may quote: storage signatures in signed URLs, bearer tokens,
@@ -73,30 +78,45 @@ def sdk_error_text(exc: BaseException) -> str:
     """A one-line description of an SDK error: its message, never its request headers,
     with any secret it quotes (a signed URL, a token, a key) masked.
 
-    The REST clients' errors (msrest's `HttpOperationError`, e.g. the pipelines
-    service's) say only "Operation returned an invalid status code 'Bad Request'" when
-    they cannot read Azure's error body: Azure's message is then taken from the body."""
-    message: Any = getattr(exc, "message", None) or str(exc)
-    text = " ".join(str(message).split())
-    if text.startswith("Operation returned an invalid status code"):
-        azure = _response_message(getattr(exc, "response", None))
-        if azure:
-            text = f"{text}: {azure}"
-    return masked(text)[:500]
+    Azure's own error is taken from the response body where the SDK hides it: the REST
+    clients' errors (msrest's `HttpOperationError`, e.g. the pipelines service's) say only
+    "Operation returned an invalid status code 'Bad Request'"; where the SDK dumps a
+    refused response (status, response headers, body), the headers would push Azure's
+    message past the length kept ("Azure answered 400: QuotaExceeded: …" instead).
+    """
+    message = str(getattr(exc, "message", None) or exc)
+    dumped = _DUMPED_RESPONSE.search(message)
+    if dumped:
+        error = _azure_error(dumped.group("body"))
+        if error:
+            message = f"{message[: dumped.start()]}Azure answered {dumped['status']}: {error}"
+    elif message.startswith("Operation returned an invalid status code"):
+        error = _azure_error(str(getattr(getattr(exc, "response", None), "text", "") or ""))
+        if error:
+            message = f"{message}: {error}"
+    return masked(" ".join(message.split()))[:500]
 
 
-def _response_message(response: Any) -> str | None:
-    """Azure's error message in an error response's JSON body (`{"error": {"message"}}`,
-    or `{"message"}`), if there is one."""
+def _azure_error(body: str) -> str | None:
+    """`code: message` of an Azure error body (`{"error": {"code", "message"}}`, or
+    `{"message"}`), given as text or as the repr of the response's bytes; None when it is
+    not one."""
+    text = body.strip()
+    if text[:2] in ("b'", 'b"'):
+        try:
+            text = ast.literal_eval(text).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            return None
     try:
-        body = json.loads(response.text)
-    except (AttributeError, TypeError, ValueError):
+        document = json.loads(text)
+    except ValueError:
         return None
-    if not isinstance(body, dict):
+    error = document.get("error", document) if isinstance(document, dict) else None
+    if not isinstance(error, dict) or not error.get("message"):
         return None
-    error = body.get("error")
-    found = error.get("message") if isinstance(error, dict) else body.get("message")
-    return " ".join(str(found).split()) if found else None
+    code = error.get("code")
+    message = " ".join(str(error["message"]).split())
+    return f"{code}: {message}" if code else message
 
 
 def _raised_by_us(exc: BaseException) -> bool:

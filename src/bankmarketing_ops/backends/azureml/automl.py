@@ -59,11 +59,14 @@ __all__ = [
 
 _log = get_logger(__name__)
 
+#: Azure's terminal run statuses; every other one (NotStarted, Preparing, Running,
+#: Finalizing, CancelRequested …) is Running. A cancel asked is not a cancel done: the
+#: run is Canceled when Azure says it is (as the pipelines backend maps it).
 _STATES: dict[str, RunState] = {
     "Completed": "Completed",
+    "Finished": "Completed",  # an older name of Completed (as the pipelines backend reads it)
     "Failed": "Failed",
     "Canceled": "Canceled",
-    "CancelRequested": "Canceled",
 }
 _SCALAR_METRICS = (
     "accuracy",
@@ -169,12 +172,22 @@ def map_metrics(values: dict[str, Any]) -> ClassificationMetrics:
 
 def _metrics_with_artifacts(run: Any) -> dict[str, Any]:
     """The run's metrics, with file-backed ones (the confusion matrix) read in, where the
-    SDK can: `populate=True` downloads them."""
+    SDK can: `populate=True` downloads them.
+
+    The SDK gives a downloaded artifact-backed metric as its own `Artifact` object (the
+    file's bytes in `.data`), not as the JSON it holds: `convert_to_object()` parses it
+    (None when the file could not be read or parsed).
+    """
     try:
         values: dict[str, Any] = run.get_metrics(populate=True)
     except TypeError:  # an SDK without `populate`
         values = run.get_metrics()
-    return values
+    return {
+        name: value.convert_to_object()
+        if callable(getattr(value, "convert_to_object", None))
+        else value
+        for name, value in values.items()
+    }
 
 
 class AzureAutoML:
@@ -256,7 +269,7 @@ class AzureAutoML:
             )
 
     def begin_train(self, config: AutoMLConfig, frame: pd.DataFrame) -> AzureTrainingJob:
-        """Register the data, make sure of the cluster, and submit the AutoML run.
+        """Make sure of the cluster, register the data, and submit the AutoML run.
 
         Raises:
             BudgetTooSmallError: the budget is under Azure's minimum; nothing is created.
@@ -268,6 +281,8 @@ class AzureAutoML:
             frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
         train_module = require("azureml.train.automl")
         core = require("azureml.core")
+        # the cluster first: a refused size or quota leaves no data set version behind
+        compute_target = self.ensure_compute()
         # the public URL still holds the leaky columns: upload the dropped frame
         whole_file = not config.drop_leaky_columns
         training_data = self.training_data(frame, whole_file=whole_file)
@@ -277,7 +292,6 @@ class AzureAutoML:
             if self.is_public_file(frame, whole_file=whole_file)
             else str(frame.attrs.get("source", "an uploaded data frame"))
         )
-        compute_target = self.ensure_compute()
         experiment_name = self._options.experiment_name
         with translated(TrainingError, f"submit the AutoML run to {experiment_name!r}"):
             automl_config = train_module.AutoMLConfig(
@@ -344,6 +358,8 @@ class AzureTrainingJob:
         return self._state() != "Running"
 
     def cancel(self) -> None:
+        """Ask Azure to cancel the run; it stays Running (CancelRequested) until Azure has
+        stopped it, then `result()` raises `TrainingCanceledError`."""
         with translated(TrainingError, f"cancel AutoML run {self.run_id}"):
             self._run.cancel()
 
