@@ -11,6 +11,7 @@ objects (stand-ins with the SDK's attributes) for the cases the cassettes do not
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,7 +30,6 @@ from bankmarketing_ops import (
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.backends.azureml import AzureMLOptions
 from bankmarketing_ops.backends.azureml.automl import (
-    AzureAutoML,
     AzureTrainingJob,
     automl_arguments,
     compute_arguments,
@@ -87,6 +87,12 @@ def test_config_maps_to_the_sdk_automlconfig() -> None:
     assert settings["allowed_models"] == ["LightGBM", "RandomForest"]
     assert settings["blocked_models"] == ["XGBoostClassifier"]
     assert settings["compute_target"] == "cpu-cluster"
+    # one switch for ensembles: the SDK would add a stack ensemble on its own
+    assert settings["enable_stack_ensemble"] is True
+    off = automl_arguments(
+        AutoMLConfig(enable_voting_ensemble=False), training_data=None, compute_target=None
+    )
+    assert (off["enable_voting_ensemble"], off["enable_stack_ensemble"]) == (False, False)
 
 
 def test_cross_validation_replaces_the_validation_split() -> None:
@@ -106,47 +112,6 @@ def test_cluster_is_sized_by_the_options() -> None:
     scale = config.scale_settings
     assert (scale.minimum_node_count, scale.maximum_node_count) == (0, 2)
     assert scale.idle_seconds_before_scaledown == 1800
-
-
-def test_a_missing_cluster_is_created(monkeypatch: pytest.MonkeyPatch) -> None:
-    from azureml.core import compute
-    from azureml.exceptions import ComputeTargetException
-
-    created: dict[str, Any] = {}
-
-    class FakeTarget:
-        def __init__(self, workspace: Any, name: str) -> None:
-            raise ComputeTargetException(f"ComputeTargetNotFound: {name}")
-
-        @staticmethod
-        def create(workspace: Any, name: str, config: Any) -> Any:
-            created.update(name=name, config=config)
-            return SimpleNamespace(wait_for_completion=lambda show_output: None, name=name)
-
-    monkeypatch.setattr(compute, "ComputeTarget", FakeTarget)
-    target = AzureAutoML(object(), AzureMLOptions(max_nodes=3), Path()).ensure_compute()
-    assert target.name == "cpu-cluster"
-    assert created["config"].scale_settings.maximum_node_count == 3
-
-
-def test_the_public_file_is_registered_from_its_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    from azureml.core import Dataset
-
-    calls: list[Any] = []
-
-    class FakeTabular:
-        @staticmethod
-        def from_delimited_files(path: str, **_options: Any) -> Any:
-            calls.append(path)
-            return SimpleNamespace(register=lambda **kw: calls.append(kw) or "registered")
-
-    monkeypatch.setattr(Dataset, "Tabular", FakeTabular)
-    frame = pd.DataFrame({"y": ["no"]})
-    frame.attrs["sha256"] = C.DEFAULT_DATA_SHA256
-    assert AzureAutoML(object(), AzureMLOptions(), Path()).training_data(frame) == "registered"
-    assert calls[0] == C.DEFAULT_DATA_URL
-    assert calls[1]["name"] == "bankmarketing_train"
-    assert calls[1]["create_new_version"] is True
 
 
 def test_metrics_map_with_the_confusion_matrix() -> None:
@@ -169,7 +134,9 @@ def test_run_states_map() -> None:
 
 
 class FakeRun:
-    """The attributes and methods of an SDK `Run` the job reads."""
+    """MOCK OF THE AZURE BOUNDARY: the attributes and methods of an SDK `Run` the job
+    reads, for states a replay covers less directly (the HTTP of these is replayed in
+    test_train_on_azure_submits_polls_and_maps_the_run and the cancel test)."""
 
     def __init__(
         self,
@@ -257,6 +224,34 @@ def test_failed_and_canceled_runs_raise(tmp_path: Path, small_frame: pd.DataFram
     )
     with pytest.raises(TimeoutError):
         running.result(timeout=0)
+
+
+def test_a_failure_without_azures_error_still_says_so(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = FakeRun("r", status="Failed")
+    monkeypatch.setattr(run, "get_details", lambda: {"error": None})
+    job = AzureTrainingJob(run, AutoMLConfig(), small_frame, AzureMLOptions(), tmp_path)
+    with pytest.raises(TrainingError, match="r failed: Azure gave no message"):
+        job.result()
+
+
+def test_the_wait_never_sleeps_past_the_callers_timeout(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    job = AzureTrainingJob(
+        FakeRun("r", status="Running"),
+        AutoMLConfig(),
+        small_frame,
+        AzureMLOptions(poll_interval_s=30),
+        tmp_path,
+    )
+    with pytest.raises(TimeoutError):
+        job.result(timeout=0.2)
+    assert slept
+    assert max(slept) <= 0.2  # not the 30 s poll interval
 
 
 class CancelingRun(FakeRun):

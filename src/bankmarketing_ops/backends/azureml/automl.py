@@ -105,6 +105,8 @@ def automl_arguments(
         "featurization": config.featurization,
         "enable_early_stopping": config.enable_early_stopping,
         "enable_voting_ensemble": config.enable_voting_ensemble,
+        # the SDK adds a stack ensemble by default; ours has one switch for ensembles
+        "enable_stack_ensemble": config.enable_voting_ensemble,
         "label_column_name": config.label_column_name,
         "training_data": training_data,
         "compute_target": compute_target,
@@ -374,13 +376,17 @@ class AzureTrainingJob:
         while (state := self._state()) == "Running":
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"AutoML run {self.run_id} is still running")
-            time.sleep(self._options.poll_interval_s)
+            wait = self._options.poll_interval_s
+            if deadline is not None:  # never sleep past the caller's timeout
+                wait = min(wait, max(deadline - time.monotonic(), 0.0))
+            time.sleep(wait)
         if state == "Canceled":
             raise TrainingCanceledError(f"AutoML run {self.run_id} was canceled")
         if state == "Failed":
             with self._reading():
                 details = self._run.get_details() or {}
-            error = details.get("error", {}).get("error", {}).get("message", "no message")
+            error = ((details.get("error") or {}).get("error") or {}).get("message")
+            error = error or "Azure gave no message"
             raise TrainingError(f"AutoML run {self.run_id} failed: {error}")
         return self._finished()
 
