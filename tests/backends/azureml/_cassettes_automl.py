@@ -215,6 +215,16 @@ def compute_payload(state: str) -> dict[str, Any]:
     }
 
 
+def compute_list() -> dict[str, Any]:
+    """Compute - List: the workspace's compute targets, our cluster among them (the last
+    page: no nextLink)."""
+    return interaction(
+        "GET",
+        f"{API}/rp/workspaces{WS_PATH}/computes?{COMPUTE_API}",
+        body={"value": [compute_payload("Succeeded")]},
+    )
+
+
 def compute_get(state: str) -> dict[str, Any]:
     return interaction("GET", f"{COMPUTE_RP}?{COMPUTE_API}", body=compute_payload(state))
 
@@ -351,11 +361,7 @@ def submission_interactions(**settings_changes: Any) -> list[dict[str, Any]]:
         interaction("GET", f"{HISTORY}/experiments/{EXPERIMENT}", body=experiment()),
         interaction("GET", f"{HISTORY}/experiments/{EXPERIMENT}", body=experiment()),
         # the AutoML client checks the compute target among the workspace's (Compute - List)
-        interaction(
-            "GET",
-            f"{API}/rp/workspaces{WS_PATH}/computes?{COMPUTE_API}",
-            body={"value": [compute_payload("Succeeded")]},  # last page: no nextLink
-        ),
+        compute_list(),
         *(environment_missing(name) for name in NON_PROD_ENVIRONMENTS),
         # Jasmine (the AutoML service) validates the settings and the data set: 204, no
         # problem

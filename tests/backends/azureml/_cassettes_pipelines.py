@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_automl as A
 from tests.backends.azureml._cassette_builder import (
     API,
     WS_PATH,
@@ -28,124 +29,6 @@ AE3P = f"{API}/pipelines/v1.0{WS_PATH}"
 PUBLISH = (
     "Azure ML pipelines service (AE3P v1.0): Modules, Graphs, PublishedPipelines, PipelineEndpoints"
 )
-
-
-DATASETS = f"{API}/dataset/v1.0{WS_PATH}/datasets"
-DATASET_NAME = "bankmarketing_train"
-DATASET_ID = "d5a7e0c1-0000-4000-8000-00000000da7a"
-SAVED_DATASET_ID = "5a7ed000-0000-4000-8000-00000000da7a"
-#: The data set definition the SDK writes for the public file (a dataprep "mltable": read
-#: the CSV from its blob URL, column types not inferred here, see the test's docstring).
-MLTABLE = (
-    "---\n"
-    "type: mltable\n"
-    "paths:\n"
-    '  - pattern: "wasbs://automl-sample-notebook-data@automlsamplenotebookdata.blob.core'
-    '.windows.net/bankmarketing_train.csv"\n'
-    "transformations:\n"
-    "  - read_delimited:\n"
-    "      path_column: Path\n"
-    "      include_path_column: false\n"
-    "      encoding: utf8\n"
-    "      support_multi_line: false\n"
-    '      delimiter: ","\n'
-    "      empty_as_string: false\n"
-    "      partition_size: 20971520\n"
-    "      header: all_files_same_headers\n"
-    "      infer_column_types: false\n"
-    "metadata:\n"
-    '  infer_column_types: "False"\n'
-)
-DATAFLOW = json.dumps({"blocks": [], "meta": {"RsDataflow": MLTABLE}})
-
-
-def dataset_payload() -> dict[str, Any]:
-    """Datasets - Register: the registered data set (version 1)."""
-    return {
-        "datasetId": DATASET_ID,
-        "name": DATASET_NAME,
-        "description": "UCI Bank Marketing (public copy)",
-        "datasetType": "tabular",
-        "isVisible": True,
-        "tags": {},
-        "latest": {
-            "versionId": "1",
-            "savedDatasetId": SAVED_DATASET_ID,
-            "dataflow": DATAFLOW,
-            "properties": {},
-            "datasetDefinitionState": {"state": "active"},
-            "createdTime": "2026-11-02T12:00:00.000000+00:00",
-        },
-        "createdTime": "2026-11-02T12:00:00.000000+00:00",
-    }
-
-
-COMPUTE = "cpu-cluster"
-
-
-def compute_list() -> dict[str, Any]:
-    """Compute - List: AutoMLConfig's validation finds the cluster among the workspace's."""
-    return interaction(
-        "GET",
-        f"{API}/rp/workspaces{WS_PATH}/computes?api-version=2020-02-02",
-        body={"value": [compute_payload()]},
-    )
-
-
-def compute_get() -> dict[str, Any]:
-    """Compute - Get (Machine Learning Compute, api-version 2020-02-02): the AmlCompute
-    cluster, through the workspace's regional `rp/workspaces` proxy as the SDK asks."""
-    return interaction(
-        "GET",
-        f"{API}/rp/workspaces{WS_PATH}/computes/{COMPUTE}?api-version=2020-02-02",
-        body=compute_payload(),
-    )
-
-
-def compute_payload() -> dict[str, Any]:
-    compute_id = f"{WS_PATH}/computes/{COMPUTE}"
-    return {
-        "id": compute_id,
-        "name": COMPUTE,
-        "type": "Microsoft.MachineLearningServices/workspaces/computes",
-        "location": "eastus",
-        "tags": None,
-        "properties": {
-            "computeType": "AmlCompute",
-            "computeLocation": "eastus",
-            "description": None,
-            "createdOn": "2026-11-01T09:10:00.000000+00:00",
-            "modifiedOn": "2026-11-01T09:12:00.000000+00:00",
-            "resourceId": None,
-            "provisioningState": "Succeeded",
-            "provisioningErrors": None,
-            "isAttachedCompute": False,
-            "properties": {
-                "vmSize": "STANDARD_DS3_V2",
-                "vmPriority": "Dedicated",
-                "scaleSettings": {
-                    "minNodeCount": 0,
-                    "maxNodeCount": 4,
-                    "nodeIdleTimeBeforeScaleDown": "PT1800S",
-                },
-                "subnet": None,
-                "currentNodeCount": 0,
-                "targetNodeCount": 0,
-                "nodeStateCounts": {
-                    "idleNodeCount": 0,
-                    "runningNodeCount": 0,
-                    "preparingNodeCount": 0,
-                    "unusableNodeCount": 0,
-                    "leavingNodeCount": 0,
-                    "preemptedNodeCount": 0,
-                },
-                "allocationState": "Steady",
-                "allocationStateTransitionTime": "2026-11-01T09:12:00.000000+00:00",
-                "errors": None,
-                "remoteLoginPortPublicAccess": "Enabled",
-            },
-        },
-    }
 
 
 DATASTORE = "workspaceblobstore"
@@ -208,33 +91,6 @@ def data_types() -> dict[str, Any]:
     )
 
 
-#: The environments the SDK looks for when it believes its AutoML is a pre-release build:
-#: azureml-train-automl-client 1.62 does on a PyPI install (`is_prod()` compares the index
-#: URL it ships, with "/index.html" appended, to PyPI's), for each curated AutoML image.
-NON_PROD_ENVIRONMENTS = [
-    "AutoML-Non-Prod", "AutoML-Non-Prod-GPU", "AutoML-Non-Prod-DNN", "AutoML-Non-Prod-DNN-GPU",
-    "AutoML-Non-Prod-DNN-Forecasting-GPU", "AutoML-DNN-Vision-GPU-NonProd",
-    "AutoML-DNN-Text-GPU-Candidate", "AutoML-DNN-Text-GPU-PTCA-Candidate",
-]  # fmt: skip
-
-
-def environment_not_found(name: str) -> dict[str, Any]:
-    """Environments - Get: 404, the workspace has no such environment (the SDK logs a
-    warning and goes on with the curated environment)."""
-    return interaction(
-        "GET",
-        f"{API}/environment/v1.0{WS_PATH}/environments/{name}",
-        status=404,
-        body={
-            "error": {
-                "code": "UserError",
-                "message": f"Environment {name} not found",
-                "innerError": {"code": "NotFound"},
-            }
-        },
-    )
-
-
 #: The AutoMLStep's module hash (pinned by the test) and the hash of its empty source folder.
 MODULE_HASH = "b4a2c0de" * 8
 CONTENT_HASH = "0" * 32
@@ -283,7 +139,7 @@ AUTOML_SETTINGS = [
     setting("featurization", "auto"),
     setting("enable_early_stopping", "True"),
     setting("validation_size", "0.15"),
-    setting("target", COMPUTE),
+    setting("target", A.COMPUTE),
 ]
 
 
@@ -449,7 +305,7 @@ def graph_request() -> dict[str, Any]:
             {
                 "DataSetDefinition": {
                     "DataTypeShortName": "AzureMLDataset",
-                    "Value": {"DataSetReference": {"Id": DATASET_ID, "Version": "1"}},
+                    "Value": {"DataSetReference": {"Id": A.DATASET_ID, "Version": "1"}},
                 }
             }
         ],
@@ -516,42 +372,18 @@ def build_graph(*, first: bool, module: bool = True) -> list[dict[str, Any]]:
     `module`, the graph only: a submission reads its experiment before the module
     (`make_module()` then)."""
     return [
-        # AzureAutoML.public_dataset: the public file registered as a tabular data set
-        interaction(
-            "POST",
-            f"{DATASETS}?registerAsPending=false&ifExistsOk=true"
-            "&updateDefinitionIfExists=true&withDataHash=false",
-            request_body={
-                "name": DATASET_NAME,
-                "datasetType": "tabular",
-                "description": "UCI Bank Marketing (public copy)",
-            },
-            body=dataset_payload(),
-        ),
-        # Data versions - Get: the SDK reads the saved definition back in the data
-        # service's (rslex) form
-        interaction(
-            "GET",
-            f"{API}/data/v1.0{WS_PATH}/dataversion/unregistered-{SAVED_DATASET_ID}/versions/1"
-            "?includeSavedDatasets=true",
-            body={
-                "dataVersion": {
-                    "dataContainerName": f"unregistered-{SAVED_DATASET_ID}",
-                    "dataType": "mltable",
-                    "versionId": "1",
-                },
-                "legacyDataflow": MLTABLE,
-            },
-        ),
-        # AzureAutoML.ensure_compute: the cluster exists
-        compute_get(),
+        # AzureAutoML.ensure_compute: the cluster exists; public_dataset: the public file
+        # registered as a tabular data set and its definition read back (as for training)
+        A.compute_get("Succeeded"),
+        A.dataset_register(),
+        A.saved_dataset_get(),
         default_datastore(),
         # Pipeline(...): building the graph (azureml-pipeline-core)
         data_types(),
         default_datastore(),  # the graph's default datastore
         # the AutoMLStep's node: AutoMLConfig checks its compute target
-        compute_list(),
-        *(environment_not_found(name) for name in NON_PROD_ENVIRONMENTS),
+        A.compute_list(),
+        *(A.environment_missing(name) for name in A.NON_PROD_ENVIRONMENTS),
         # AutoML's validation service checks the settings and the data set (204: no
         # problem); the AutoMLStep has no experiment yet ("placeholder")
         interaction(

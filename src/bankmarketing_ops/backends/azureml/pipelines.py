@@ -221,8 +221,9 @@ class AzurePipelines:
         train = require("azureml.train.automl")
         config = pipeline_automl_config(pipeline, parameters)
         try:
-            training_data = self._automl.public_dataset()
+            # the cluster first, as for training: a refused one leaves no data set behind
             compute_target = self._automl.ensure_compute()
+            training_data = self._automl.public_dataset()
         except TrainingError as exc:  # the data set or the cluster: the pipeline's problem
             raise PipelineError(f"cannot build the training pipeline: {exc}") from None
         automl_config = train.AutoMLConfig(
