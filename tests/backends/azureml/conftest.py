@@ -29,6 +29,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -48,16 +49,8 @@ def _sdk_installed() -> bool:
 @pytest.fixture(autouse=True)
 def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The SDK installed (a failure on CI, a skip elsewhere), with a throw-away HOME (its
-    discovery cache lives there), no retries, no sleeping in its pollers, no telemetry,
-    and a working directory outside the repository.
-
-    The SDK's dataprep part sends telemetry from a background thread, for the rest of the
-    process once it has started. Its host is in `ignore_hosts`, and vcrpy lets an ignored
-    host through by undoing its patches of urllib3 process-wide for a moment
-    (`vcr.patch.force_reset`): a request the test makes in that moment escapes the
-    cassette and goes to the network. The telemetry is not part of what is tested: its
-    sender (`azureml.telemetry.logging_handler._http_send`) drops it and says it was sent.
-    """
+    discovery cache lives there), no retries, no sleeping in its pollers, no telemetry
+    (`_no_sdk_telemetry`), and a working directory outside the repository."""
     if not _sdk_installed():
         if os.environ.get("CI"):
             pytest.fail("the [azureml] extra must be installed on CI (.ci/run installs it)")
@@ -67,7 +60,6 @@ def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("AZUREML_DEFAULT_RETRIES", "0")
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
-    _no_sdk_telemetry(monkeypatch)
     # outside any git repository: inside one, the SDK adds the working directory's branch
     # and commit to what it creates (runs, services), which differ from machine to machine
     work = tmp_path / "work"
@@ -75,17 +67,24 @@ def _azureml_sdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(work)
 
 
-def _no_sdk_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK sends usage telemetry (data sets, AutoML) from a background thread through
-    `urllib`; vcrpy's stub for that connection un-patches and re-patches `urllib3` for the
-    whole process (not thread-safe), which can leave the main thread's requests unpatched,
-    so they escape the cassette. Nothing is sent: the telemetry host is never replayed."""
+@pytest.fixture(scope="session", autouse=True)
+def _no_sdk_telemetry() -> Iterator[None]:
+    """The SDK sends usage telemetry from a background thread that outlives the test that
+    started it. vcrpy makes every connection by undoing its patches process-wide for a
+    moment (`vcr.patch.force_reset`, not thread-safe): a request the test's own thread
+    makes in that moment escapes the cassette (seen as an occasional DNS failure while a
+    later test opened its workspace). So the sender drops everything, for the whole
+    session, and says it was sent (or it would queue the items and retry)."""
+    if not _sdk_installed():
+        yield
+        return
     from azureml.telemetry import logging_handler
 
-    # answer SUCCESS, or the sender queues the items again and retries
-    monkeypatch.setattr(
-        logging_handler, "_http_send", lambda *_args, **_kwargs: logging_handler.SUCCESS
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            logging_handler, "_http_send", lambda *_args, **_kwargs: logging_handler.SUCCESS
+        )
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +104,11 @@ def vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
         # signatures in URLs and bodies, and the services' keys.
         "filter_query_parameters": ["sig"],
         "before_record_response": scrub_response,
-        # the SDK's own telemetry goes here; it is neither recorded nor replayed
-        "ignore_hosts": ["dc.services.visualstudio.com"],
+        # the SDK's own telemetry goes here. It is kept out of a recording; on replay it is
+        # not ignored but refused (in its own thread): vcrpy lets an ignored host through
+        # by undoing its patches process-wide for a moment, and a request of the test
+        # made in that moment escaped the cassette (seen as an occasional DNS failure)
+        "ignore_hosts": ["dc.services.visualstudio.com"] if recording else [],
         "match_on": [
             "method",
             "scheme",
