@@ -1181,20 +1181,27 @@ def register_run_interactions(
 
 
 def write_all() -> list[Path]:
-    from tests.backends.azureml import _cassettes_automl, _cassettes_quickstart, _cassettes_registry
-    from tests.backends.azureml._cassettes_deploy import write_deploy_cassettes
-    from tests.backends.azureml._cassettes_pipeline_runs import writes as write_run_cassettes
-    from tests.backends.azureml._cassettes_pipeline_submit import writes as write_submit_cassettes
-    from tests.backends.azureml._cassettes_pipelines import writes as write_pipeline_cassettes
+    from tests.backends.azureml import (
+        _cassettes_automl,
+        _cassettes_deploy,
+        _cassettes_pipeline_runs,
+        _cassettes_pipeline_submit,
+        _cassettes_pipelines,
+        _cassettes_quickstart,
+        _cassettes_registry,
+    )
 
+    areas = (
+        _cassettes_automl,
+        _cassettes_deploy,
+        _cassettes_pipeline_runs,
+        _cassettes_pipeline_submit,
+        _cassettes_pipelines,
+        _cassettes_quickstart,
+        _cassettes_registry,
+    )
     return [
-        *_cassettes_automl.write_all(),
-        *_cassettes_quickstart.write_all(),
-        *_cassettes_registry.write_all(),
-        *write_deploy_cassettes(),
-        *write_pipeline_cassettes(),
-        *write_run_cassettes(),
-        *write_submit_cassettes(),
+        *(path for area in areas for path in area.write_all()),
         write(
             "test_azure_registry",
             "test_register_run_registers_the_best_childs_model",

@@ -420,7 +420,7 @@ def insights_until_interactions() -> list[dict[str, Any]]:
     ]
 
 
-def write_deploy_cassettes() -> list[Path]:
+def write_all() -> list[Path]:
     return [
         write(
             "test_azure_deploy",
@@ -463,5 +463,5 @@ __all__ = [
     "AKS_SCORING_URI",
     "AKS_SERVICE",
     "UNKNOWN_SERVICE",
-    "write_deploy_cassettes",
+    "write_all",
 ]

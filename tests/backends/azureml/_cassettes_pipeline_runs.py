@@ -559,7 +559,7 @@ LOGS = (
 )
 
 
-def writes() -> list[Path]:
+def write_all() -> list[Path]:
     return [
         write(
             MODULE,
@@ -601,4 +601,4 @@ def writes() -> list[Path]:
     ]
 
 
-__all__ = ["AE3P", "HISTORY", "PIPELINE_ID", "PIPELINE_NAME", "writes"]
+__all__ = ["AE3P", "HISTORY", "PIPELINE_ID", "PIPELINE_NAME", "write_all"]

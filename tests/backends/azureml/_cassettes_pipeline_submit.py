@@ -157,7 +157,7 @@ def refused_interactions() -> list[dict[str, Any]]:
     return [discovery(), *create_and_submit(refused=True)]
 
 
-def writes() -> list[Path]:
+def write_all() -> list[Path]:
     return [
         write(
             MODULE,

@@ -608,7 +608,7 @@ def error_interactions() -> list[dict[str, Any]]:
     ]
 
 
-def writes() -> list[Path]:
+def write_all() -> list[Path]:
     return [
         write(
             "test_azure_pipelines",
