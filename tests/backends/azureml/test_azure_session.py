@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,11 @@ def test_committed_cassettes_hold_only_the_known_fakes() -> None:
     }
     assert found
     assert all(value.startswith("fake-") for value in found), found
+
+
+def test_a_static_token_credential_expires_when_its_token_does() -> None:
+    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+
+    assert StaticTokenCredential(B.fake_jwt()).get_token("scope").expires_on == 4102444800
+    opaque = StaticTokenCredential("not-a-jwt").get_token("scope").expires_on
+    assert 0 < opaque - time.time() <= 3600
