@@ -884,19 +884,41 @@ def best_run_reads() -> list[dict[str, Any]]:
     ]
 
 
+def model_get(version: int = 1) -> dict[str, Any]:
+    """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
+    return interaction(
+        "GET", f"{MMS}/models/bankmarketing-automl%3A{version}", body=model_payload(version=version)
+    )
+
+
+def service_validations(name: str) -> list[dict[str, Any]]:
+    """The SDK's pre-flight checks of a new service (an empty answer: nothing to object to)."""
+    return [
+        interaction("POST", f"{MMS}/services/validate/name/{name}", body=[]),
+        interaction("POST", f"{MMS}/services/validate", body=[]),
+        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+    ]
+
+
 def deploy_interactions(*, insights: bool = True, by_ref: bool = True) -> list[dict[str, Any]]:
     """`Model.deploy` of an ACI service, with App Insights on (the deploy test) or off;
     `by_ref`: the model given as "name:version" (read first), not as a `ModelVersion`."""
-    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
-
-    def model() -> dict[str, Any]:
-        """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
-        return interaction("GET", f"{MMS}/models/bankmarketing-automl%3A1", body=model_payload())
-
     return [
         discovery(),
-        *([model()] if by_ref else []),  # ModelDeployer resolves "name:version"
-        model(),  # the Model the service will serve (its run id: AutoML's scoring script)
+        *([model_get()] if by_ref else []),  # ModelDeployer resolves "name:version"
+        model_get(),  # the Model the service will serve (its run id: AutoML's scoring script)
+        *scoring_assets(),
+        *service_validations(SERVICE),
+        *aci_create(insights=insights),
+    ]
+
+
+def scoring_assets() -> list[dict[str, Any]]:
+    """What every deployment of the AutoML model reads and uploads before its service
+    request: the best run, its scoring script (a read SAS, then the blob), its
+    environment, and the driver and script uploads."""
+    scoring_blob = f"{STORAGE}/azureml/ExperimentRun/dcid.{BEST_RUN}/{SCORING_FILE}"
+    return [
         *best_run_reads(),
         # Artifacts - Get Content Information: a read SAS URI of the run's scoring script
         interaction(
@@ -965,10 +987,12 @@ def deploy_interactions(*, insights: bool = True, by_ref: bool = True) -> list[d
         # entry script itself (containers are the test's pinned uuid4()[:8])
         *upload("LocalUpload", "00000001", f"{DRIVER_STEM}.py", None, DRIVER_SIZE),
         *upload("LocalUpload", "00000002", "score.py", SCORING_SCRIPT, len(SCORING_SCRIPT)),
-        # the SDK's pre-flight checks (an empty answer: nothing to object to)
-        interaction("POST", f"{MMS}/services/validate/name/{SERVICE}", body=[]),
-        interaction("POST", f"{MMS}/services/validate", body=[]),
-        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+    ]
+
+
+def aci_create(*, insights: bool) -> list[dict[str, Any]]:
+    """Services - Create (ACI) with key auth, the operation polled, the service read."""
+    return [
         # Services - Create (ACI): accepted, with the operation to poll
         interaction(
             "POST",

@@ -21,15 +21,17 @@ from tests.backends.azureml._cassette_builder import (
     SUBSCRIPTION,
     WS_PATH,
     automl_environment,
-    deploy_interactions,
     discovery,
     interaction,
     logs_query,
+    model_get,
     model_payload,
     operation,
     request_rows,
+    scoring_assets,
     service_get,
     service_payload,
+    service_validations,
     session_interactions,
     subscriptions,
     workspace_get,
@@ -61,18 +63,6 @@ INSIGHTS_UNTIL = (
     "Azure Monitor Log Analytics - Query Resource (POST /v1/{resourceId}/query; the body's "
     "`query` is the KQL); Machine Learning Workspaces - Get"
 )
-
-
-def _prefix_of_deploy() -> list[dict[str, Any]]:
-    """The ACI deployment's reads and uploads (model, run, scoring script, environment,
-    driver and script uploads), up to the service's own requests, which differ."""
-    interactions = deploy_interactions()
-    first = next(
-        i
-        for i, item in enumerate(interactions)
-        if item["request"]["uri"].endswith(f"/services/validate/name/{SERVICE}")
-    )
-    return interactions[:first]
 
 
 def aks_compute() -> dict[str, Any]:
@@ -173,14 +163,13 @@ def aks_service_get(state: str = "Healthy") -> dict[str, Any]:
 def aks_interactions() -> list[dict[str, Any]]:
     """Model.deploy to AKS: the compute target, the same reads and uploads as on ACI, the
     service created with computeType AKS, its operation polled, then its keys."""
-    prefix = _prefix_of_deploy()
     return [
-        prefix[0],  # discovery
+        discovery(),
         aks_compute(),
-        *prefix[1:],
-        interaction("POST", f"{MMS}/services/validate/name/{AKS_SERVICE}", body=[]),
-        interaction("POST", f"{MMS}/services/validate", body=[]),
-        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        model_get(),  # ModelDeployer resolves "name:version"
+        model_get(),  # the Model the service will serve
+        *scoring_assets(),
+        *service_validations(AKS_SERVICE),
         interaction(
             "POST",
             f"{MMS}/services",
@@ -227,25 +216,17 @@ def serving(version: int, state: str = "Healthy") -> dict[str, Any]:
     return interaction("GET", f"{MMS}/services/{SERVICE}?expand=true", body=payload)
 
 
-def model_get(version: int) -> dict[str, Any]:
-    return interaction(
-        "GET", f"{MMS}/models/bankmarketing-automl%3A{version}", body=model_payload(version=version)
-    )
-
-
 def update_interactions() -> list[dict[str, Any]]:
     """ModelDeployer.update(model=...): the new version read, the service read, Azure
     AutoML's scoring script and environment of the model's run (the same reads and uploads
     as a deployment), the json-patch of the service's image request, the operation polled,
     and the service read back serving version 2."""
-    prefix = _prefix_of_deploy()
-    assert prefix[1]["request"]["uri"].endswith("bankmarketing-automl%3A1")
     return [
-        prefix[0],  # discovery
+        discovery(),
         model_get(2),  # ModelDeployer resolves "name:2"
         serving(1),  # the service, as it is
         model_get(2),  # the Model the service will serve (its run: the scoring script)
-        *prefix[3:],  # run, scoring script, environment; driver and script uploads
+        *scoring_assets(),
         interaction("POST", f"{MMS}/services/validate", body=[]),
         interaction(
             "PATCH",
@@ -327,10 +308,11 @@ def failed_deploy_interactions() -> list[dict[str, Any]]:
     failed["error"] = FAILURE
     service_failed = interaction("GET", f"{MMS}/services/{SERVICE}?expand=true", body=failed)
     return [
-        *_prefix_of_deploy(),
-        interaction("POST", f"{MMS}/services/validate/name/{SERVICE}", body=[]),
-        interaction("POST", f"{MMS}/services/validate", body=[]),
-        interaction("POST", f"{MMS}/services/validate/resource", body=[]),
+        discovery(),
+        model_get(),  # ModelDeployer resolves "name:version"
+        model_get(),  # the Model the service will serve
+        *scoring_assets(),
+        *service_validations(SERVICE),
         interaction(
             "POST",
             f"{MMS}/services",
