@@ -753,26 +753,7 @@ def register_interactions() -> list[dict[str, Any]]:
         discovery(),
         *upload(origin, container, STAGED_FILE, STAGED_TEXT, len(STAGED_TEXT)),
         # Assets - Create: the uploaded prefix becomes the model's asset
-        interaction(
-            "POST",
-            f"{MMS}/assets",
-            request_body={
-                "name": USER_MODEL,
-                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
-            },
-            body={
-                "id": ASSET_ID,
-                "name": USER_MODEL,
-                "type": None,
-                "description": None,
-                "artifacts": [{"prefix": f"{origin}/{container}/bankops"}],
-                "kvTags": {},
-                "properties": {},
-                "runid": None,
-                "meta": {},
-                "createdTime": "2026-11-02T10:00:02.000000+00:00",
-            },
-        ),
+        asset_create(ASSET_ID, USER_MODEL, f"{origin}/{container}/bankops"),
         # Models - Register: version 1 of the name, pointing at the asset
         interaction(
             "POST",
@@ -790,6 +771,32 @@ def register_interactions() -> list[dict[str, Any]]:
             body=user_model_payload(),
         ),
     ]
+
+
+def asset_create(
+    asset_id: str, name: str, prefix: str, *, run_id: str | None = None
+) -> dict[str, Any]:
+    """Assets - Create: the artifacts under `prefix` (of the run, if any) become an asset."""
+    wanted: dict[str, Any] = {"name": name, "artifacts": [{"prefix": prefix}]}
+    if run_id is not None:
+        wanted["runid"] = run_id
+    return interaction(
+        "POST",
+        f"{MMS}/assets",
+        request_body=wanted,
+        body={
+            "id": asset_id,
+            "name": name,
+            "type": None,
+            "description": None,
+            "artifacts": [{"prefix": prefix}],
+            "kvTags": {},
+            "properties": {},
+            "runid": run_id,
+            "meta": {},
+            "createdTime": "2026-11-02T10:00:02.000000+00:00",
+        },
+    )
 
 
 def user_model_payload() -> dict[str, Any]:
@@ -1163,27 +1170,7 @@ def register_run_interactions(
                 "nextLink": None,
             },
         ),
-        interaction(
-            "POST",
-            f"{MMS}/assets",
-            request_body={
-                "name": "bankmarketing-automl",
-                "artifacts": [{"prefix": prefix}],
-                "runid": BEST_RUN,
-            },
-            body={
-                "id": run_asset,
-                "name": "bankmarketing-automl",
-                "type": None,
-                "description": None,
-                "artifacts": [{"prefix": prefix}],
-                "kvTags": {},
-                "properties": {},
-                "runid": BEST_RUN,
-                "meta": {},
-                "createdTime": "2026-11-02T10:00:02.000000+00:00",
-            },
-        ),
+        asset_create(run_asset, "bankmarketing-automl", prefix, run_id=BEST_RUN),
         interaction(
             "POST",
             f"{MMS}/models",
