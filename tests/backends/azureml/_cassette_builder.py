@@ -891,6 +891,26 @@ def best_run_reads() -> list[dict[str, Any]]:
     ]
 
 
+def ranged_blob_read(url: str, text: str, *, blob_type: str = "BlockBlob") -> dict[str, Any]:
+    """Blob storage Get Blob with a read SAS: the SDK reads in ranges, so a 206 with
+    Content-Range."""
+    size = len(text.encode())
+    return interaction(
+        "GET",
+        url,
+        status=206,
+        body=text,
+        headers={
+            "Content-Range": f"bytes 0-{size - 1}/{size}",
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(size),
+            "x-ms-blob-type": blob_type,
+            "ETag": '"0x8DCFB2A1E2F3A41"',
+            "Last-Modified": "Mon, 02 Nov 2026 09:30:00 GMT",
+        },
+    )
+
+
 def model_get(version: int = 1) -> dict[str, Any]:
     """Models - Get by id (a fresh dict each time: no YAML aliases in the cassette)."""
     return interaction(
@@ -938,21 +958,7 @@ def scoring_assets() -> list[dict[str, Any]]:
                 "path": SCORING_FILE,
             },
         ),
-        # Blob storage Get Blob with that SAS (a ranged read: 206 with Content-Range)
-        interaction(
-            "GET",
-            f"{scoring_blob}?{FAKE_READ_SAS}",
-            status=206,
-            body=SCORING_SCRIPT,
-            headers={
-                "Content-Range": f"bytes 0-{len(SCORING_SCRIPT) - 1}/{len(SCORING_SCRIPT)}",
-                "Content-Type": "application/octet-stream",
-                "Content-Length": str(len(SCORING_SCRIPT)),
-                "x-ms-blob-type": "BlockBlob",
-                "ETag": '"0x8DCFB2A1E2F3A41"',
-                "Last-Modified": "Mon, 02 Nov 2026 09:30:00 GMT",
-            },
-        ),
+        ranged_blob_read(f"{scoring_blob}?{FAKE_READ_SAS}", SCORING_SCRIPT),
         # Run History - Get Run Details: the environment the best run trained in
         interaction(
             "GET",

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.backends.azureml import _cassette_builder as B
 from tests.backends.azureml._cassette_builder import (
     API,
     ARM,
@@ -615,7 +616,6 @@ def confusion_matrix_interactions() -> list[dict[str, Any]]:
     (`aml://artifactId/<origin>/<container>/<path>`), whose read SAS URI the SDK asks for
     (Artifacts - Get Content Information), then reads the blob (a ranged Get Blob)."""
     text = json.dumps(CONFUSION_MATRIX)
-    size = len(text.encode())
     return [
         metric_full(
             len(SCALARS),
@@ -634,20 +634,7 @@ def confusion_matrix_interactions() -> list[dict[str, Any]]:
                 "path": MATRIX_NAME,
             },
         ),
-        interaction(
-            "GET",
-            f"{MATRIX_BLOB}?{FAKE_READ_SAS}",
-            status=206,
-            body=text,
-            headers={
-                "Content-Range": f"bytes 0-{size - 1}/{size}",
-                "Content-Type": "application/octet-stream",
-                "Content-Length": str(size),
-                "x-ms-blob-type": "BlockBlob",
-                "ETag": '"0x8DCFB2A1E2F3A43"',
-                "Last-Modified": "Mon, 02 Nov 2026 09:29:00 GMT",
-            },
-        ),
+        B.ranged_blob_read(f"{MATRIX_BLOB}?{FAKE_READ_SAS}", text),
     ]
 
 

@@ -14,6 +14,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from tests.backends.azureml import _cassette_builder as B
 from tests.backends.azureml._cassette_builder import (
     ARTIFACTS,
     FAKE_READ_SAS,
@@ -393,22 +394,8 @@ def log_url(name: str) -> str:
 
 
 def blob_read(name: str, text: str) -> dict[str, Any]:
-    """Blob storage Get Blob with the read SAS (a ranged read: 206 with Content-Range)."""
-    size = len(text.encode())
-    return interaction(
-        "GET",
-        log_url(name),
-        status=206,
-        body=text,
-        headers={
-            "Content-Range": f"bytes 0-{size - 1}/{size}",
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(size),
-            "x-ms-blob-type": "AppendBlob",
-            "ETag": '"0x8DCFB2A1E2F3A42"',
-            "Last-Modified": "Mon, 02 Nov 2026 12:30:00 GMT",
-        },
-    )
+    """A step's log file read with its SAS (logs are append blobs)."""
+    return B.ranged_blob_read(log_url(name), text, blob_type="AppendBlob")
 
 
 def step_details(step: dict[str, Any]) -> dict[str, Any]:
