@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import ModuleType
 
 from bankmarketing_ops._exceptions import BankOpsError, CredentialError, MissingExtraError
@@ -20,6 +20,7 @@ __all__ = [
     "EXTRA",
     "masked",
     "python_note",
+    "reading",
     "require",
     "sdk_error_text",
     "sdk_status",
@@ -189,3 +190,16 @@ def translated(
             message = f"{not_found_message} ({text})" if not_found_message else None
             raise not_found(message or f"cannot {action}: {text}") from None
         raise error(f"cannot {action}: {text}") from None
+
+
+def reading(
+    error: type[BankOpsError], thing: str, *, not_found: type[BankOpsError]
+) -> AbstractContextManager[None]:
+    """`translated` for reading one `thing` ("web service 'svc'"): a 404 is `not_found`
+    ("no web service 'svc' in the workspace"), anything else `error`."""
+    return translated(
+        error,
+        f"read {thing}",
+        not_found=not_found,
+        not_found_message=f"no {thing} in the workspace",
+    )

@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 from bankmarketing_ops._exceptions import (
     ConfigurationError,
     DeploymentError,
-    ModelNotFoundError,
     ServiceNotFoundError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text, translated
+from bankmarketing_ops.backends.azureml._sdk import reading, require, sdk_error_text, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
+from bankmarketing_ops.backends.azureml.registry import read_model
 from bankmarketing_ops.serving.config import KeyName
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
@@ -106,23 +106,11 @@ class AzureDeployer:
 
     def _service(self, name: str) -> Any:
         webservice = require("azureml.core.webservice")
-        with translated(
-            DeploymentError,
-            f"read web service {name!r}",
-            not_found=ServiceNotFoundError,
-            not_found_message=f"no web service {name!r} in the workspace",
-        ):
+        with reading(DeploymentError, f"web service {name!r}", not_found=ServiceNotFoundError):
             return webservice.Webservice(self._ws, name=name)
 
     def _sdk_model(self, model: ModelVersion) -> Any:
-        core = require("azureml.core")
-        with translated(
-            DeploymentError,
-            f"read model {model.name}:{model.version}",
-            not_found=ModelNotFoundError,
-            not_found_message=f"no model {model.name}:{model.version} in the workspace",
-        ):
-            return core.Model(self._ws, name=model.name, version=model.version)
+        return read_model(self._ws, model.name, model.version, error=DeploymentError)
 
     def _inference_config(self, sdk_model: Any, ref: str) -> Any:
         """Azure AutoML's own scoring script and environment, from the model's best run."""

@@ -34,7 +34,7 @@ from bankmarketing_ops._exceptions import (
     TrainingError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, translated
+from bankmarketing_ops.backends.azureml._sdk import reading, require, translated
 from bankmarketing_ops.backends.azureml.automl import AzureAutoML, automl_arguments, check_budget
 from bankmarketing_ops.types.automl import AutoMLConfig
 from bankmarketing_ops.types.pipelines import (
@@ -396,21 +396,13 @@ class AzurePipelines:
 
     def _endpoint_sdk(self, name: str) -> Any:
         core = require("azureml.pipeline.core")
-        with translated(
-            PipelineError,
-            f"read the pipeline endpoint {name!r}",
-            not_found=PipelineNotFoundError,
-            not_found_message=f"no pipeline endpoint {name!r}",
-        ):
+        with reading(PipelineError, f"pipeline endpoint {name!r}", not_found=PipelineNotFoundError):
             return core.PipelineEndpoint.get(workspace=self._ws, name=name)
 
     def _published_sdk(self, pipeline_id: str) -> Any:
         core = require("azureml.pipeline.core")
-        with translated(
-            PipelineError,
-            f"read the published pipeline {pipeline_id!r}",
-            not_found=PipelineNotFoundError,
-            not_found_message=f"no published pipeline {pipeline_id!r}",
+        with reading(
+            PipelineError, f"published pipeline {pipeline_id!r}", not_found=PipelineNotFoundError
         ):
             return core.PublishedPipeline.get(self._ws, id=pipeline_id)
 
@@ -479,12 +471,7 @@ class AzurePipelines:
 
     def _get_run(self, run_id: str) -> Any:
         core = require("azureml.pipeline.core")
-        with translated(
-            PipelineError,
-            f"read the pipeline run {run_id!r}",
-            not_found=PipelineNotFoundError,
-            not_found_message=f"no pipeline run {run_id!r}",
-        ):
+        with reading(PipelineError, f"pipeline run {run_id!r}", not_found=PipelineNotFoundError):
             return core.PipelineRun.get(self._ws, run_id)
 
     def get_run(self, run_id: str) -> PipelineRun:

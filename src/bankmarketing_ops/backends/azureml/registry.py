@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bankmarketing_ops._exceptions import (
+    BankOpsError,
     ConfigurationError,
     ModelArtifactError,
     ModelNotFoundError,
     RegistryError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, translated
+from bankmarketing_ops.backends.azureml._sdk import reading, require, translated
 from bankmarketing_ops.ml.features import feature_specs
 from bankmarketing_ops.types.automl import TrainingRun
 from bankmarketing_ops.types.registry import ModelVersion, TrainingInfo
@@ -91,6 +92,22 @@ def decode_version(model: Any) -> ModelVersion:
     )
 
 
+def read_model(
+    workspace: Any,
+    name: str,
+    version: int | str = "latest",
+    *,
+    error: type[BankOpsError] = RegistryError,
+) -> Any:
+    """The SDK `Model` `name:version` (or the latest); `ModelNotFoundError` when there is
+    none, `error` for anything else Azure says."""
+    core = require("azureml.core")
+    with reading(error, f"model {name}:{version}", not_found=ModelNotFoundError):
+        if version == "latest":
+            return core.Model(workspace, name=name)
+        return core.Model(workspace, name=name, version=int(version))
+
+
 class AzureRegistry:
     """Model versions in an Azure ML workspace."""
 
@@ -98,16 +115,7 @@ class AzureRegistry:
         self._ws, self._cache = workspace, cache
 
     def _model(self, name: str, version: int | str = "latest") -> Any:
-        core = require("azureml.core")
-        with translated(
-            RegistryError,
-            f"read model {name}:{version}",
-            not_found=ModelNotFoundError,
-            not_found_message=f"no model {name}:{version} in the workspace",
-        ):
-            if version == "latest":
-                return core.Model(self._ws, name=name)
-            return core.Model(self._ws, name=name, version=int(version))
+        return read_model(self._ws, name, version, error=RegistryError)
 
     def register(self, name: str, stage: Callable[[Path], ModelVersion]) -> ModelVersion:
         core = require("azureml.core")
