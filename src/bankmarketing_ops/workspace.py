@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bankmarketing_ops.backends.azureml import AuthKind, AzureMLBackend, AzureMLOptions
 from bankmarketing_ops.backends.base import Backend, BackendKind, WorkspaceInfo
 from bankmarketing_ops.backends.local import LocalBackend
 from bankmarketing_ops.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from bankmarketing_ops.backends.azureml import AuthKind, AzureMLOptions
 
 __all__ = ["Workspace"]
 
@@ -114,6 +116,8 @@ class Workspace:
         credential: Any,
         options: AzureMLOptions | None,
     ) -> Workspace:
+        from bankmarketing_ops.backends.azureml.workspace import AzureMLBackend
+
         return cls(
             AzureMLBackend(sdk_workspace, credential=credential, auth=sdk_auth, options=options)
         )
