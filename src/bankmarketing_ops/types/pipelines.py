@@ -9,6 +9,7 @@ outputs it writes and the inputs (outputs of earlier steps) it reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,6 +26,7 @@ __all__ = [
     "StepRun",
     "StepStatus",
     "TriggerResult",
+    "next_version",
 ]
 
 ParameterType = Literal["str", "int", "float", "bool"]
@@ -282,3 +284,10 @@ class TriggerResult(BaseModel):
     id: str = Field(alias="Id")
     status: str | dict[str, Any] | None = Field(default=None, alias="Status")
     """A local server says `"Queued"`; Azure answers an object (`{"StatusCode": 0, ...}`)."""
+
+
+def next_version(versions: Iterable[str]) -> str:
+    """The version a pipeline published without one gets: one more than the highest
+    numbered version of its name (names that are not numbers do not count)."""
+    numbers = [int(v) for v in versions if v.isdigit()]
+    return str(max(numbers, default=0) + 1)

@@ -149,7 +149,7 @@ def test_the_default_budget_is_raised_to_azures_minimum_an_explicit_one_is_check
 
 
 def test_the_next_version_follows_the_highest_number() -> None:
-    from bankmarketing_ops.backends.azureml.pipelines import next_version
+    from bankmarketing_ops.types.pipelines import next_version
 
     assert next_version([]) == "1"
     assert next_version(["1", "5", "nightly"]) == "6"  # as the local backend numbers them

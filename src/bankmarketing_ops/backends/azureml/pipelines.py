@@ -20,7 +20,6 @@ import builtins
 import json
 import re
 import tempfile
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +45,7 @@ from bankmarketing_ops.types.pipelines import (
     RunStatus,
     StepRun,
     StepStatus,
+    next_version,
 )
 
 __all__ = ["TRAIN_STEP", "AzurePipelines", "map_run_status", "pipeline_automl_config"]
@@ -146,12 +146,6 @@ def _parameters(properties: dict[str, Any], tags: dict[str, Any]) -> dict[str, A
     except (TypeError, ValueError):
         return {}
     return dict(values) if isinstance(values, dict) else {}
-
-
-def next_version(versions: Iterable[str]) -> str:
-    """The version after the highest numbered one (as the local backend numbers them)."""
-    numbers = [int(v) for v in versions if v.isdigit()]
-    return str(max(numbers, default=0) + 1)
 
 
 def pipeline_automl_config(pipeline: Pipeline, parameters: dict[str, Any]) -> AutoMLConfig:

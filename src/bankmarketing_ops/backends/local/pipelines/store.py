@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from bankmarketing_ops._exceptions import PipelineError, PipelineNotFoundError
-from bankmarketing_ops.types.pipelines import TERMINAL, Pipeline, PipelineRun, StepRun
+from bankmarketing_ops.types.pipelines import (
+    TERMINAL,
+    Pipeline,
+    PipelineRun,
+    StepRun,
+    next_version,
+)
 
 __all__ = ["PIPELINES_DB", "PipelineRecord", "PipelineStore", "now"]
 
@@ -129,12 +135,8 @@ class PipelineStore:
         the last numbered version of `name`."""
         with self._connect() as db:
             if version is None:
-                taken = [
-                    row[0]
-                    for row in db.execute("SELECT version FROM pipelines WHERE name = ?", (name,))
-                ]
-                numbers = [int(v) for v in taken if v.isdigit()]
-                version = str(max(numbers, default=0) + 1)
+                taken = db.execute("SELECT version FROM pipelines WHERE name = ?", (name,))
+                version = next_version(row[0] for row in taken)
             pipeline_id = str(uuid.uuid4())
             try:
                 db.execute(
