@@ -49,6 +49,16 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _LABELS = frozenset(SCHEMA.target.labels)
 #: Performance alerts need at least this many labelled rows (fewer are reported, not judged).
 _MIN_LABELLED_ROWS = 100
+#: The columns `captured` reads, in the order it returns them (`input` becomes the inputs).
+_CAPTURED = (
+    "timestamp",
+    "model_version",
+    "request_id",
+    "row_index",
+    "input",
+    "probability",
+    "label",
+)
 
 Source = str | Path | pd.DataFrame
 
@@ -147,26 +157,15 @@ class DriftMonitor:
             where.append("timestamp < ?")
             parameters.append(until)
         rows = self._query(
-            "SELECT timestamp, model_version, request_id, row_index, input, probability, label "
-            f"FROM captures WHERE {' AND '.join(where)} ORDER BY timestamp, row_index",
+            f"SELECT {', '.join(_CAPTURED)} FROM captures WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp, row_index",
             parameters,
         )
-        inputs = pd.DataFrame([orjson.loads(str(row[4])) for row in rows])
+        meta = pd.DataFrame(rows, columns=list(_CAPTURED))
+        inputs = pd.DataFrame([orjson.loads(str(text)) for text in meta.pop("input")])
         for spec in SCHEMA.inputs:
             if spec.name in inputs.columns and spec.is_numeric:
                 inputs[spec.name] = pd.to_numeric(inputs[spec.name], errors="coerce")
-        meta = pd.DataFrame(
-            rows,
-            columns=[
-                "timestamp",
-                "model_version",
-                "request_id",
-                "row_index",
-                "input",
-                "probability",
-                "label",
-            ],
-        ).drop(columns="input")
         return pd.concat([inputs.reset_index(drop=True), meta], axis=1)
 
     # --- references ---------------------------------------------------------------------
