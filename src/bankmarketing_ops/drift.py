@@ -18,7 +18,13 @@ from bankmarketing_ops import data as data_layer
 from bankmarketing_ops._exceptions import ConfigurationError, DriftError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.data.schema import SCHEMA
-from bankmarketing_ops.monitoring.compare import Measurement, feature_alerts, measure
+from bankmarketing_ops.monitoring.compare import (
+    Measurement,
+    dataset_alert,
+    drift_alert,
+    feature_alerts,
+    measure,
+)
 from bankmarketing_ops.monitoring.reference import build_reference, read_reference, write_reference
 from bankmarketing_ops.monitoring.statistics import numeric_drift
 from bankmarketing_ops.telemetry.store import connect
@@ -43,6 +49,16 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _LABELS = frozenset(SCHEMA.target.labels)
 #: Performance alerts need at least this many labelled rows (fewer are reported, not judged).
 _MIN_LABELLED_ROWS = 100
+#: The columns `captured` reads, in the order it returns them (`input` becomes the inputs).
+_CAPTURED = (
+    "timestamp",
+    "model_version",
+    "request_id",
+    "row_index",
+    "input",
+    "probability",
+    "label",
+)
 
 Source = str | Path | pd.DataFrame
 
@@ -141,26 +157,15 @@ class DriftMonitor:
             where.append("timestamp < ?")
             parameters.append(until)
         rows = self._query(
-            "SELECT timestamp, model_version, request_id, row_index, input, probability, label "
-            f"FROM captures WHERE {' AND '.join(where)} ORDER BY timestamp, row_index",
+            f"SELECT {', '.join(_CAPTURED)} FROM captures WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp, row_index",
             parameters,
         )
-        inputs = pd.DataFrame([orjson.loads(str(row[4])) for row in rows])
+        meta = pd.DataFrame(rows, columns=list(_CAPTURED))
+        inputs = pd.DataFrame([orjson.loads(str(text)) for text in meta.pop("input")])
         for spec in SCHEMA.inputs:
             if spec.name in inputs.columns and spec.is_numeric:
                 inputs[spec.name] = pd.to_numeric(inputs[spec.name], errors="coerce")
-        meta = pd.DataFrame(
-            rows,
-            columns=[
-                "timestamp",
-                "model_version",
-                "request_id",
-                "row_index",
-                "input",
-                "probability",
-                "label",
-            ],
-        ).drop(columns="input")
         return pd.concat([inputs.reset_index(drop=True), meta], axis=1)
 
     # --- references ---------------------------------------------------------------------
@@ -251,7 +256,9 @@ class DriftMonitor:
                 decide=len(served) >= options.min_rows,
             )
             if prediction.drifted:
-                alerts.append(_prediction_alert(prediction))
+                alerts.append(
+                    drift_alert(prediction, kind="prediction", subject="the distribution of P(yes)")
+                )
 
         windows: list[WindowDrift] = []
         performance = [self._performance(served, labels, profile, version, None, None)]
@@ -272,11 +279,7 @@ class DriftMonitor:
                     )
                 )
                 if result.dataset_drift:
-                    alerts += [
-                        a
-                        for a in feature_alerts(result, options, window_start=start)
-                        if a.kind == "dataset"
-                    ]
+                    alerts.append(dataset_alert(result, options, window_start=start))
                 served_part = part[part["model_version"] == version.ref]
                 performance.append(
                     self._performance(served_part, labels, profile, version, start, start + width)
@@ -458,19 +461,6 @@ def _window_seconds(window: str) -> int:
     if not match or int(match.group(1)) <= 0:
         raise ConfigurationError(f"window must look like 30m, 1h or 1d, not {window!r}")
     return int(match.group(1)) * _SECONDS[match.group(2)]
-
-
-def _prediction_alert(prediction: FeatureDrift) -> DriftAlert:
-    return DriftAlert(
-        kind="prediction",
-        feature="score",
-        statistic=prediction.statistic,
-        value=prediction.value,
-        threshold=prediction.threshold,
-        severity="critical" if prediction.value >= 2 * prediction.threshold else "warning",
-        message=f"the distribution of P(yes) drifted: {prediction.statistic} "
-        f"{prediction.value:.3f} > {prediction.threshold:g}",
-    )
 
 
 def _performance_alerts(

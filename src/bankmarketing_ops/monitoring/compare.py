@@ -4,6 +4,7 @@ data-set verdict and the alerts they raise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from bankmarketing_ops.types.drift import (
     ReferenceProfile,
 )
 
-__all__ = ["Measurement", "feature_alerts", "measure"]
+__all__ = ["Measurement", "dataset_alert", "drift_alert", "feature_alerts", "measure"]
 
 
 @dataclass(frozen=True)
@@ -92,38 +93,47 @@ def measure(profile: ReferenceProfile, frame: pd.DataFrame, options: DriftOption
     return Measurement(rows, status, dataset_drift, share, drifted, results)
 
 
-def feature_alerts(
+def drift_alert(
+    result: FeatureDrift,
+    *,
+    kind: Literal["feature", "prediction"] = "feature",
+    subject: str | None = None,
+) -> DriftAlert:
+    """The alert of one drifted result (`subject` names it in the message; default: its
+    name); critical from twice the threshold."""
+    return DriftAlert(
+        kind=kind,
+        feature=result.name,
+        statistic=result.statistic,
+        value=result.value,
+        threshold=result.threshold,
+        severity="critical" if result.value >= 2 * result.threshold else "warning",
+        message=f"{subject or result.name} drifted: {result.statistic} {result.value:.3f} > "
+        f"{result.threshold:g}",
+    )
+
+
+def dataset_alert(
     measurement: Measurement, options: DriftOptions, *, window_start: float | None = None
-) -> list[DriftAlert]:
+) -> DriftAlert:
+    """The alert of a window whose data set drifted."""
+    return DriftAlert(
+        kind="dataset",
+        feature=None,
+        statistic="drift_share",
+        value=measurement.drift_share,
+        threshold=options.drift_share,
+        severity="critical",
+        message=f"data-set drift: {len(measurement.drifted_features)} of "
+        f"{len(measurement.features)} features drifted "
+        f"({measurement.drift_share:.0%} ≥ {options.drift_share:.0%})",
+        window_start=window_start,
+    )
+
+
+def feature_alerts(measurement: Measurement, options: DriftOptions) -> list[DriftAlert]:
     """One alert per drifted feature, and one for the data set when it drifts."""
-    alerts = [
-        DriftAlert(
-            kind="feature",
-            feature=result.name,
-            statistic=result.statistic,
-            value=result.value,
-            threshold=result.threshold,
-            severity="critical" if result.value >= 2 * result.threshold else "warning",
-            message=f"{result.name} drifted: {result.statistic} {result.value:.3f} > "
-            f"{result.threshold:g}",
-            window_start=window_start,
-        )
-        for result in measurement.features
-        if result.drifted
-    ]
+    alerts = [drift_alert(result) for result in measurement.features if result.drifted]
     if measurement.dataset_drift:
-        alerts.append(
-            DriftAlert(
-                kind="dataset",
-                feature=None,
-                statistic="drift_share",
-                value=measurement.drift_share,
-                threshold=options.drift_share,
-                severity="critical",
-                message=f"data-set drift: {len(measurement.drifted_features)} of "
-                f"{len(measurement.features)} features drifted "
-                f"({measurement.drift_share:.0%} ≥ {options.drift_share:.0%})",
-                window_start=window_start,
-            )
-        )
+        alerts.append(dataset_alert(measurement, options))
     return alerts

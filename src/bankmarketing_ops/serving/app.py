@@ -43,7 +43,6 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
 _METHODS = ("predict", "predict_proba")
 _HEADERS = "bankops.headers"  # the request headers as a dict, put in the scope once
-_REQUEST_ID = "bankops.request_id"  # the x-ms-request-id, put in the scope for capture
 
 
 class _HTTPError(Exception):
@@ -156,10 +155,9 @@ class ScoringApp:
         scope[_HEADERS] = dict(scope["headers"])  # read once, used by every step below
         status = 500
         request_id = uuid.uuid4().hex
-        scope[_REQUEST_ID] = request_id
         identified = _with_request_id(send, request_id.encode())
         try:
-            status = await self._route(scope, receive, identified)
+            status = await self._route(scope, receive, identified, request_id)
         except _HTTPError as error:
             status = error.status
             await _error(identified, error, self._cors(scope, route))
@@ -228,14 +226,14 @@ class ScoringApp:
             )
             os.kill(os.getpid(), signal.SIGTERM)
 
-    async def _route(self, scope: Scope, receive: Receive, send: Send) -> int:
+    async def _route(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
         path, method = scope["path"], scope["method"]
         if path == "/score":
             if method == "OPTIONS":
                 return await self._preflight(scope, send)
             if method != "POST":
                 raise _HTTPError(405, "use POST /score", [(b"allow", b"POST, OPTIONS")])
-            return await self._score(scope, receive, send)
+            return await self._score(scope, receive, send, request_id)
         if method == "OPTIONS":
             return await self._preflight(scope, send)
         if method not in ("GET", "HEAD"):
@@ -279,7 +277,7 @@ class ScoringApp:
         raise _HTTPError(404, f"no route {path}; try /, /score, /swagger.json, /docs, /metrics")
 
     # --- /score -------------------------------------------------------------------------
-    async def _score(self, scope: Scope, receive: Receive, send: Send) -> int:
+    async def _score(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> int:
         headers = scope[_HEADERS]
         if self.config.auth_enabled:
             self._authenticate(headers.get(b"authorization"))
@@ -307,7 +305,7 @@ class ScoringApp:
             raise _HTTPError(422, str(exc), [], {"errors": details}) from None
         sample_rate = self.config.capture_sample_rate
         if sample_rate > 0.0:  # the only cost of capture when it is off
-            self._capture(scope, records, scores, sample_rate)
+            self._capture(request_id, records, scores, sample_rate)
         result = scores.labels if method == "predict" else scores.probabilities
         body_out = orjson.dumps({"Results": result} if v2 else {"result": result})
         self._metrics.records.inc(len(records))
@@ -319,13 +317,13 @@ class ScoringApp:
         )
 
     def _capture(
-        self, scope: Scope, records: list[Any], scores: Scores, sample_rate: float
+        self, request_id: str, records: list[Any], scores: Scores, sample_rate: float
     ) -> None:
         """Queue the sampled records with their answers (serialized off the request path)."""
         if self.telemetry is None:
             return
         try:
-            now, request_id, config = time.time(), scope[_REQUEST_ID], self.config
+            now, config = time.time(), self.config
             for row, record in enumerate(records):
                 if sample_rate >= 1.0 or random.random() < sample_rate:
                     self.telemetry.capture(
@@ -341,7 +339,7 @@ class ScoringApp:
                         )
                     )
         except Exception:  # capture must never fail a request
-            _log.exception("cannot capture the inputs of %s", scope[_REQUEST_ID])
+            _log.exception("cannot capture the inputs of %s", request_id)
 
     def _authenticate(self, header: bytes | None) -> None:
         challenge = [(b"www-authenticate", b"Bearer")]
