@@ -146,8 +146,8 @@ class DriftMonitor:
     def captured(
         self, service: str, *, since: float | None = None, until: float | None = None
     ) -> pd.DataFrame:
-        """The captured records, oldest first: the inputs (wire names), then `probability`,
-        `label`, `request_id`, `row_index`, `timestamp` and `model_version`."""
+        """The captured records, oldest first: the inputs (wire names), then `timestamp`,
+        `model_version`, `request_id`, `row_index`, `probability` and `label`."""
         where: list[str] = ["service = ?"]
         parameters: list[object] = [service]
         if since is not None:
