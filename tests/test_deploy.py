@@ -258,3 +258,14 @@ def test_a_pid_reused_by_another_process_is_never_signalled(
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_bad_service_name_is_called_a_service_name(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    deployer = ModelDeployer(workspace)
+    with pytest.raises(ConfigurationError, match=r"^invalid service name 'a b': use up to 64"):
+        deployer.begin_deploy(model, "a b")
+    with pytest.raises(ConfigurationError, match=r"^invalid service name '\.\.'"):
+        deployer.get("..")
+    assert deployer.list() == []

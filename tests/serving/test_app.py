@@ -122,6 +122,19 @@ def test_bad_requests_get_4xx_and_the_server_stays_healthy(
     _healthy(client)
 
 
+@pytest.mark.parametrize(
+    ("parameters", "kind"), [(["x"], "an array"), ("predict", "a string"), (0, "a number")]
+)
+def test_global_parameters_that_are_not_an_object_are_named(
+    client: httpx.Client, parameters: object, kind: str
+) -> None:
+    body = {"Inputs": {"data": [ROW]}, "GlobalParameters": parameters}
+    message = _error(client.post("/score", json=body), 400)["message"]
+    assert message == (
+        'GlobalParameters must be an object such as {"method": "predict_proba"}, not ' + kind
+    )
+
+
 def test_422_names_row_and_field(client: httpx.Client) -> None:
     response = client.post("/score", json={"data": [ROW, dict(ROW, age="forty")]})
     body = _error(response, 422)

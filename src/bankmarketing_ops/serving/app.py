@@ -420,8 +420,16 @@ def _parse_request(payload: Any) -> tuple[list[Any], str, bool]:
     if v2:
         inputs = payload.get("Inputs")
         records = inputs.get("data") if isinstance(inputs, dict) else None
-        parameters = payload.get("GlobalParameters") or {}
-        method = parameters.get("method", "predict") if isinstance(parameters, dict) else None
+        parameters = payload.get("GlobalParameters")
+        if parameters is None:
+            parameters = {}
+        if not isinstance(parameters, dict):
+            raise _HTTPError(
+                400,
+                'GlobalParameters must be an object such as {"method": "predict_proba"}, '
+                f"not {_json_kind(parameters)}",
+            )
+        method = parameters.get("method", "predict")
         unknown = set(payload) - {"Inputs", "GlobalParameters"}
     else:
         records = payload.get("data")
@@ -435,6 +443,12 @@ def _parse_request(payload: Any) -> tuple[list[Any], str, bool]:
     if method not in _METHODS:
         raise _HTTPError(400, f"method must be 'predict' or 'predict_proba', not {method!r}")
     return records, method, v2
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, for messages: "an array", "a string", ..."""
+    kinds = ((bool, "a boolean"), (str, "a string"), (list, "an array"), (int | float, "a number"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
 
 
 async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> int:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bankmarketing_ops._rules import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES
 from bankmarketing_ops.ml.families import DEFAULT_FAMILIES, ModelFamily
 from bankmarketing_ops.ml.metrics import ClassificationMetrics, PrimaryMetric
 
@@ -20,9 +21,6 @@ __all__ = [
     "TrainingStatus",
 ]
 
-#: Below this the search cannot finish one iteration on the real data on a small machine.
-MIN_BUDGET_MINUTES = 0.1
-
 
 class AutoMLConfig(BaseModel):
     """What to search and for how long; the names follow Azure's `AutoMLConfig`."""
@@ -33,7 +31,7 @@ class AutoMLConfig(BaseModel):
     """Only binary classification (the Bank Marketing target) is supported."""
     primary_metric: PrimaryMetric = "AUC_weighted"
     """The metric the search maximises (on the validation data)."""
-    experiment_timeout_minutes: float = Field(default=2.0, gt=0, le=24 * 60)
+    experiment_timeout_minutes: float = Field(default=2.0, gt=0, le=MAX_BUDGET_MINUTES)
     """Search budget in minutes (fractions allowed); refitting the winners comes on top."""
     max_concurrent_iterations: int = Field(default=1, ge=1, le=64)
     """Threads each iteration may use (FLAML runs iterations one after another)."""

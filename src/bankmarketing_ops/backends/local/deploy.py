@@ -31,7 +31,7 @@ from bankmarketing_ops._processes import (
     process_started,
     start_detached,
 )
-from bankmarketing_ops.backends.local.registry import check_name
+from bankmarketing_ops._rules import check_service_name
 from bankmarketing_ops.serving.config import (
     KEYS_FILE,
     LOG_FILE,
@@ -67,7 +67,7 @@ class LocalDeployer:
         insights_enabled: bool,
         workers: int = 1,
     ) -> None:
-        check_name(name)
+        check_service_name(name)
         folder = self._services / name
         with self._lock():
             self._create_locked(
@@ -164,7 +164,7 @@ class LocalDeployer:
         self._start(folder)
 
     def delete(self, name: str) -> None:
-        check_name(name)  # never a path: ".." would point at the whole workspace
+        check_service_name(name)  # never a path: ".." would point at the whole workspace
         folder = self._services / name
         if not folder.exists():
             return
@@ -305,7 +305,7 @@ class LocalDeployer:
         return exclusive(self._services)
 
     def _folder(self, name: str) -> Path:
-        check_name(name)
+        check_service_name(name)
         folder = self._services / name
         if not (folder / "service.json").exists():
             known = [p.name for p in self._services.glob("*") if (p / "service.json").exists()]

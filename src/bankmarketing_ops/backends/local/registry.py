@@ -23,6 +23,7 @@ from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._exceptions import ConfigurationError, ModelNotFoundError, RegistryError
 from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops._rules import MODEL_NAME_PATTERN, check_model_name
 from bankmarketing_ops.ml.artifacts import load_model
 from bankmarketing_ops.ml.cards import model_card
 from bankmarketing_ops.types.automl import TrainingRun
@@ -31,7 +32,7 @@ from bankmarketing_ops.types.registry import ModelVersion
 __all__ = ["LocalRegistry", "VersionSpec"]
 
 _log = get_logger(__name__)
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NAME = re.compile(MODEL_NAME_PATTERN)
 _METADATA = "version.json"
 _STAGING_PREFIX = ".staging-"
 _COUNTER = ".last-version"
@@ -65,7 +66,7 @@ class LocalRegistry:
         `stage` writes `model/` (and anything else) into the staging directory and returns
         the version's metadata; version number, path and time are set here.
         """
-        check_name(name)
+        check_model_name(name)
         model_root = self._models / name
         model_root.mkdir(parents=True, exist_ok=True)
         staging = model_root / f"{_STAGING_PREFIX}{uuid.uuid4().hex}"
@@ -105,7 +106,7 @@ class LocalRegistry:
 
     def delete(self, name: str, version: VersionSpec | None = None) -> None:
         """Delete one version, or every version of `name`; deleting nothing is fine."""
-        check_name(name)
+        check_model_name(name)
         with self._lock():
             existing = self._versions(name)
             if version is None:
@@ -126,7 +127,7 @@ class LocalRegistry:
 
     # --- reading ------------------------------------------------------------------------
     def get(self, name: str, version: VersionSpec = "latest") -> ModelVersion:
-        check_name(name)
+        check_model_name(name)
         number = self._resolve(name, version)
         path = self._models / name / str(number) / _METADATA
         try:
@@ -205,12 +206,3 @@ class LocalRegistry:
 
     def _lock(self) -> contextlib.AbstractContextManager[None]:
         return exclusive(self._models)
-
-
-def check_name(name: str) -> None:
-    """Model names: letters, digits, `.`, `_`, `-`; up to 64 characters."""
-    if not _NAME.match(name):
-        raise ConfigurationError(
-            f"invalid model name {name!r}: use up to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
