@@ -236,3 +236,33 @@ def test_a_refused_port_change_leaves_published_urls_alone(workspace: Workspace)
         publisher.start_server(port=1)
     assert publisher.server_url() == before
     assert publisher.get(published.id).endpoint == published.endpoint
+
+
+def test_the_runner_checks_the_parameters_again_before_the_first_step(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from bankmarketing_ops.backends.local.pipelines.runner import execute
+    from bankmarketing_ops.backends.local.pipelines.store import PipelineStore
+
+    pipeline = Pipeline(
+        name="reads",
+        parameters=(
+            PipelineParameter(name="word", type="str", default="x"),
+            PipelineParameter(name="source", type="path", default=""),
+        ),
+        steps=(_step("a", outputs=("greeting",)),),
+    )
+    root = Path(workspace.info().location)
+    store = PipelineStore(root / "pipelines")
+    outside = tmp_path / "outside.csv"
+    outside.write_text("x\n")
+    # a run recorded without the trigger's check (or whose file has gone since)
+    run, _ = store.create_run(
+        pipeline, {"word": "x", "source": str(outside)}, experiment_name="e", status="Running"
+    )
+    assert execute(root, run.id) == 1
+    failed = store.get_run(run.id)
+    assert failed.status == "Failed"
+    assert failed.error is not None
+    assert failed.error.startswith("bad pipeline parameters: source: must name a file in")
+    assert [s.status for s in failed.steps] == ["Skipped"]  # not one step ran

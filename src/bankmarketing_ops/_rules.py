@@ -49,13 +49,13 @@ _SERVICE_NAME = re.compile(SERVICE_NAME_PATTERN)
 
 def check_model_name(name: str) -> None:
     """Raise `ConfigurationError` unless `name` is a valid model name."""
-    if not _MODEL_NAME.match(name):
+    if not _MODEL_NAME.fullmatch(name):
         raise ConfigurationError(f"invalid model name {name!r}: use {MODEL_NAME_HINT}")
 
 
 def check_service_name(name: str) -> None:
     """Raise `ConfigurationError` unless `name` is a valid service name."""
-    if not _SERVICE_NAME.match(name):
+    if not _SERVICE_NAME.fullmatch(name):
         raise ConfigurationError(f"invalid service name {name!r}: use {SERVICE_NAME_HINT}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -84,6 +85,23 @@ def test_bad_parameters_name_each_and_exit_1(workspace: Workspace) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_budget_the_train_step_would_refuse_is_refused_at_trigger() -> None:
+    _invoke("publish")
+    result = runner.invoke(app, ["pipelines", "trigger", "-p", "timeout_minutes=0.05"])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "timeout_minutes: must be at least 0.1; got 0.05" in said
+    assert "Traceback" not in result.output
+    assert json.loads(_invoke("runs", "--json")) == []
+
+
+def test_publish_names_more_places_data_path_may_read(tmp_path: Path) -> None:
+    report = json.loads(_invoke("publish", "--data-root", str(tmp_path / "shared"), "--json"))
+    (data_path,) = [p for p in report["pipeline"]["parameters"] if p["name"] == "data_path"]
+    assert data_path["type"] == "path"
+    assert data_path["roots"] == [str(tmp_path / "shared")]
+
+
 def test_disable_enable_and_unknown_ids(workspace: Workspace) -> None:
     published = PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
     assert "disabled" in _invoke("disable", published.id)
@@ -116,6 +134,12 @@ def test_parse_assignments_reads_json_values_else_text() -> None:
     }
     # a parameter declared as text keeps its text, digits or not
     assert parse_assignments(["model_name=2024"], {"model_name": "str"}) == {"model_name": "2024"}
+    # a path is the user's, from the current directory (the server would read it from the
+    # workspace)
+    assert parse_assignments(["data_path=d/x.csv", "p="], {"data_path": "path", "p": "path"}) == {
+        "data_path": str(Path.cwd() / "d" / "x.csv"),
+        "p": "",
+    }
     with pytest.raises(Exception, match="NAME=VALUE"):
         parse_assignments(["novalue"])
 

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, get_args
 
 import typer
@@ -19,7 +20,7 @@ from rich.text import Text
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, PipelineError, PipelineRunError
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
-from bankmarketing_ops.pipelines import PipelinePublisher
+from bankmarketing_ops.pipelines import PipelinePublisher, training_pipeline
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
     PipelineRun,
@@ -88,13 +89,25 @@ def publish(
             help="Point the named endpoint at this version.",
         ),
     ] = True,
+    data_root: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data-root",
+            help="A directory (or file) data_path may name, besides the workspace, the "
+            "data cache and BANKOPS_DATA (repeat for more).",
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Publish the built-in bank-marketing training pipeline (validate → train → evaluate →
     register → deploy if better) and start the pipeline server if it is not running."""
     publisher = _publisher()
     published = publisher.publish(
-        name=name, description=description, version=version, set_default=set_default
+        training_pipeline(data_roots=data_root or ()),
+        name=name,
+        description=description,
+        version=version,
+        set_default=set_default,
     )
     endpoint = publisher.get_endpoint(name) if set_default else None
     token = publisher.token()
@@ -237,8 +250,10 @@ def token(
 
 def parse_assignments(items: list[str], types: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`NAME=VALUE` pairs. A parameter declared as a string takes VALUE as text
-    (`model_name=2024` stays "2024"); others read it as JSON (`0.5`, `true`) when it is
-    JSON, else as text (and the server names the mismatch)."""
+    (`model_name=2024` stays "2024"), a path takes it as a path from the current directory
+    (the server's own rule takes relative paths from the workspace); others read it as
+    JSON (`0.5`, `true`) when it is JSON, else as text (and the server names the
+    mismatch)."""
     types = types or {}
     assignments: dict[str, Any] = {}
     for item in items:
@@ -247,6 +262,9 @@ def parse_assignments(items: list[str], types: Mapping[str, str] | None = None) 
             raise ConfigurationError(f"--param takes NAME=VALUE, got {item!r}")
         if types.get(name) == "str":
             assignments[name] = raw
+            continue
+        if types.get(name) == "path":
+            assignments[name] = str(Path(raw).expanduser().absolute()) if raw else raw
             continue
         try:
             assignments[name] = json.loads(raw, parse_constant=_no_constant)

@@ -34,6 +34,7 @@ from bankmarketing_ops import (
     WebService,
     Workspace,
     data,
+    training_pipeline,
 )
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.cli import render
@@ -349,7 +350,8 @@ def publish_and_trigger(
     """Publish the built-in training pipeline, start one run with a POST to its endpoint
     (as any scheduler would) and follow it to its end."""
     publisher = PipelinePublisher(workspace)
-    published = publisher.publish()
+    # the run reads the file quickstart found, wherever it is: the publisher allows it
+    published = publisher.publish(training_pipeline(data_roots=[data_path]))
     console = stderr() if json_output else stdout()
     if not json_output:
         console.print(

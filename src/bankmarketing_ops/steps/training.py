@@ -8,6 +8,7 @@ The steps hand on files, as Azure's `AutoMLStep` does: `dataset`, `metrics`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,14 @@ from pydantic import BaseModel
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops import data as data_layer
 from bankmarketing_ops._exceptions import DataNotFoundError, ServiceNotFoundError
+from bankmarketing_ops._rules import (
+    MAX_BUDGET_MINUTES,
+    MIN_BUDGET_MINUTES,
+    MODEL_NAME_HINT,
+    MODEL_NAME_PATTERN,
+    SERVICE_NAME_HINT,
+    SERVICE_NAME_PATTERN,
+)
 from bankmarketing_ops.automl import AutoMLTrainer
 from bankmarketing_ops.deploy import ModelDeployer
 from bankmarketing_ops.ml.features import records_of, target_vector
@@ -30,9 +39,15 @@ __all__ = ["Evaluation", "training_pipeline"]
 _HERE = __name__
 
 
-def training_pipeline() -> Pipeline:
+def training_pipeline(*, data_roots: Iterable[str | Path] = ()) -> Pipeline:
     """The bank-marketing training pipeline, with the REST parameters `data_path`,
-    `timeout_minutes`, `primary_metric`, `model_name` and `service_name`."""
+    `timeout_minutes`, `primary_metric`, `model_name` and `service_name`.
+
+    Each parameter carries the rule of the step that uses it (the budget's bounds, the
+    name patterns, the metric choices), so a trigger that breaks one is refused before
+    the run starts. `data_path` may name files in the workspace, the data cache,
+    `BANKOPS_DATA`, and in `data_roots` (absolute paths: directories or files).
+    """
     return Pipeline(
         name=C.DEFAULT_PIPELINE_NAME,
         description="Validate the data, train with AutoML, evaluate against the deployed "
@@ -40,16 +55,19 @@ def training_pipeline() -> Pipeline:
         parameters=(
             PipelineParameter(
                 name="data_path",
-                type="str",
+                type="path",
                 default="",
-                description="Data file on the server's machine; empty: BANKOPS_DATA, "
-                "else the cached or downloaded public file.",
+                description="Data file on the server's machine, in the workspace, the data "
+                "cache, BANKOPS_DATA or a place the publisher allowed (relative: to the "
+                "workspace); empty: BANKOPS_DATA, else the cached or downloaded public file.",
+                roots=tuple(str(Path(root).expanduser().absolute()) for root in data_roots),
             ),
             PipelineParameter(
                 name="timeout_minutes",
                 type="float",
                 default=C.QUICKSTART_BUDGET_MINUTES,
-                minimum=0.05,
+                minimum=MIN_BUDGET_MINUTES,
+                maximum=MAX_BUDGET_MINUTES,
                 description="AutoML search budget in minutes.",
             ),
             PipelineParameter(
@@ -63,12 +81,16 @@ def training_pipeline() -> Pipeline:
                 name="model_name",
                 type="str",
                 default=C.DEFAULT_MODEL_NAME,
+                pattern=MODEL_NAME_PATTERN,
+                hint=MODEL_NAME_HINT,
                 description="Register the model under this name.",
             ),
             PipelineParameter(
                 name="service_name",
                 type="str",
                 default=C.DEFAULT_SERVICE_NAME,
+                pattern=SERVICE_NAME_PATTERN,
+                hint=SERVICE_NAME_HINT,
                 description="The service to compare against and deploy to.",
             ),
         ),
@@ -126,10 +148,12 @@ class Evaluation(BaseModel):
 
 
 def validate_data(context: StepContext) -> None:
-    path = context.parameters["data_path"] or None
-    if path is not None and not Path(path).is_file():
+    value = context.parameters["data_path"]
+    # relative to the workspace, as the trigger's check took it (PathRoots)
+    path = context.workspace_root / value if value else None
+    if path is not None and not path.is_file():
         raise DataNotFoundError(
-            f"data_path names {path}, but there is no file there on the machine that runs "
+            f"data_path names {value}, but there is no file there on the machine that runs "
             "the pipeline; give a path there, or leave it empty for BANKOPS_DATA or the "
             "public file"
         )

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from bankmarketing_ops._rules import PathRoots
 
 __all__ = [
     "ParameterType",
@@ -29,7 +33,7 @@ __all__ = [
     "next_version",
 ]
 
-ParameterType = Literal["str", "int", "float", "bool"]
+ParameterType = Literal["str", "int", "float", "bool", "path"]
 #: Azure's run states; `Queued` runs wait for a free runner slot.
 RunStatus = Literal["NotStarted", "Queued", "Running", "Completed", "Failed", "Canceled"]
 StepStatus = Literal["NotStarted", "Running", "Completed", "Failed", "Canceled", "Skipped"]
@@ -46,6 +50,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,),
     "float": (int, float),
     "bool": (bool,),
+    "path": (str,),
 }
 
 
@@ -57,36 +62,75 @@ class PipelineParameter(BaseModel):
     name: str
     """Its name in `ParameterAssignments`."""
     type: ParameterType
-    """What JSON value it takes: strings, integers, numbers (integers accepted) or booleans."""
+    """What JSON value it takes: strings, integers, numbers (integers accepted), booleans,
+    or paths (a string naming a file on the machine that runs the pipeline; empty: none)."""
     default: str | int | float | bool | None = None
     """Used when a run does not set it; `None` makes the parameter required."""
     description: str = ""
     choices: tuple[str, ...] | None = None
     """For strings: the only values allowed."""
+    pattern: str | None = None
+    """For strings: a regular expression the whole value must match."""
+    hint: str = ""
+    """For `pattern`: what a valid value looks like, in words (said when one is refused)."""
     minimum: float | None = None
     """For numbers: the smallest value allowed."""
+    maximum: float | None = None
+    """For numbers: the largest value allowed."""
+    roots: tuple[str, ...] = ()
+    """For paths: absolute paths (directories, or files) a value may name besides the
+    workspace, the data cache and `BANKOPS_DATA`. A path anywhere else is refused."""
 
     @model_validator(mode="after")
     def _check(self) -> PipelineParameter:
         if not _NAME.match(self.name):
             raise ValueError(f"parameter name {self.name!r} must be an identifier")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern of {self.name}: {exc}") from None
+        relative = [root for root in self.roots if not Path(root).is_absolute()]
+        if relative:
+            raise ValueError(f"roots of {self.name} must be absolute paths: {relative}")
         if self.default is not None:
             problem = self.problem(self.default)
             if problem:
                 raise ValueError(f"default of {self.name}: {problem}")
         return self
 
-    def problem(self, value: object) -> str | None:
-        """Why `value` is not acceptable for this parameter, or None when it is."""
+    def problem(self, value: object, *, paths: PathRoots | None = None) -> str | None:
+        """Why `value` is not acceptable for this parameter, or None when it is.
+
+        A path is checked against `paths` (the places allowed on the machine that runs
+        the pipeline) when they are given, and only for its type otherwise.
+        """
         allowed = _PYTHON_TYPES[self.type]
         # bool is an int in Python, never in JSON: refuse it where a number is asked for.
         if not isinstance(value, allowed) or (isinstance(value, bool) and self.type != "bool"):
             return f"expected {self.type}, got {type(value).__name__} {value!r}"
         if self.choices is not None and value not in self.choices:
             return f"must be one of {', '.join(self.choices)}; got {value!r}"
-        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
-            return f"must be at least {self.minimum:g}; got {value!r}"
+        if (
+            self.pattern is not None
+            and isinstance(value, str)
+            and not re.fullmatch(self.pattern, value)
+        ):
+            return f"{value!r} is not valid: use {self.hint or 'a value matching ' + self.pattern}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if self.minimum is not None and not value >= self.minimum:
+                return f"must be at least {self.minimum:g}; got {value!r}"
+            if self.maximum is not None and not value <= self.maximum:
+                return f"must be at most {self.maximum:g}; got {value!r}"
+        if self.type == "path" and isinstance(value, str) and value and paths is not None:
+            return paths.problem(value)
         return None
+
+    def path_roots(self, workspace_root: Path) -> PathRoots:
+        """The places this (path) parameter may name when a run in `workspace_root` uses it."""
+        from bankmarketing_ops._rules import PathRoots
+
+        return PathRoots.for_workspace(workspace_root, self.roots)
 
 
 class PipelineStep(BaseModel):
@@ -165,12 +209,18 @@ class Pipeline(BaseModel):
         """The steps' names, in run order."""
         return [step.name for step in self.steps]
 
-    def resolve(self, assignments: dict[str, Any]) -> dict[str, Any]:
+    def resolve(
+        self, assignments: dict[str, Any], *, workspace_root: Path | None = None
+    ) -> dict[str, Any]:
         """The run's parameters: `assignments` checked against the declared ones, with the
         defaults filled in.
 
+        With `workspace_root` (the machine that runs the pipeline is this one), path
+        parameters must also name an existing file in an allowed place (`PathRoots`).
+
         Raises:
-            PipelineParameterError: an unknown, ill-typed or missing parameter (all named).
+            PipelineParameterError: an unknown, ill-typed, out-of-range or missing
+                parameter, or a path outside the allowed places (all named).
         """
         from bankmarketing_ops._exceptions import ParameterProblem, PipelineParameterError
 
@@ -184,7 +234,12 @@ class Pipeline(BaseModel):
         resolved: dict[str, Any] = {}
         for name, parameter in declared.items():
             if name in assignments:
-                problem = parameter.problem(assignments[name])
+                paths = (
+                    parameter.path_roots(workspace_root)
+                    if parameter.type == "path" and workspace_root is not None
+                    else None
+                )
+                problem = parameter.problem(assignments[name], paths=paths)
                 if problem:
                     problems.append(ParameterProblem(name, problem))
                 resolved[name] = assignments[name]

@@ -142,6 +142,40 @@ def test_unknown_and_ill_typed_parameters_are_422_naming_each(served: Served) ->
     assert served.publisher.list_runs() == []
 
 
+def test_the_training_pipeline_refuses_what_its_steps_would_refuse_before_any_run(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    publisher = PipelinePublisher(workspace)
+    published = publisher.publish()  # the built-in training pipeline
+    auth = {"Authorization": f"Bearer {publisher.token()}"}
+
+    def trigger(parameters: dict[str, Any]) -> httpx.Response:
+        body = {"ExperimentName": "tests", "ParameterAssignments": parameters}
+        return httpx.post(published.endpoint, json=body, headers=auth, timeout=10)
+
+    response = trigger(
+        {
+            "timeout_minutes": 0.05,
+            "model_name": "../../evil",
+            "service_name": "a b",
+            "data_path": "/etc/hostname",
+        }
+    )
+    assert response.status_code == 422, response.text
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(fields) == {"timeout_minutes", "model_name", "service_name", "data_path"}
+    assert fields["timeout_minutes"] == "must be at least 0.1; got 0.05"
+    assert fields["model_name"].startswith("'../../evil' is not valid: use up to 64 letters")
+    # the token cannot tell which files exist outside the allowed places
+    (tmp_path / "secret.csv").write_text("x\n")
+    there, absent = (
+        trigger({"data_path": str(tmp_path / name)}) for name in ("secret.csv", "absent.csv")
+    )
+    assert (there.status_code, there.json()) == (absent.status_code, absent.json())
+    assert there.status_code == 422
+    assert publisher.list_runs() == []  # nothing started
+
+
 @pytest.mark.parametrize(
     ("content", "content_type", "status", "message"),
     [

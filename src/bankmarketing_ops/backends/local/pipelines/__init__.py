@@ -253,6 +253,8 @@ class LocalPipelines:
     def submit(
         self, pipeline: Pipeline, parameters: dict[str, Any], *, experiment_name: str
     ) -> PipelineRun:
+        # The runs run here: paths are checked against this machine's allowed places.
+        parameters = pipeline.resolve(parameters, workspace_root=self._root)
         run, _ = self._store.create_run(
             pipeline, parameters, experiment_name=experiment_name, status="Running"
         )

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from bankmarketing_ops._exceptions import PipelineParameterError
 from bankmarketing_ops._processes import process_started
 from bankmarketing_ops.backends.local.pipelines.store import PipelineStore, now
 from bankmarketing_ops.steps.context import StepContext
@@ -63,6 +64,11 @@ def execute(workspace_root: Path, run_id: str) -> int:
     if not store.start_run(run_id, pid=os.getpid(), started=process_started(os.getpid())):
         # Canceled (or finished by someone else) before this runner got going.
         store.finish_run(run_id, "Canceled", "canceled before it started")
+        return 1
+    try:  # the trigger checked them; a file may have gone since, or a place been dropped
+        pipeline.resolve(run.parameters, workspace_root=workspace_root)
+    except PipelineParameterError as exc:
+        store.finish_run(run_id, "Failed", str(exc))
         return 1
     run_dir = workspace_root / "pipelines" / "runs" / run_id
     steps = list(run.steps)

@@ -68,6 +68,7 @@ class PipelineServer:
     """The request handlers, over one workspace's store."""
 
     def __init__(self, workspace_root: Path, *, max_concurrent_runs: int) -> None:
+        self.workspace_root = workspace_root
         self.files = PipelineFiles(workspace_root)
         self.store = PipelineStore(self.files.root)
         self.keys = KeyStore(self.files.keys)
@@ -138,7 +139,7 @@ class PipelineServer:
                 f"pipeline {record.name} version {record.version} ({record.id}) is disabled; "
                 f"enable it with: bankops pipelines enable {record.id}",
             )
-        parameters = record.definition.resolve(assignments)
+        parameters = record.definition.resolve(assignments, workspace_root=self.workspace_root)
         key = request.headers.get("idempotency-key")
         run, created = self.store.create_run(
             record.definition,
