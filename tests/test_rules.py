@@ -23,9 +23,11 @@ def _trigger_problem(name: str, value: object, workspace: Path | None = None) ->
     try:
         training_pipeline().resolve({name: value}, workspace_root=workspace)
     except PipelineParameterError as exc:
-        assert [p.name for p in exc.problems] == [name]
-        return exc.problems[0].message
-    return None
+        problems = exc.problems
+    else:
+        return None
+    assert [p.name for p in problems] == [name]
+    return problems[0].message
 
 
 def _step_refuses_budget(minutes: float) -> bool:
@@ -48,7 +50,8 @@ def test_the_trigger_and_the_train_step_agree_on_the_budget(minutes: float) -> N
     ["../../evil", "a b", "", ".hidden", "x" * 65, "ok\n", "a/b", "bank", "bank-2.v_1", "x" * 64],
 )
 def test_the_trigger_and_the_steps_agree_on_names(name: str) -> None:
-    for parameter, check in (("model_name", check_model_name), ("service_name", check_service_name)):
+    rules = (("model_name", check_model_name), ("service_name", check_service_name))
+    for parameter, check in rules:
         try:
             check(name)
             step_refuses = False
@@ -61,9 +64,9 @@ def test_the_trigger_and_the_steps_agree_on_names(name: str) -> None:
 
 
 def test_a_service_name_is_reported_as_a_service_name() -> None:
-    with pytest.raises(ConfigurationError, match="^invalid service name 'a b'"):
+    with pytest.raises(ConfigurationError, match=r"^invalid service name 'a b'"):
         check_service_name("a b")
-    with pytest.raises(ConfigurationError, match="^invalid model name 'a b'"):
+    with pytest.raises(ConfigurationError, match=r"^invalid model name 'a b'"):
         check_model_name("a b")
 
 
