@@ -112,6 +112,10 @@ def test_missing_and_wrong_keys_are_401(deployed: WebService) -> None:
         (json.dumps({"data": [dict(ROW, age="x")]}).encode(), "application/json", 422),
         (json.dumps({"data": [dict(ROW, job="pilot")]}).encode(), "application/json", 422),
         (json.dumps({"data": [{"age": 30}]}).encode(), "application/json", 422),
+        # out of the range the training data is validated against
+        (json.dumps({"data": [dict(ROW, age=-5)]}).encode(), "application/json", 422),
+        (json.dumps({"data": [dict(ROW, duration=-250)]}).encode(), "application/json", 422),
+        (json.dumps({"data": [dict(ROW, age=2**70)]}).encode(), "application/json", 422),
     ],
 )
 def test_bad_requests_get_4xx_and_the_server_stays_healthy(

@@ -69,6 +69,11 @@ def test_empty_input_gives_empty_output(scorer: Scorer) -> None:
         ({"job": 3}, "job", "unknown category int"),
         ({"month": ["may"]}, "month", "unknown category an array"),
         ({"salary": 1}, "salary", "unknown field"),
+        ({"age": -5}, "age", "-5: outside the plausible range [15, 120]"),
+        ({"age": 2**70}, "age", "outside the plausible range [15, 120]"),
+        ({"age": 121.0}, "age", "121.0: outside the plausible range [15, 120]"),
+        ({"duration": -250}, "duration", "-250: outside the plausible range [0, 10000]"),
+        ({"nr.employed": 1e300}, "nr.employed", "outside the plausible range [1000, 10000]"),
         ({"y": "yes"}, "y", "unknown field"),
     ],
 )
@@ -119,3 +124,46 @@ def test_any_mapping_is_a_record(scorer: Scorer, records: list[dict[str, Any]]) 
 
     frozen = [MappingProxyType(r) for r in records[:3]]
     assert scorer.predict_proba(frozen).tolist() == scorer.predict_proba(records[:3]).tolist()
+
+
+def test_the_scorer_checks_the_ranges_the_training_data_is_validated_against(
+    scorer: Scorer, records: list[dict[str, Any]]
+) -> None:
+    # one source of truth: every numeric input, just inside and just outside its range
+    for spec in data.SCHEMA.inputs:
+        if spec.kind == "categorical":
+            continue
+        low, high = spec.bounds
+        for value, inside in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+            wire = int(value) if spec.kind == "integer" else float(value)
+            record = dict(records[0], **{spec.name: wire})
+            frame = pd.DataFrame([record])
+            report = data.validate(frame, require_target=False)
+            assert report.valid == inside, (spec.name, value, report)
+            if inside:
+                scorer.encode([record])
+            else:
+                with pytest.raises(ScoringValidationError) as caught:
+                    scorer.encode([record])
+                [error] = caught.value.errors
+                [issue] = report.issues
+                assert error.field == issue.column == spec.name
+                assert error.message.endswith(spec.range_message)
+                assert issue.message.endswith(spec.range_message)
+
+
+def test_an_input_the_model_does_not_use_is_still_checked(
+    trained_run: TrainingRun, records: list[dict[str, Any]]
+) -> None:
+    from bankmarketing_ops.ml.features import feature_specs
+
+    model = load_model(Path(trained_run.model_dir))
+    honest = feature_specs(drop_leaky=True)  # as a model trained without `duration`
+    model.manifest = model.manifest.model_copy(update={"features": honest})
+    scorer = Scorer(model)
+    assert scorer.encode([records[0]]).shape == (1, len(honest))
+    with pytest.raises(ScoringValidationError) as caught:
+        scorer.encode([dict(records[0], duration=-250)])
+    assert caught.value.errors == [
+        FieldError(0, "duration", "-250: outside the plausible range [0, 10000]")
+    ]

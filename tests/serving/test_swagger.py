@@ -57,3 +57,40 @@ def test_the_server_serves_both_versions(deployed: WebService) -> None:
     validate(three)
     assert two["info"]["title"] == deployed.name
     assert httpx.get(deployed.swagger_uri, params={"version": "9"}).status_code == 400
+
+
+def test_the_spec_says_what_the_server_does() -> None:
+    for spec, schemas in (
+        (swagger2(service_name="svc", features=feature_specs()), "definitions"),
+        (openapi3(service_name="svc", features=feature_specs()), "components"),
+    ):
+        service_input = (
+            spec["definitions"]["ServiceInput"]
+            if schemas == "definitions"
+            else spec["components"]["schemas"]["ServiceInput"]
+        )
+        # unknown top-level fields are refused (400)
+        assert service_input["additionalProperties"] is False
+        # numbers are checked against the ranges the training data is validated against
+        fields = service_input["properties"]["data"]["items"]["properties"]
+        for column in data.SCHEMA.inputs:
+            if column.kind != "categorical":
+                low, high = column.bounds
+                assert (fields[column.name]["minimum"], fields[column.name]["maximum"]) == (
+                    low,
+                    high,
+                )
+    # GET / answers text/plain "Healthy", as Azure's scoring server does
+    two = swagger2(service_name="svc", features=feature_specs())["paths"]["/"]["get"]
+    assert two["produces"][0] == "text/plain"
+    assert two["responses"]["200"]["examples"] == {"text/plain": "Healthy"}
+    three = openapi3(service_name="svc", features=feature_specs())["paths"]["/"]["get"]
+    assert list(three["responses"]["200"]["content"]) == ["text/plain"]
+
+
+def test_the_live_health_answer_is_the_documented_media_type(deployed: WebService) -> None:
+    spec = httpx.get(deployed.swagger_uri).json()
+    health = httpx.get(deployed.scoring_uri.removesuffix("score"))
+    media_type = health.headers["content-type"].split(";")[0]
+    assert media_type in spec["paths"]["/"]["get"]["produces"]
+    assert media_type == "text/plain"

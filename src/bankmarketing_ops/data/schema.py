@@ -9,6 +9,7 @@ categorical values are coded `"unknown"`. Numeric ranges are generous plausibili
 
 from __future__ import annotations
 
+import math
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -63,6 +64,20 @@ class ColumnSpec(BaseModel):
     @property
     def is_numeric(self) -> bool:
         return self.kind != "categorical"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """`(minimum, maximum)`, infinite where the column sets none: what training data
+        and scoring requests are both checked against."""
+        low = self.minimum if self.minimum is not None else -math.inf
+        high = self.maximum if self.maximum is not None else math.inf
+        return (low, high)
+
+    @property
+    def range_message(self) -> str:
+        """What a value outside `bounds` is told (by the data validation and the scorer)."""
+        low, high = self.bounds
+        return f"outside the plausible range [{low:g}, {high:g}]"
 
 
 class TargetSpec(BaseModel):

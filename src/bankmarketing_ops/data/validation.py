@@ -135,18 +135,16 @@ def _check_column(table: RawTable, spec: ColumnSpec) -> Iterator[ValidationIssue
             "expected an integer, got a fraction",
             quote=True,
         )
+    low, high = spec.bounds
     with np.errstate(invalid="ignore"):
-        outside = finite & (
-            (numbers < (spec.minimum if spec.minimum is not None else -np.inf))
-            | (numbers > (spec.maximum if spec.maximum is not None else np.inf))
-        )
+        outside = finite & ((numbers < low) | (numbers > high))
     yield from _issues(
         table,
         spec.name,
         outside,
         values,
         "out_of_range",
-        f"outside the plausible range [{spec.minimum:g}, {spec.maximum:g}]",
+        spec.range_message,
         quote=True,
     )
 

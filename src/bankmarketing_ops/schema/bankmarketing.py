@@ -99,7 +99,7 @@ class Datum(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
-    age: Annotated[int, Field(description='Age in years.')]
+    age: Annotated[int, Field(description='Age in years.', ge=15, le=120)]
     job: Annotated[Job, Field(description='Type of job.')]
     marital: Annotated[Marital, Field(description="Marital status ('divorced' includes widowed).")]
     education: Annotated[Education, Field(description='Highest education.')]
@@ -109,30 +109,64 @@ class Datum(BaseModel):
     contact: Annotated[Contact, Field(description='Contact communication type.')]
     month: Annotated[Month, Field(description='Month of the last contact.')]
     day_of_week: Annotated[DayOfWeek, Field(description='Weekday of the last contact.')]
-    duration: Annotated[int, Field(description='Duration of the last contact, in seconds.')]
+    duration: Annotated[
+        int, Field(description='Duration of the last contact, in seconds.', ge=0, le=10000)
+    ]
     campaign: Annotated[
-        int, Field(description='Contacts during this campaign for this client (incl. the last).')
+        int,
+        Field(
+            description='Contacts during this campaign for this client (incl. the last).',
+            ge=1,
+            le=100,
+        ),
     ]
     pdays: Annotated[
         int,
         Field(
-            description='Days since the client was last contacted in a previous campaign (999: never).'
+            description='Days since the client was last contacted in a previous campaign (999: never).',
+            ge=0,
+            le=999,
         ),
     ]
-    previous: Annotated[int, Field(description='Contacts before this campaign for this client.')]
+    previous: Annotated[
+        int, Field(description='Contacts before this campaign for this client.', ge=0, le=100)
+    ]
     poutcome: Annotated[Poutcome, Field(description='Outcome of the previous marketing campaign.')]
     emp_var_rate: Annotated[
-        float, Field(alias='emp.var.rate', description='Employment variation rate (quarterly).')
+        float,
+        Field(
+            alias='emp.var.rate',
+            description='Employment variation rate (quarterly).',
+            ge=-10.0,
+            le=10.0,
+        ),
     ]
     cons_price_idx: Annotated[
-        float, Field(alias='cons.price.idx', description='Consumer price index (monthly).')
+        float,
+        Field(
+            alias='cons.price.idx', description='Consumer price index (monthly).', ge=50.0, le=150.0
+        ),
     ]
     cons_conf_idx: Annotated[
-        float, Field(alias='cons.conf.idx', description='Consumer confidence index (monthly).')
+        float,
+        Field(
+            alias='cons.conf.idx',
+            description='Consumer confidence index (monthly).',
+            ge=-100.0,
+            le=100.0,
+        ),
     ]
-    euribor3m: Annotated[float, Field(description='Euribor 3-month rate (daily).')]
+    euribor3m: Annotated[
+        float, Field(description='Euribor 3-month rate (daily).', ge=-5.0, le=20.0)
+    ]
     nr_employed: Annotated[
-        float, Field(alias='nr.employed', description='Number of employees, thousands (quarterly).')
+        float,
+        Field(
+            alias='nr.employed',
+            description='Number of employees, thousands (quarterly).',
+            ge=1000.0,
+            le=10000.0,
+        ),
     ]
 
 
@@ -143,6 +177,7 @@ class Method(StrEnum):
 
 class ServiceInput(BaseModel):
     model_config = ConfigDict(
+        extra='forbid',
         populate_by_name=True,
     )
     data: list[Datum]

@@ -1,11 +1,12 @@
 """The compiled scorer: JSON-like records in, labels and P(yes) out, no pandas per request.
 
 Everything that can be worked out once is worked out at load time: the order of the
-inputs, a dict from each category to its code, which inputs are integers. Scoring a
-request is then one pass over its values into a flat list, one `numpy` reshape, and the
-members' native `predict` — tens of microseconds for a row, where building a one-row
-DataFrame alone costs milliseconds. A record that does not fit takes a slower path that
-names every bad field.
+inputs, a dict from each category to its code, which inputs are integers, each number's
+plausible range (the data schema's, the same the training data is validated against).
+Scoring a request is then one pass over its values into a flat list, one `numpy`
+reshape, and the members' native `predict` — tens of microseconds for a row, where
+building a one-row DataFrame alone costs milliseconds. A record that does not fit takes
+a slower path that names every bad field.
 """
 
 from __future__ import annotations
@@ -46,16 +47,14 @@ class Scorer:
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         self.features: tuple[FeatureSpec, ...] = model.features
-        self._plan = [
-            (
-                f.name,
-                {c: i for i, c in enumerate(f.categories)} if f.categories else None,
-                f.kind == "integer",
-            )
-            for f in self.features
-        ]
+        self._plan = [_column_plan(f.name, f.categories) for f in self.features]
         self._width = len(self.features)
         self._allowed = frozenset(SCHEMA.input_names)  # dropped inputs may still be sent
+        used = {f.name for f in self.features}
+        # ... and are checked all the same: the API's contract is the schema's
+        self._unused = {
+            c.name: _column_plan(c.name, c.categories) for c in SCHEMA.inputs if c.name not in used
+        }
         self._labels = SCHEMA.target.labels
         self._frame_input = model.manifest.input_kind == "frame"
 
@@ -110,18 +109,25 @@ class Scorer:
             try:
                 if type(record) is not dict or not record.keys() <= allowed:
                     raise _Bad
-                for name, codes, integer in self._plan:
+                for name, codes, integer, low, high in self._plan:
                     value = record[name]
                     if codes is not None:
                         append(codes[value])
-                    elif type(value) is int or (
-                        type(value) is float
-                        and math.isfinite(value)
-                        and (not integer or value.is_integer())
-                    ):  # bool is not int here: type(True) is bool
+                    elif (
+                        type(value) is int
+                        or (
+                            type(value) is float
+                            and math.isfinite(value)
+                            and (not integer or value.is_integer())
+                        )
+                    ) and low <= value <= high:  # bool is not int here: type(True) is bool
                         append(value)
                     else:
                         raise _Bad
+                if len(record) > self._width:  # inputs the model does not use
+                    for name in record.keys() & self._unused.keys():
+                        if _problem(record[name], self._unused[name]) is not None:
+                            raise _Bad
             except (_Bad, KeyError, TypeError):
                 del values[start:]
                 found = self._diagnose(row, record)
@@ -143,26 +149,17 @@ class Scorer:
             for name in record
             if name not in self._allowed
         ]
-        for name, codes, integer in self._plan:
+        for name, codes, integer, low, high in self._plan:
             if name not in record:
                 errors.append(FieldError(row, name, "missing field"))
                 continue
-            value = record[name]
-            if codes is not None:
-                if not isinstance(value, str) or value not in codes:
-                    shown = repr(value) if isinstance(value, str) else _kind(value)
-                    errors.append(
-                        FieldError(
-                            row, name, f"unknown category {shown}; allowed: " + ", ".join(codes)
-                        )
-                    )
-            elif type(value) not in _NUMBERS:
-                wanted = "an integer" if integer else "a number"
-                errors.append(FieldError(row, name, f"expected {wanted}, got {_kind(value)}"))
-            elif not math.isfinite(value):
-                errors.append(FieldError(row, name, "expected a finite number"))
-            elif integer and isinstance(value, float) and not value.is_integer():
-                errors.append(FieldError(row, name, f"expected an integer, got {value!r}"))
+            problem = _problem(record[name], (name, codes, integer, low, high))
+            if problem is not None:
+                errors.append(FieldError(row, name, problem))
+        for name in record.keys() & self._unused.keys():
+            problem = _problem(record[name], self._unused[name])
+            if problem is not None:
+                errors.append(FieldError(row, str(name), problem))
         return errors
 
     def _frame(self, matrix: npt.NDArray[np.float64]) -> pd.DataFrame:
@@ -179,6 +176,36 @@ class Scorer:
                     np.int64 if feature.kind == "integer" else np.float64
                 )
         return pd.DataFrame(columns)
+
+
+_Plan = tuple[str, dict[str, int] | None, bool, float, float]
+
+
+def _column_plan(name: str, categories: Sequence[str]) -> _Plan:
+    """(name, category codes or None, integer?, minimum, maximum) of one input."""
+    spec = SCHEMA.column(name)
+    codes = {c: i for i, c in enumerate(categories)} if categories else None
+    return (name, codes, spec.kind == "integer", *spec.bounds)
+
+
+def _problem(value: Any, plan: _Plan) -> str | None:
+    """What is wrong with one value (None: nothing), in the words the user reads."""
+    name, codes, integer, low, high = plan
+    if codes is not None:
+        if isinstance(value, str) and value in codes:
+            return None
+        shown = repr(value) if isinstance(value, str) else _kind(value)
+        return f"unknown category {shown}; allowed: " + ", ".join(codes)
+    if type(value) not in _NUMBERS:
+        wanted = "an integer" if integer else "a number"
+        return f"expected {wanted}, got {_kind(value)}"
+    if not math.isfinite(value):
+        return "expected a finite number"
+    if integer and isinstance(value, float) and not value.is_integer():
+        return f"expected an integer, got {value!r}"
+    if not low <= value <= high:
+        return f"{value!r}: {SCHEMA.column(name).range_message}"
+    return None
 
 
 class _Bad(Exception):

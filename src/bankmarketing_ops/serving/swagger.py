@@ -25,7 +25,13 @@ _TYPES = {
 def _field(spec: ColumnSpec) -> dict[str, Any]:
     if spec.kind == "categorical":
         return {"type": "string", "enum": list(spec.categories), "description": spec.description}
-    return {**_TYPES[spec.kind], "description": spec.description}
+    # the ranges the scorer checks, the same the training data is validated against
+    limits = {
+        key: int(bound) if spec.kind == "integer" else bound
+        for key, bound in (("minimum", spec.minimum), ("maximum", spec.maximum))
+        if bound is not None
+    }
+    return {**_TYPES[spec.kind], **limits, "description": spec.description}
 
 
 def _record_schema(features: Sequence[FeatureSpec]) -> dict[str, Any]:
@@ -56,6 +62,7 @@ def _definitions(features: Sequence[FeatureSpec]) -> dict[str, Any]:
                 },
             },
             "required": ["data"],
+            "additionalProperties": False,
             "example": {"data": [example], "method": "predict"},
         },
         "ServiceOutput": {
@@ -91,12 +98,14 @@ def _paths(ref: str) -> dict[str, Any]:
                 "operationId": "ServiceHealthCheck",
                 "description": "Simple health check endpoint to ensure the service is up at any "
                 "given point.",
+                # "Healthy" as text/plain, as Azure's scoring server answers; errors are JSON
+                "produces": ["text/plain", "application/json"],
                 "responses": {
                     "200": {
                         "description": "If service is up and running, this response will be "
                         "returned with the content 'Healthy'",
                         "schema": {"type": "string"},
-                        "examples": {"application/json": "Healthy"},
+                        "examples": {"text/plain": "Healthy"},
                     },
                     "default": error,
                 },
@@ -157,10 +166,11 @@ def swagger2(*, service_name: str, features: Sequence[FeatureSpec]) -> dict[str,
 def openapi3(*, service_name: str, features: Sequence[FeatureSpec]) -> dict[str, Any]:
     """The same API as an OpenAPI 3.0 document."""
     paths = _paths("#/components/schemas")
+    del paths["/"]["get"]["produces"]  # per response in OpenAPI 3
     health = paths["/"]["get"]["responses"]
     health["200"] = {
         "description": health["200"]["description"],
-        "content": {"application/json": {"schema": {"type": "string"}, "example": "Healthy"}},
+        "content": {"text/plain": {"schema": {"type": "string"}, "example": "Healthy"}},
     }
     score = paths["/score"]["post"]
     body = score.pop("parameters")[0]
