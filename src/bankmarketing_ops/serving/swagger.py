@@ -120,6 +120,7 @@ def _paths(ref: str) -> dict[str, Any]:
                     {
                         "name": "serviceInputPayload",
                         "in": "body",
+                        "required": True,  # a POST without a body is refused (415 or 400)
                         "description": "The input payload for executing the real-time "
                         "machine learning service.",
                         "schema": {"$ref": f"{ref}/ServiceInput"},
