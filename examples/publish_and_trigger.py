@@ -20,6 +20,7 @@ from bankmarketing_ops import (
     UnprocessableEntityError,
     Workspace,
     data,
+    training_pipeline,
 )
 
 
@@ -41,7 +42,10 @@ def main() -> int:
         data_path = str(root / "synthetic.csv")
         data.synthetic(3_000, seed=0).to_csv(data_path, index=False)
     try:
-        published = publisher.publish(description="nightly retraining")
+        # runs may read only allowed places: the workspace, the data cache, BANKOPS_DATA,
+        # and what the publisher names (here the file given with --data)
+        pipeline = training_pipeline(data_roots=[Path(args.data).absolute()] if args.data else [])
+        published = publisher.publish(pipeline, description="nightly retraining")
         print(f"published {published.name} v{published.version}: {published.endpoint}")
 
         # Another program needs only the endpoint URL and the token.

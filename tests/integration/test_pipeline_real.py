@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bankmarketing_ops import ModelDeployer, PipelinePublisher, Workspace
+from bankmarketing_ops import ModelDeployer, PipelinePublisher, Workspace, training_pipeline
 
 
 def test_the_training_pipeline_runs_end_to_end_over_rest(
     workspace: Workspace, real_data_path: Path
 ) -> None:
     publisher = PipelinePublisher(workspace)
-    published = publisher.publish()
+    # the data file lies outside the workspace: the publisher allows it
+    published = publisher.publish(training_pipeline(data_roots=[real_data_path]))
     with publisher.client() as client:
         run_id = client.trigger(
             published,
