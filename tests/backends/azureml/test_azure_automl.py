@@ -282,7 +282,7 @@ def test_ctrl_c_in_the_cli_waits_until_azure_has_canceled(
     monkeypatch.setattr(cli_train.time, "sleep", interrupted)
     console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
     with pytest.raises(TrainingCanceledError, match=r"after 1 iteration\(s\)"):
-        cli_train.follow(TrainingPoller(job), console)
+        cli_train.follow(TrainingPoller(job, backend="azureml"), console)
     console.file.close()
     assert run.status == "Canceled"  # read until Azure said so, not at CancelRequested
     assert "LightGBM" in (tmp_path / "out.txt").read_text()

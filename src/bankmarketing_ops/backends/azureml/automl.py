@@ -24,7 +24,12 @@ from typing import Any
 import pandas as pd
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import BudgetTooSmallError, TrainingCanceledError, TrainingError
+from bankmarketing_ops._exceptions import (
+    BudgetTooSmallError,
+    OperationTimeoutError,
+    TrainingCanceledError,
+    TrainingError,
+)
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, sdk_status, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
@@ -329,6 +334,14 @@ class AzureTrainingJob:
         self._started = time.monotonic()
         self.run_id: str = str(run.id)
 
+    @property
+    def operation_id(self) -> str:
+        return self.run_id
+
+    @property
+    def description(self) -> str:
+        return "AutoML run"
+
     def _reading(self) -> Any:
         """Translate SDK errors while reading the run (TrainingError, CredentialError)."""
         return translated(TrainingError, f"read AutoML run {self.run_id}")
@@ -375,7 +388,10 @@ class AzureTrainingJob:
         deadline = None if timeout is None else time.monotonic() + timeout
         while (state := self._state()) == "Running":
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"AutoML run {self.run_id} is still running")
+                raise OperationTimeoutError(
+                    f"AutoML run {self.run_id} is still running after {timeout:g} s",
+                    operation_id=self.run_id,
+                )
             wait = self._options.poll_interval_s
             if deadline is not None:  # never sleep past the caller's timeout
                 wait = min(wait, max(deadline - time.monotonic(), 0.0))

@@ -25,6 +25,7 @@ import pandas as pd
 
 from bankmarketing_ops._exceptions import (
     BudgetTooSmallError,
+    OperationTimeoutError,
     TrainingCanceledError,
     TrainingError,
 )
@@ -98,6 +99,14 @@ class LocalTrainingJob:
         self._thread.start()
 
     # --- poller -------------------------------------------------------------------------
+    @property
+    def operation_id(self) -> str:
+        return self.run_id
+
+    @property
+    def description(self) -> str:
+        return "AutoML run"
+
     def done(self) -> bool:
         return not self._thread.is_alive()
 
@@ -107,7 +116,10 @@ class LocalTrainingJob:
     def result(self, timeout: float | None = None) -> TrainingRun:
         self._thread.join(timeout)
         if self._thread.is_alive():
-            raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
+            raise OperationTimeoutError(
+                f"AutoML run {self.run_id} is still running after {timeout:g} s",
+                operation_id=self.run_id,
+            )
         if self._error is not None:
             raise self._error
         assert self._result is not None

@@ -10,7 +10,7 @@ from bankmarketing_ops import _constants as C
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._exceptions import WorkspaceError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
+from bankmarketing_ops.backends.base import BackendKind, BackendTimings, WorkspaceInfo
 from bankmarketing_ops.backends.local.automl import LocalAutoML
 from bankmarketing_ops.backends.local.deploy import LocalDeployer
 from bankmarketing_ops.backends.local.insights import LocalInsights
@@ -35,6 +35,16 @@ class LocalBackend:
     @property
     def kind(self) -> BackendKind:
         return "local"
+
+    @property
+    def timings(self) -> BackendTimings:
+        # records reach telemetry.db within a second of the request
+        return BackendTimings(
+            quickstart_budget_minutes=C.QUICKSTART_BUDGET_MINUTES,
+            pipeline_run_margin_s=C.PIPELINE_RUN_MARGIN_S,
+            telemetry_delay_s=5.0,
+            telemetry_poll_s=0.2,
+        )
 
     @property
     def root(self) -> Path:
