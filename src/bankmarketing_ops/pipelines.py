@@ -112,7 +112,12 @@ class PipelinePublisher:
         _check_name("experiment_name", experiment_name, EXPERIMENT_NAME)
         resolved = pipeline.resolve(dict(parameters or {}))
         run = self._backend.submit(pipeline, resolved, experiment_name=experiment_name)
-        return Poller(_RunOperation(self._backend, run.id), backend=self._workspace.kind)
+        return self.poll_run(run.id)
+
+    def poll_run(self, run_id: str) -> PipelineRunPoller:
+        """A poller for a run however it was started (`begin_submit`, a REST trigger, the
+        CLI): `status()`, `done()`, `result(timeout)`, `cancel()`."""
+        return Poller(_RunOperation(self._backend, run_id), backend=self._workspace.kind)
 
     def submit(
         self,

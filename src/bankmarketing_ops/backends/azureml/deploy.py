@@ -275,7 +275,8 @@ class AzureDeployer:
             said = f" (Azure says: {problem})" if problem else ""
             raise OperationTimeoutError(
                 f"web service {name!r} did not settle within {budget:g} s{said}; it keeps "
-                f"going: look again with ModelDeployer.get({name!r})",
+                f"going (look again with ModelDeployer.get({name!r})); its log ends:\n"
+                + self._log_tail(name),
                 operation_id=name,
             )
         if problem is not None or result.state != "Healthy":
