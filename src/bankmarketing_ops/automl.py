@@ -53,7 +53,8 @@ class AutoMLTrainer:
     Example:
         >>> trainer = AutoMLTrainer(Workspace.local(), experiment_timeout_minutes=2)
         >>> run = trainer.train(data.synthetic(5_000))  # doctest: +SKIP
-        >>> run.test_metrics.AUC_weighted  # doctest: +SKIP
+        >>> run.metrics.AUC_weighted, run.metrics_source  # doctest: +SKIP
+        (0.94..., 'test')
     """
 
     def __init__(

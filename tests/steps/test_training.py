@@ -77,7 +77,7 @@ def test_evaluate_scores_the_deployed_model_on_the_candidates_test_rows(
     evaluation = training.Evaluation.model_validate(_output(context, "evaluation"))
     # The deployed model *is* the candidate: on the same rows it scores exactly the same.
     assert evaluation.deployed_model == "bank:1"
-    assert evaluation.deployed == pytest.approx(trained_run.test_metrics.AUC_weighted, abs=1e-9)
+    assert evaluation.deployed == pytest.approx(trained_run.metrics.AUC_weighted, abs=1e-9)
     assert evaluation.better is False
     assert "<=" in evaluation.reason
 
