@@ -31,7 +31,7 @@ class TrainingPoller(Poller[TrainingRun, TrainingStatus]):
     registered), `TrainingError` when the search failed."""
 
     def __init__(self, job: TrainingJob, *, backend: str) -> None:
-        super().__init__(job, backend=backend)
+        super().__init__(_TrainingOperation(job), backend=backend)
         self._job = job
 
     @property
@@ -41,6 +41,28 @@ class TrainingPoller(Poller[TrainingRun, TrainingStatus]):
     def partial_leaderboard(self) -> list[Iteration]:
         """Iterations finished so far, best first (useful after a cancel)."""
         return self._job.partial_leaderboard()
+
+
+class _TrainingOperation:
+    """A backend's training job as the `Operation` a `Poller` follows."""
+
+    description = "AutoML run"
+
+    def __init__(self, job: TrainingJob) -> None:
+        self._job = job
+        self.operation_id = job.run_id
+
+    def status(self) -> TrainingStatus:
+        return self._job.status()
+
+    def done(self) -> bool:
+        return self._job.done()
+
+    def result(self, timeout: float | None = None) -> TrainingRun:
+        return self._job.result(timeout)
+
+    def cancel(self) -> None:
+        self._job.cancel()
 
 
 class AutoMLTrainer:

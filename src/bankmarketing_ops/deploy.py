@@ -19,12 +19,12 @@ __all__ = ["DeploymentPoller", "ModelDeployer"]
 _log = get_logger(__name__)
 
 
-#: A deployment in progress (Azure's `wait_for_deployment`): `status()` is `Healthy`,
-#: `Transitioning` or `Unhealthy`; `result(timeout)` waits until the service answers with
-#: the model (None: the backend's default, 90 s on this machine,
-#: `AzureMLOptions.deploy_timeout_s` on Azure ML) and raises `DeploymentError` when it
-#: failed, `OperationTimeoutError` when time is up. A deployment cannot be canceled.
 DeploymentPoller: TypeAlias = Poller[WebService, ServiceState]
+"""A deployment in progress (Azure's `wait_for_deployment`), a `Poller`: `status()` is
+`Healthy`, `Transitioning` or `Unhealthy`; `result(timeout)` waits until the service
+answers with the model (None: the backend's default, 90 s on this machine,
+`AzureMLOptions.deploy_timeout_s` on Azure ML) and raises `DeploymentError` when it
+failed, `OperationTimeoutError` when time is up. A deployment cannot be canceled."""
 
 
 class ModelDeployer:

@@ -39,10 +39,11 @@ from bankmarketing_ops.workspace import Workspace
 __all__ = ["PipelinePublisher", "PipelineRunPoller", "training_pipeline"]
 
 
-#: A pipeline run in progress (`begin_submit`): `status()` is the run's status,
-#: `result(timeout)` raises `PipelineRunError` when it failed or was canceled (the run,
-#: with its error, attached) and `OperationTimeoutError` when it is still going.
 PipelineRunPoller: TypeAlias = Poller[PipelineRun, RunStatus]
+"""A pipeline run in progress (`begin_submit`, `poll_run`), a `Poller`: `status()` is the
+run's status; `result(timeout)` raises `PipelineRunError` when it failed or was canceled
+(the run, with its error, attached) and `OperationTimeoutError` when it is still going;
+`cancel()` cancels it."""
 
 
 class _RunOperation:

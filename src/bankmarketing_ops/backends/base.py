@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
+from bankmarketing_ops import _constants as C
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -110,17 +112,17 @@ class BackendTimings(BaseModel):
     telemetry_poll_s: float
     """How often to look for records while waiting for them."""
 
+    @classmethod
+    def of(cls, kind: BackendKind) -> BackendTimings:
+        """The timings of a backend (the numbers are in `_constants.BACKEND_TIMINGS`)."""
+        return cls(**dict(zip(cls.model_fields, C.BACKEND_TIMINGS[kind], strict=True)))
+
 
 class TrainingJob(Protocol):
-    """A training run in progress, as a backend runs it (an `Operation` that can be
-    canceled and shows its leaderboard so far)."""
+    """A training run in progress, as a backend runs it."""
 
     run_id: str
 
-    @property
-    def operation_id(self) -> str: ...
-    @property
-    def description(self) -> str: ...
     def status(self) -> TrainingStatus: ...
     def done(self) -> bool: ...
     def result(self, timeout: float | None = None) -> TrainingRun: ...

@@ -298,8 +298,9 @@ def quickstart(
     )
     also = " (and the pipeline server with: bankops pipelines stop)" if server else ""
     console.print(
-        f"The service keeps running (a cloud service is billed while it runs); delete it "
-        f"with: bankops services delete {service.name}{also}"
+        f"The service keeps running; delete it with: bankops services delete "
+        f"{service.name}{also}. On a cloud it is billed while it runs (Azure ML: see "
+        "'Costs and cleanup' in docs/azureml.md, also for the compute cluster)."
     )
 
 

@@ -335,14 +335,6 @@ class AzureTrainingJob:
         self._started = time.monotonic()
         self.run_id: str = str(run.id)
 
-    @property
-    def operation_id(self) -> str:
-        return self.run_id
-
-    @property
-    def description(self) -> str:
-        return "AutoML run"
-
     def _reading(self) -> Any:
         """Translate SDK errors while reading the run (TrainingError, CredentialError)."""
         return translated(TrainingError, f"read AutoML run {self.run_id}")

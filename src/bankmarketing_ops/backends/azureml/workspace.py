@@ -63,13 +63,7 @@ class AzureMLBackend:
 
     @property
     def timings(self) -> BackendTimings:
-        # a cluster scales up from zero nodes; Application Insights ingests in minutes
-        return BackendTimings(
-            quickstart_budget_minutes=C.AZUREML_QUICKSTART_BUDGET_MINUTES,
-            pipeline_run_margin_s=C.AZUREML_PIPELINE_RUN_MARGIN_S,
-            telemetry_delay_s=300.0,
-            telemetry_poll_s=15.0,
-        )
+        return BackendTimings.of(self.kind)
 
     @property
     def sdk_workspace(self) -> Any:

@@ -99,14 +99,6 @@ class LocalTrainingJob:
         self._thread.start()
 
     # --- poller -------------------------------------------------------------------------
-    @property
-    def operation_id(self) -> str:
-        return self.run_id
-
-    @property
-    def description(self) -> str:
-        return "AutoML run"
-
     def done(self) -> bool:
         return not self._thread.is_alive()
 

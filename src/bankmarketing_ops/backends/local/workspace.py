@@ -38,13 +38,7 @@ class LocalBackend:
 
     @property
     def timings(self) -> BackendTimings:
-        # records reach telemetry.db within a second of the request
-        return BackendTimings(
-            quickstart_budget_minutes=C.QUICKSTART_BUDGET_MINUTES,
-            pipeline_run_margin_s=C.PIPELINE_RUN_MARGIN_S,
-            telemetry_delay_s=5.0,
-            telemetry_poll_s=0.2,
-        )
+        return BackendTimings.of(self.kind)
 
     @property
     def root(self) -> Path:
