@@ -46,20 +46,17 @@ def test_every_committed_cassette_is_what_the_builder_writes(built: dict[str, st
 
 
 def test_every_built_cassette_is_replayed_by_a_test(built: dict[str, str]) -> None:
-    tests_dir = Path(__file__).parent
+    tests_root = Path(__file__).parents[2]
     orphans = []
     for name in built:
         module, test = name.removesuffix(".yaml").split("/")
-        source = tests_dir / f"{module}.py"
-        defined = (
-            {
-                node.name
-                for node in ast.walk(ast.parse(source.read_text("utf-8")))
-                if isinstance(node, ast.FunctionDef)
-            }
-            if source.exists()
-            else set()
-        )
+        # a cassette folder is named after the test module that replays it, wherever it is
+        defined = {
+            node.name
+            for source in tests_root.rglob(f"{module}.py")
+            for node in ast.walk(ast.parse(source.read_text("utf-8")))
+            if isinstance(node, ast.FunctionDef)
+        }
         if test not in defined:
             orphans.append(name)
     assert not orphans, f"no test of that name replays these cassettes: {orphans}"
