@@ -29,9 +29,9 @@ def one(budget: float) -> None:
         json.dumps(
             {
                 "budget_min": budget,
-                "auc": run.test_metrics.AUC_weighted,
+                "auc": run.metrics.AUC_weighted,
                 "baseline_auc": run.baseline_metrics.AUC_weighted,
-                "accuracy": run.test_metrics.accuracy,
+                "accuracy": run.metrics.accuracy,
                 "baseline_accuracy": run.baseline_metrics.accuracy,
                 "model": run.best.model_type,
                 "members": [m.family for m in run.best.members],

@@ -40,7 +40,8 @@ def main() -> int:
         print(f"workspace: {workspace.info().location}")
         run = AutoMLTrainer(workspace, experiment_timeout_minutes=args.minutes).train()
         print(
-            f"best: {run.best.model_type}, AUC_weighted {run.test_metrics.AUC_weighted:.3f} "
+            f"best: {run.best.model_type}, {run.metrics_source} AUC_weighted "
+            f"{run.metrics.AUC_weighted:.3f} "
             f"(default LightGBM here: {run.baseline_metrics.AUC_weighted:.3f})"
         )
         version = ModelRegistry(workspace).register_run(run, name="bankmarketing")

@@ -42,7 +42,7 @@ def main() -> int:
     for it in run.leaderboard(top=3):
         print(f"  {it.family:<20} {it.validation_score:.4f}")
     print(
-        f"test AUC_weighted {run.test_metrics.AUC_weighted:.4f} "
+        f"test AUC_weighted {run.metrics.AUC_weighted:.4f} "
         f"(default LightGBM {run.baseline_metrics.AUC_weighted:.4f})"
     )
 

@@ -34,8 +34,9 @@ def test_a_run_has_iterations_a_best_model_metrics_and_plots(trained_run: Traini
     assert run.best.validation_score >= run.best.best_single_validation_score
     assert run.test_rows == 600
     assert run.train_rows == 2_400
-    assert run.test_metrics.rows == run.baseline_metrics.rows == 600
-    assert run.test_metrics.AUC_weighted > 0.7
+    assert run.metrics.rows == run.baseline_metrics.rows == 600
+    assert run.metrics_source == "test"  # held-out rows, not the search's validation rows
+    assert run.metrics.AUC_weighted > 0.7
     assert set(run.plots) == {
         "score_over_time",
         "roc",
@@ -171,4 +172,4 @@ def test_forests_can_be_allowed_and_score_the_same_way(tmp_path: Path) -> None:
     )
     run = trainer.train(data.synthetic(1_200, seed=10))
     assert {m.family for m in run.best.members} <= {"RandomForest", "ExtremeRandomTrees"}
-    assert run.test_metrics.AUC_weighted > 0.7
+    assert run.metrics.AUC_weighted > 0.7

@@ -157,13 +157,13 @@ def test_cancel_stops_a_running_run(workspace: Workspace) -> None:
     publisher = PipelinePublisher(workspace)
     poller = publisher.begin_submit(toy_pipeline(), {"seconds": 60.0})
     deadline = time.monotonic() + 30
-    while publisher.get_run(poller.run_id).step("nap").status != "Running":
+    while publisher.get_run(poller.operation_id).step("nap").status != "Running":
         assert time.monotonic() < deadline
         time.sleep(0.1)
     poller.cancel()
     with pytest.raises(PipelineRunError, match="canceled during step nap"):
         poller.result(timeout=30)
-    run = publisher.get_run(poller.run_id)
+    run = publisher.get_run(poller.operation_id)
     assert run.status == "Canceled"
     assert [s.status for s in run.steps] == ["Completed", "Canceled", "Skipped"]
 
@@ -213,7 +213,7 @@ def test_a_run_canceled_as_it_starts_ends_canceled_not_failed(workspace: Workspa
         poller.cancel()
         with pytest.raises(PipelineRunError):
             poller.result(timeout=60)
-        run = publisher.get_run(poller.run_id)
+        run = publisher.get_run(poller.operation_id)
         assert run.status == "Canceled", run.error
         assert run.step("consume").status != "Completed"
 

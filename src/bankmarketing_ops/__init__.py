@@ -36,6 +36,7 @@ from bankmarketing_ops._exceptions import (
     ModelNotFoundError,
     NetworkUnavailableError,
     NotFoundError,
+    OperationTimeoutError,
     ParameterProblem,
     PermissionDeniedError,
     PipelineError,
@@ -51,6 +52,7 @@ from bankmarketing_ops._exceptions import (
     TrainingCanceledError,
     TrainingError,
     UnprocessableEntityError,
+    UnsupportedFeatureError,
     UnsupportedMediaTypeError,
     WorkspaceError,
 )
@@ -63,6 +65,7 @@ from bankmarketing_ops.backends.azureml import (
     AzureMLOptions,
 )
 from bankmarketing_ops.backends.base import (
+    BackendTimings,
     WorkspaceInfo,
 )
 from bankmarketing_ops.client import (
@@ -94,6 +97,9 @@ from bankmarketing_ops.pipelines import (
     PipelinePublisher,
     PipelineRunPoller,
     training_pipeline,
+)
+from bankmarketing_ops.poller import (
+    Poller,
 )
 from bankmarketing_ops.registry import (
     ModelRegistry,
@@ -163,6 +169,7 @@ __all__ = [
     "AutoMLConfig",
     "AutoMLTrainer",
     "AzureMLOptions",
+    "BackendTimings",
     "BadRequestError",
     "BankOpsError",
     "BestModel",
@@ -202,6 +209,7 @@ __all__ = [
     "NetworkUnavailableError",
     "NotFoundError",
     "NumericReference",
+    "OperationTimeoutError",
     "ParameterProblem",
     "PerformanceWindow",
     "PermissionDeniedError",
@@ -217,6 +225,7 @@ __all__ = [
     "PipelineRunError",
     "PipelineRunPoller",
     "PipelineStep",
+    "Poller",
     "PublishedPipeline",
     "RateLimitError",
     "ReferenceNotFoundError",
@@ -243,6 +252,7 @@ __all__ = [
     "TrainingStatus",
     "TriggerResult",
     "UnprocessableEntityError",
+    "UnsupportedFeatureError",
     "UnsupportedMediaTypeError",
     "WebService",
     "WindowDrift",

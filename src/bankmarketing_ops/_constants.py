@@ -103,6 +103,14 @@ PIPELINE_SERVER_START_TIMEOUT_S: Final = 30.0
 #: What a training run may take beyond its search budget before quickstart stops waiting.
 PIPELINE_RUN_MARGIN_S: Final = 600.0
 AZUREML_PIPELINE_RUN_MARGIN_S: Final = 2400.0
+#: Per backend: a demo search budget (min), a pipeline run's margin (s), how long telemetry
+#: takes to become readable (s) and how often to look (s). Locally records reach the
+#: database within a second; a cluster scales up from zero nodes and Application Insights
+#: ingests in minutes.
+BACKEND_TIMINGS: Final = {
+    "local": (QUICKSTART_BUDGET_MINUTES, PIPELINE_RUN_MARGIN_S, 5.0, 0.2),
+    "azureml": (AZUREML_QUICKSTART_BUDGET_MINUTES, AZUREML_PIPELINE_RUN_MARGIN_S, 300.0, 15.0),
+}
 #: How often `PipelineClient.wait` and the CLI look at a run, in seconds.
 PIPELINE_POLL_S: Final = 1.0
 #: How many crisis-era rows `quickstart` sends through the service to show drift.

@@ -6,8 +6,10 @@ catch one class::
     BankOpsError
     ├── ConfigurationError          a setting, option or environment variable is invalid
     │   ├── MissingExtraError       an optional extra (e.g. [azureml]) is not installed
-    │   └── CredentialError         the cloud refused the credentials, or found none
+    │   ├── CredentialError         the cloud refused the credentials, or found none
+    │   └── UnsupportedFeatureError this backend does not have the feature (says what to use)
     ├── WorkspaceError              the workspace directory is unusable
+    ├── OperationTimeoutError       a long operation (train, deploy, run) outlived `timeout`
     ├── DataError
     │   ├── DataNotFoundError       no data file where one was named
     │   ├── DataValidationError     the data breaks the schema (carries the full report)
@@ -74,6 +76,7 @@ __all__ = [
     "ModelNotFoundError",
     "NetworkUnavailableError",
     "NotFoundError",
+    "OperationTimeoutError",
     "ParameterProblem",
     "PermissionDeniedError",
     "PipelineError",
@@ -89,6 +92,7 @@ __all__ = [
     "TrainingCanceledError",
     "TrainingError",
     "UnprocessableEntityError",
+    "UnsupportedFeatureError",
     "UnsupportedMediaTypeError",
     "WorkspaceError",
 ]
@@ -119,6 +123,25 @@ class MissingExtraError(ConfigurationError):
 class CredentialError(ConfigurationError):
     """The cloud backend refused the credentials, or none could be found; the message says
     which sign-in was tried and how to fix it."""
+
+
+class UnsupportedFeatureError(ConfigurationError):
+    """The workspace's backend does not have this feature (an optional capability, see the
+    capability table in the docs); the message names the backend and what to use instead.
+    """
+
+    def __init__(self, *, backend: str, feature: str, instead: str) -> None:
+        self.backend, self.feature, self.instead = backend, feature, instead
+        super().__init__(f"the {backend} backend has no {feature}; {instead}")
+
+
+class OperationTimeoutError(BankOpsError, TimeoutError):
+    """A long operation is still going after the `timeout` its poller was given; it was
+    not stopped (poll it again, or cancel it). Also a builtin `TimeoutError`."""
+
+    def __init__(self, message: str, *, operation_id: str) -> None:
+        self.operation_id = operation_id
+        super().__init__(message)
 
 
 class WorkspaceError(BankOpsError):

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from bankmarketing_ops import data as data_layer
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops.backends.base import TrainingJob
+from bankmarketing_ops.poller import Poller
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
     Iteration,
@@ -22,41 +23,46 @@ from bankmarketing_ops.workspace import Workspace
 __all__ = ["AutoMLTrainer", "TrainingPoller"]
 
 
-class TrainingPoller:
-    """A run in progress (Azure's `Run`): poll it, wait for it, or cancel it."""
+class TrainingPoller(Poller[TrainingRun, TrainingStatus]):
+    """A run in progress (Azure's `Run`): the generic `Poller`, whose `status()` is the
+    live `TrainingStatus` (elapsed time, iterations, best score per family), plus the
+    leaderboard so far. `result()` raises `BudgetTooSmallError` when the budget ended
+    before one iteration finished, `TrainingCanceledError` after `cancel()` (nothing is
+    registered), `TrainingError` when the search failed."""
 
-    def __init__(self, job: TrainingJob) -> None:
+    def __init__(self, job: TrainingJob, *, backend: str) -> None:
+        super().__init__(_TrainingOperation(job), backend=backend)
         self._job = job
 
     @property
     def run_id(self) -> str:
         return self._job.run_id
 
+    def partial_leaderboard(self) -> list[Iteration]:
+        """Iterations finished so far, best first (useful after a cancel)."""
+        return self._job.partial_leaderboard()
+
+
+class _TrainingOperation:
+    """A backend's training job as the `Operation` a `Poller` follows."""
+
+    description = "AutoML run"
+
+    def __init__(self, job: TrainingJob) -> None:
+        self._job = job
+        self.operation_id = job.run_id
+
     def status(self) -> TrainingStatus:
-        """Elapsed time, iterations so far and the best score per family."""
         return self._job.status()
 
     def done(self) -> bool:
         return self._job.done()
 
     def result(self, timeout: float | None = None) -> TrainingRun:
-        """Wait for the run and return it.
-
-        Raises:
-            TimeoutError: still running after `timeout` seconds.
-            BudgetTooSmallError: the budget ended before one iteration finished.
-            TrainingCanceledError: `cancel()` was called.
-            TrainingError: the search failed.
-        """
         return self._job.result(timeout)
 
     def cancel(self) -> None:
-        """Stop after the current iteration; nothing is registered."""
         self._job.cancel()
-
-    def partial_leaderboard(self) -> list[Iteration]:
-        """Iterations finished so far, best first (useful after a cancel)."""
-        return self._job.partial_leaderboard()
 
 
 class AutoMLTrainer:
@@ -69,7 +75,8 @@ class AutoMLTrainer:
     Example:
         >>> trainer = AutoMLTrainer(Workspace.local(), experiment_timeout_minutes=2)
         >>> run = trainer.train(data.synthetic(5_000))  # doctest: +SKIP
-        >>> run.test_metrics.AUC_weighted  # doctest: +SKIP
+        >>> run.metrics.AUC_weighted, run.metrics_source  # doctest: +SKIP
+        (0.94..., 'test')
     """
 
     def __init__(
@@ -99,7 +106,7 @@ class AutoMLTrainer:
             data = data_layer.locate().path
         frame = data_layer.load(data)
         job = self._workspace.backend.automl.begin_train(self.config, frame)
-        return TrainingPoller(job)
+        return TrainingPoller(job, backend=self._workspace.kind)
 
     def train(
         self, data: pd.DataFrame | str | Path | None = None, *, timeout: float | None = None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from typing import TypeAlias
 
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.capabilities import RESTART, require
+from bankmarketing_ops.poller import Poller
 from bankmarketing_ops.serving.config import KeyName
-from bankmarketing_ops.types.deploy import ServiceKeys, WebService
+from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
 from bankmarketing_ops.workspace import Workspace
 
@@ -16,27 +19,12 @@ __all__ = ["DeploymentPoller", "ModelDeployer"]
 _log = get_logger(__name__)
 
 
-class DeploymentPoller:
-    """A deployment in progress (Azure's `wait_for_deployment`)."""
-
-    def __init__(self, deployer: ModelDeployer, name: str, model_ref: str | None) -> None:
-        self._deployer, self._name, self._model_ref = deployer, name, model_ref
-
-    def status(self) -> str:
-        """`Healthy`, `Transitioning` or `Unhealthy`."""
-        return self._deployer.get(self._name).state
-
-    def done(self) -> bool:
-        return self.status() != "Transitioning"
-
-    def result(self, timeout: float | None = None) -> WebService:
-        """Wait until the service answers with the model, or raise `DeploymentError`.
-
-        `timeout` is in seconds; None waits as long as the backend's default (90 s on this
-        machine, `AzureMLOptions.deploy_timeout_s` on Azure ML, where deployments take
-        minutes). A timeout you give is kept as given.
-        """
-        return self._deployer._backend.wait(self._name, model_ref=self._model_ref, timeout=timeout)
+DeploymentPoller: TypeAlias = Poller[WebService, ServiceState]
+"""A deployment in progress (Azure's `wait_for_deployment`), a `Poller`: `status()` is
+`Healthy`, `Transitioning` or `Unhealthy`; `result(timeout)` waits until the service
+answers with the model (None: the backend's default, 90 s on this machine,
+`AzureMLOptions.deploy_timeout_s` on Azure ML) and raises `DeploymentError` when it
+failed, `OperationTimeoutError` when time is up. A deployment cannot be canceled."""
 
 
 class ModelDeployer:
@@ -48,6 +36,7 @@ class ModelDeployer:
     """
 
     def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
         self._backend = workspace.backend.deployer
         self._registry = workspace.backend.registry
 
@@ -80,7 +69,7 @@ class ModelDeployer:
         version = self._model(model)
         if not auth_enabled:
             _log.warning("service %s is deployed WITHOUT authentication", service_name)
-        self._backend.create(
+        operation = self._backend.create(
             version,
             service_name,
             auth_enabled=auth_enabled,
@@ -89,7 +78,7 @@ class ModelDeployer:
             insights_enabled=insights_enabled,
             workers=workers,
         )
-        return DeploymentPoller(self, service_name, f"{version.name}:{version.version}")
+        return Poller(operation, backend=self._workspace.kind)
 
     def deploy(self, model: ModelVersion | str, service_name: str, **options: object) -> WebService:
         """`begin_deploy(...).result()`: deploy and wait until healthy."""
@@ -122,21 +111,25 @@ class ModelDeployer:
         `DeploymentPoller.result`).
         """
         version = self._model(model) if model is not None else None
-        self._backend.update(
+        return self._backend.update(
             service_name,
             model=version,
             cors_origins=cors_origins,
             insights_enabled=insights_enabled,
-        )
-        ref = f"{version.name}:{version.version}" if version else None
-        return self._backend.wait(
-            service_name, model_ref=ref, insights=insights_enabled, timeout=timeout
-        )
+        ).result(timeout)
 
     def restart(self, service_name: str, *, timeout: float | None = None) -> WebService:
-        """Stop (if running) and start the service again, on the same port."""
-        self._backend.restart(service_name)
-        return self._backend.wait(service_name, timeout=timeout)
+        """Stop (if running) and start the service again, on the same port.
+
+        Raises:
+            UnsupportedFeatureError: the backend's services are not processes it runs
+                (Azure ML): update or redeploy the service instead.
+        """
+        restarter = require(self._workspace.backend, RESTART)
+        operation: DeploymentPoller = Poller(
+            restarter.restart(service_name), backend=self._workspace.kind
+        )
+        return operation.result(timeout)
 
     def delete(self, service_name: str) -> None:
         """Stop the service gracefully and remove it; deleting what is gone is fine."""

@@ -17,6 +17,7 @@ from bankmarketing_ops import _constants as C
 from bankmarketing_ops import data as data_layer
 from bankmarketing_ops._exceptions import ConfigurationError, DriftError
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.capabilities import CAPTURE, SupportsCapture, require
 from bankmarketing_ops.data.schema import SCHEMA
 from bankmarketing_ops.monitoring.compare import (
     Measurement,
@@ -27,7 +28,6 @@ from bankmarketing_ops.monitoring.compare import (
 )
 from bankmarketing_ops.monitoring.reference import build_reference, read_reference, write_reference
 from bankmarketing_ops.monitoring.statistics import numeric_drift
-from bankmarketing_ops.telemetry.store import connect
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.drift import (
     DriftAlert,
@@ -77,8 +77,10 @@ class LabelsLogged(BaseModel):
 class DriftMonitor:
     """Watch served inputs and predictions drift away from a model's training data.
 
-    Capture is opt-in per service (`enable_capture`); captured inputs are stored with the
-    request telemetry in `telemetry.db` — they are personal data, so the telemetry
+    Capture is opt-in per service (`enable_capture`) on backends with the input-capture
+    feature (the local one; see the capability table in the docs; elsewhere those methods
+    raise `UnsupportedFeatureError`). Captured inputs are stored with the request
+    telemetry in `telemetry.db` — they are personal data, so the telemetry
     retention period and `InsightsManager.purge` apply to them. Each registered model
     keeps a reference profile of its training data; `report` compares a service's
     captured inputs with it, `compare` compares two data files.
@@ -116,16 +118,10 @@ class DriftMonitor:
         self._deployer = workspace.backend.deployer
         self._registry = workspace.backend.registry
 
-    @property
-    def _root(self) -> Path:
-        """The local workspace directory, where captured inputs and labels are stored."""
-        if self._workspace.kind != "local":
-            raise ConfigurationError(
-                "captured inputs, labels and service reports live in a local workspace's "
-                "telemetry store; on Azure ML use compare() with data you export, or Azure "
-                "ML's own data drift monitor"
-            )
-        return Path(self._workspace.info().location)
+    def _capture(self) -> SupportsCapture:
+        """Where the backend keeps captured inputs and labels (UnsupportedFeatureError
+        where it keeps none: on Azure ML use `compare` with data you export)."""
+        return require(self._workspace.backend, CAPTURE)
 
     # --- capture ------------------------------------------------------------------------
     def enable_capture(
@@ -135,32 +131,20 @@ class DriftMonitor:
         without a restart; returns once every worker applies it."""
         if not 0.0 < sample_rate <= 1.0:
             raise ConfigurationError(f"sample_rate must be in (0, 1], not {sample_rate}")
-        self._deployer.update(service, capture_sample_rate=sample_rate)
-        return self._deployer.wait(service, capture_sample_rate=sample_rate)
+        self._capture()
+        return self._deployer.update(service, capture_sample_rate=sample_rate).result()
 
     def disable_capture(self, service: str) -> WebService:
         """Stop capturing; what was captured stays (purge it with `InsightsManager.purge`)."""
-        self._deployer.update(service, capture_sample_rate=0.0)
-        return self._deployer.wait(service, capture_sample_rate=0.0)
+        self._capture()
+        return self._deployer.update(service, capture_sample_rate=0.0).result()
 
     def captured(
         self, service: str, *, since: float | None = None, until: float | None = None
     ) -> pd.DataFrame:
         """The captured records, oldest first: the inputs (wire names), then `timestamp`,
         `model_version`, `request_id`, `row_index`, `probability` and `label`."""
-        where: list[str] = ["service = ?"]
-        parameters: list[object] = [service]
-        if since is not None:
-            where.append("timestamp >= ?")
-            parameters.append(since)
-        if until is not None:
-            where.append("timestamp < ?")
-            parameters.append(until)
-        rows = self._query(
-            f"SELECT {', '.join(_CAPTURED)} FROM captures WHERE {' AND '.join(where)} "
-            "ORDER BY timestamp, row_index",
-            parameters,
-        )
+        rows = self._capture().captured_rows(service, _CAPTURED, since=since, until=until)
         meta = pd.DataFrame(rows, columns=list(_CAPTURED))
         inputs = pd.DataFrame([orjson.loads(str(text)) for text in meta.pop("input")])
         for spec in SCHEMA.inputs:
@@ -237,11 +221,12 @@ class DriftMonitor:
             ServiceNotFoundError: no such service (and no `model` given).
             ReferenceNotFoundError: the model has no reference profile.
         """
+        self._capture()  # before any request: a backend without captures says so at once
         version = self._version(model if model is not None else self._deployer.get(service).model)
         profile = read_reference(Path(version.path), model_ref=version.ref)
         width = _window_seconds(window) if window is not None else None
         frame = self.captured(service, since=since, until=until)
-        labels = self._labels(service)
+        labels = self._capture().labels(service)
         options = self.options
         measurement = measure(profile, frame, options)
         alerts = feature_alerts(measurement, options)
@@ -307,31 +292,15 @@ class DriftMonitor:
             DriftError: a label is not `yes` or `no`, or a key is malformed.
         """
         now = time.time()
-        rows: list[tuple[float, str, str, int, str]] = []
+        rows: list[tuple[float, str, int, str]] = []
         for key, label in labels.items():
             if label not in _LABELS:
                 raise DriftError(f"label of {key!r} must be 'yes' or 'no', not {label!r}")
             request_id, _, row = str(key).partition("#")
             if not request_id or (row and not row.isdigit()):
                 raise DriftError(f"{key!r} is not a request id (or 'request-id#row')")
-            rows.append((now, service, request_id, int(row or 0), label))
-        connection = connect(self._root)
-        try:
-            with connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO labels (timestamp, service, request_id, row_index, "
-                    "label) VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
-            matched = 0
-            for _, _, request_id, row_index, _ in rows:
-                matched += connection.execute(
-                    "SELECT COUNT(*) FROM captures WHERE service = ? AND request_id = ? "
-                    "AND row_index = ?",
-                    (service, request_id, row_index),
-                ).fetchone()[0]
-        finally:
-            connection.close()
+            rows.append((now, request_id, int(row or 0), label))
+        matched = self._capture().store_labels(service, rows)
         return LabelsLogged(stored=len(rows), matched=matched)
 
     def performance(
@@ -367,21 +336,6 @@ class DriftMonitor:
                 "for the latest)"
             )
         return self._registry.get(name, int(number) if number else "latest")
-
-    def _query(
-        self, sql: str, parameters: builtins.list[object]
-    ) -> builtins.list[tuple[object, ...]]:
-        connection = connect(self._root)
-        try:
-            return connection.execute(sql, parameters).fetchall()
-        finally:
-            connection.close()
-
-    def _labels(self, service: str) -> dict[tuple[str, int], str]:
-        rows = self._query(
-            "SELECT request_id, row_index, label FROM labels WHERE service = ?", [service]
-        )
-        return {(str(r[0]), int(r[1])): str(r[2]) for r in rows}  # type: ignore[call-overload]
 
     def _performance(
         self,

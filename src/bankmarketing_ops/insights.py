@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._stats import percentile
+from bankmarketing_ops.backends.capabilities import TELEMETRY_PURGE, require
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
 from bankmarketing_ops.workspace import Workspace
@@ -36,13 +37,11 @@ class InsightsManager:
     # --- switches -----------------------------------------------------------------------
     def enable(self, service: str) -> WebService:
         """Start recording, without a restart (Azure's `update(enable_app_insights=True)`)."""
-        self._deployer.update(service, insights_enabled=True)
-        return self._deployer.wait(service, insights=True)
+        return self._deployer.update(service, insights_enabled=True).result()
 
     def disable(self, service: str) -> WebService:
         """Stop recording, without a restart; what was recorded stays."""
-        self._deployer.update(service, insights_enabled=False)
-        return self._deployer.wait(service, insights=False)
+        return self._deployer.update(service, insights_enabled=False).result()
 
     # --- reading ------------------------------------------------------------------------
     def requests(
@@ -155,7 +154,8 @@ class InsightsManager:
         captured scoring inputs and logged labels alike; returns how many.
 
         Raises:
-            ConfigurationError: the backend keeps telemetry elsewhere (on Azure ML the
-                Application Insights resource's retention setting decides).
+            UnsupportedFeatureError: the backend keeps telemetry elsewhere (on Azure ML
+                the Application Insights resource's retention setting decides).
         """
-        return self._insights.purge(service=service, older_than_s=older_than_s)
+        purger = require(self._workspace.backend, TELEMETRY_PURGE)
+        return purger.purge(service=service, older_than_s=older_than_s)

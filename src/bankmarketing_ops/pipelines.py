@@ -7,12 +7,23 @@ import builtins
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import ConfigurationError, PipelineRunError
-from bankmarketing_ops.backends.local.pipelines import LocalPipelines
+from bankmarketing_ops._exceptions import (
+    ConfigurationError,
+    OperationTimeoutError,
+    PipelineRunError,
+)
+from bankmarketing_ops.backends.base import PipelineBackend
+from bankmarketing_ops.backends.capabilities import (
+    PIPELINE_SERVER,
+    SupportsPipelineServer,
+    find,
+    require,
+)
 from bankmarketing_ops.client.pipelines import PipelineClient
+from bankmarketing_ops.poller import Poller
 from bankmarketing_ops.steps.training import training_pipeline
 from bankmarketing_ops.types.pipelines import (
     EXPERIMENT_NAME,
@@ -28,41 +39,46 @@ from bankmarketing_ops.workspace import Workspace
 __all__ = ["PipelinePublisher", "PipelineRunPoller", "training_pipeline"]
 
 
-class PipelineRunPoller:
-    """A run in progress (`begin_submit`): `status()`, `done()`, `result(timeout)`."""
+PipelineRunPoller: TypeAlias = Poller[PipelineRun, RunStatus]
+"""A pipeline run in progress (`begin_submit`, `poll_run`), a `Poller`: `status()` is the
+run's status; `result(timeout)` raises `PipelineRunError` when it failed or was canceled
+(the run, with its error, attached) and `OperationTimeoutError` when it is still going;
+`cancel()` cancels it."""
 
-    def __init__(self, publisher: PipelinePublisher, run_id: str) -> None:
-        self._publisher = publisher
-        self.run_id = run_id
+
+class _RunOperation:
+    """A pipeline run, read through the workspace's pipeline service."""
+
+    description = "pipeline run"
+
+    def __init__(
+        self, backend: PipelineBackend, run_id: str, *, poll_interval: float = C.PIPELINE_POLL_S
+    ) -> None:
+        self._backend, self.operation_id, self._poll = backend, run_id, poll_interval
 
     def status(self) -> RunStatus:
-        return self._publisher.get_run(self.run_id).status
+        return self._backend.get_run(self.operation_id).status
 
     def done(self) -> bool:
-        return self._publisher.get_run(self.run_id).done
+        return self._backend.get_run(self.operation_id).done
 
-    def result(
-        self, timeout: float | None = None, *, poll_interval: float = C.PIPELINE_POLL_S
-    ) -> PipelineRun:
-        """Wait for the run to finish.
-
-        Raises:
-            PipelineRunError: it failed or was canceled (the run, with its error, attached).
-            TimeoutError: it is still going after `timeout` seconds.
-        """
+    def result(self, timeout: float | None = None) -> PipelineRun:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            run = self._publisher.get_run(self.run_id)
+            run = self._backend.get_run(self.operation_id)
             if run.done:
                 if run.status != "Completed":
                     raise PipelineRunError(run)
                 return run
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"pipeline run {self.run_id} is still {run.status}")
-            time.sleep(poll_interval)
+                raise OperationTimeoutError(
+                    f"pipeline run {self.operation_id} is still {run.status} after {timeout:g} s",
+                    operation_id=self.operation_id,
+                )
+            time.sleep(self._poll)
 
     def cancel(self) -> PipelineRun:
-        return self._publisher.cancel_run(self.run_id)
+        return self._backend.cancel_run(self.operation_id)
 
 
 class PipelinePublisher:
@@ -97,7 +113,12 @@ class PipelinePublisher:
         _check_name("experiment_name", experiment_name, EXPERIMENT_NAME)
         resolved = pipeline.resolve(dict(parameters or {}))
         run = self._backend.submit(pipeline, resolved, experiment_name=experiment_name)
-        return PipelineRunPoller(self, run.id)
+        return self.poll_run(run.id)
+
+    def poll_run(self, run_id: str) -> PipelineRunPoller:
+        """A poller for a run however it was started (`begin_submit`, a REST trigger, the
+        CLI): `status()`, `done()`, `result(timeout)`, `cancel()`."""
+        return Poller(_RunOperation(self._backend, run_id), backend=self._workspace.kind)
 
     def submit(
         self,
@@ -200,51 +221,48 @@ class PipelinePublisher:
         return self._backend.auth_header()
 
     def client(self, **options: Any) -> PipelineClient:
-        """A `PipelineClient` with this workspace's credentials (and, locally, the
-        pipeline server's URL)."""
-        base_url = self._local().server_url() if self._workspace.kind == "local" else None
+        """A `PipelineClient` with this workspace's credentials (and, where the workspace
+        runs its own pipeline server, that server's URL)."""
+        server = find(self._workspace.backend, PIPELINE_SERVER)
+        base_url = server.server_url() if server is not None else None
         return PipelineClient(base_url, auth_header=self.auth_header(), **options)
 
+    # --- the local pipeline server (backends that run their own; see the capability
+    # table in the docs): elsewhere these raise UnsupportedFeatureError -----------------
     def token(self) -> str:
         """The local pipeline server's bearer token (made on first use)."""
-        return self._local().token()
+        return self._server().token()
 
     def regenerate_token(self) -> str:
         """A new bearer token; the old one is refused from now on, without a restart."""
-        return self._local().regenerate_token()
+        return self._server().regenerate_token()
 
-    # --- the local pipeline server ------------------------------------------------------
     def start_server(
         self, *, port: int | None = None, max_concurrent_runs: int | None = None
     ) -> str:
         """Start the workspace's pipeline server in the background (if not running); its
         URL. The port is kept for later starts, so endpoint URLs stay valid."""
-        return self._local().start_server(port=port, max_concurrent_runs=max_concurrent_runs)
+        return self._server().start_server(port=port, max_concurrent_runs=max_concurrent_runs)
 
     def stop_server(self) -> bool:
         """Stop the background pipeline server; runs in progress keep going, and a
         restarted server adopts them. Whether a server was running."""
-        return self._local().stop_server()
+        return self._server().stop_server()
 
     def server_url(self) -> str:
         """The base URL the local endpoints are published under."""
-        return self._local().server_url()
+        return self._server().server_url()
 
     def server_status(self) -> dict[str, object] | None:
         """The running pipeline server's pid and port, or None."""
-        return self._local().server_status()
+        return self._server().server_status()
 
     def serve(self, *, port: int | None = None, max_concurrent_runs: int | None = None) -> None:
         """Run the pipeline server in this process until Ctrl-C."""
-        self._local().serve(port=port, max_concurrent_runs=max_concurrent_runs)
+        self._server().serve(port=port, max_concurrent_runs=max_concurrent_runs)
 
-    def _local(self) -> LocalPipelines:
-        if not isinstance(self._backend, LocalPipelines):
-            raise ConfigurationError(
-                "this is a local pipeline server operation; on Azure ML the service runs "
-                "the endpoints and the workspace's credentials authenticate"
-            )
-        return self._backend
+    def _server(self) -> SupportsPipelineServer:
+        return require(self._workspace.backend, PIPELINE_SERVER)
 
 
 def _check_name(what: str, value: str, pattern: re.Pattern[str]) -> None:

@@ -69,7 +69,8 @@ class ModelRegistry:
                 input_kind=manifest.input_kind,
                 members=list(manifest.members),
                 input_schema=list(manifest.features),
-                metrics=run.test_metrics,
+                metrics=run.metrics,
+                metrics_source=run.metrics_source,
                 baseline_metrics=run.baseline_metrics,
                 training=TrainingInfo.of_run(run),
                 library_versions=run.library_versions,
@@ -148,6 +149,7 @@ class ModelRegistry:
                 members=list(stored.manifest.members),
                 input_schema=list(user.features),
                 metrics=metrics,
+                metrics_source="test",
                 baseline_metrics=baseline,
                 training=TrainingInfo(
                     origin="user",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bankmarketing_ops.backends.base import Backend, BackendKind, WorkspaceInfo
+from bankmarketing_ops.backends import capabilities
+from bankmarketing_ops.backends.base import Backend, BackendKind, BackendTimings, WorkspaceInfo
 from bankmarketing_ops.backends.local import LocalBackend
 from bankmarketing_ops.config import Settings, get_settings
 
@@ -141,6 +142,18 @@ class Workspace:
     def info(self) -> WorkspaceInfo:
         """Describe the workspace, creating it on first use."""
         return self._backend.info()
+
+    def supports(self, feature: capabilities.Feature) -> bool:
+        """Whether this workspace's backend has an optional feature: `pipeline_server`,
+        `capture`, `restart` or `telemetry_purge` (the capability table in the docs says
+        which backend has which). Without it, the methods that need it raise
+        `UnsupportedFeatureError`."""
+        return capabilities.find(self._backend, capabilities.by_name(feature)) is not None
+
+    @property
+    def timings(self) -> BackendTimings:
+        """How long this backend's work takes (demo budgets, telemetry delays)."""
+        return self._backend.timings
 
     def __repr__(self) -> str:
         return f"Workspace({self._backend!r})"

@@ -63,7 +63,9 @@ def test_quickstart_reads_bankops_data(
     assert report["profile"]["rows"] == 1_500
     assert report["training"]["iterations"]
     assert report["registered"]["version"] == 1
-    assert report["registered"]["metrics"] == report["training"]["test_metrics"]
+    assert report["registered"]["metrics"] == report["training"]["metrics"]
+    assert report["registered"]["metrics_source"] == report["training"]["metrics_source"]
+    assert report["training"]["metrics_source"] == "test"
     assert report["service"]["state"] == "Healthy"
     assert report["service"]["model"] == "bankmarketing:1"
     [probability] = report["scoring_response"]["result"]

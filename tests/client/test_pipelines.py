@@ -16,6 +16,7 @@ from bankmarketing_ops import (
     AuthenticationError,
     ConfigurationError,
     HttpPolicy,
+    OperationTimeoutError,
     PipelineClient,
     PipelinePublisher,
     PipelineRunError,
@@ -85,8 +86,10 @@ def test_wait_raises_on_failure_unless_told_not_to(
 
 def test_wait_times_out(client: PipelineClient, published: PublishedPipeline) -> None:
     run_id = client.trigger(published, experiment_name="x", parameters={"seconds": 30.0})
-    with pytest.raises(TimeoutError, match="still"):
+    with pytest.raises(OperationTimeoutError, match="still") as caught:
         client.wait(run_id, timeout=0.5, poll_interval=0.1)
+    assert caught.value.operation_id == run_id
+    assert isinstance(caught.value, TimeoutError)  # what callers caught before
     assert client.cancel(run_id).id == run_id
 
 

@@ -55,7 +55,7 @@ def test_automl_run_on_the_real_file_scores_the_same_everywhere(
         workspace, experiment_timeout_minutes=0.25, allowed_models=("LightGBM", "XGBoostClassifier")
     ).train(real)
     assert run.data_sha256 == real.attrs["sha256"]
-    assert run.test_metrics.AUC_weighted > 0.93
+    assert run.metrics.AUC_weighted > 0.93
     version = ModelRegistry(workspace).register_run(run, name="bank")
     stored = load_model(Path(version.path) / "model").predict_proba_frame(real)
     scores = ModelRegistry(workspace).load_scorer("bank").predict_proba(real_records)

@@ -77,8 +77,9 @@ def test_evaluate_scores_the_deployed_model_on_the_candidates_test_rows(
     evaluation = training.Evaluation.model_validate(_output(context, "evaluation"))
     # The deployed model *is* the candidate: on the same rows it scores exactly the same.
     assert evaluation.deployed_model == "bank:1"
-    assert evaluation.deployed == pytest.approx(trained_run.test_metrics.AUC_weighted, abs=1e-9)
+    assert evaluation.deployed == pytest.approx(trained_run.metrics.AUC_weighted, abs=1e-9)
     assert evaluation.better is False
+    assert evaluation.candidate_source == "test"  # like with like: the deployed model's rows
     assert "<=" in evaluation.reason
 
 
@@ -104,6 +105,7 @@ def test_deploy_leaves_the_service_alone_when_not_better(
     evaluation = training.Evaluation(
         primary_metric="AUC_weighted",
         candidate=0.90,
+        candidate_source="test",
         deployed_model="bank:0",
         deployed=0.95,
         better=False,
@@ -131,6 +133,7 @@ def test_deploy_creates_the_service_when_there_is_none(
     evaluation = training.Evaluation(
         primary_metric="AUC_weighted",
         candidate=0.9,
+        candidate_source="test",
         deployed_model=None,
         deployed=None,
         better=True,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
+
+from bankmarketing_ops import _constants as C
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
         TrainingRun,
         TrainingStatus,
     )
-    from bankmarketing_ops.types.deploy import ServiceKeys, WebService
+    from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
     from bankmarketing_ops.types.insights import RequestRecord
     from bankmarketing_ops.types.pipelines import (
         Pipeline,
@@ -34,10 +36,13 @@ __all__ = [
     "AutoMLBackend",
     "Backend",
     "BackendKind",
+    "BackendTimings",
     "DeployerBackend",
     "InsightsBackend",
+    "Operation",
     "PipelineBackend",
     "RegistryBackend",
+    "SupportsCancel",
     "TrainingJob",
     "WorkspaceInfo",
 ]
@@ -58,6 +63,59 @@ class WorkspaceInfo(BaseModel):
     """Version of the on-disk (or remote) layout this library wrote."""
     created_at: str
     """ISO-8601 UTC time the workspace was first created."""
+
+
+T_co = TypeVar("T_co", covariant=True)
+S_co = TypeVar("S_co", covariant=True)
+
+
+class Operation(Protocol[T_co, S_co]):
+    """A long operation as a backend runs it; `Poller` wraps it for users.
+
+    `result(timeout)` raises `OperationTimeoutError` when the operation is still going
+    after `timeout` seconds.
+    """
+
+    @property
+    def operation_id(self) -> str:
+        """The run id, or the service's name for a deployment."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """What the operation is, for messages (`AutoML run`, `deployment` …)."""
+        ...
+
+    def status(self) -> S_co: ...
+    def done(self) -> bool: ...
+    def result(self, timeout: float | None = None) -> T_co: ...
+
+
+@runtime_checkable
+class SupportsCancel(Protocol):
+    """An operation its backend can stop."""
+
+    def cancel(self) -> object: ...
+
+
+class BackendTimings(BaseModel):
+    """How long a backend's work takes, for callers that choose budgets and waits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quickstart_budget_minutes: float
+    """A search budget that gives a useful model in a demo."""
+    pipeline_run_margin_s: float
+    """Time a pipeline run needs beyond its search budget (start, evaluate, deploy)."""
+    telemetry_delay_s: float
+    """How long a request's record can take to become readable."""
+    telemetry_poll_s: float
+    """How often to look for records while waiting for them."""
+
+    @classmethod
+    def of(cls, kind: BackendKind) -> BackendTimings:
+        """The timings of a backend (the numbers are in `_constants.BACKEND_TIMINGS`)."""
+        return cls(**dict(zip(cls.model_fields, C.BACKEND_TIMINGS[kind], strict=True)))
 
 
 class TrainingJob(Protocol):
@@ -116,7 +174,10 @@ class DeployerBackend(Protocol):
         cors_origins: builtins.list[str],
         insights_enabled: bool,
         workers: int = 1,
-    ) -> None: ...
+    ) -> Operation[WebService, ServiceState]:
+        """Start the deployment; the operation settles when the service serves `model`."""
+        ...
+
     def update(
         self,
         name: str,
@@ -125,22 +186,15 @@ class DeployerBackend(Protocol):
         cors_origins: builtins.list[str] | None = None,
         insights_enabled: bool | None = None,
         capture_sample_rate: float | None = None,
-    ) -> None: ...
-    def wait(
-        self,
-        name: str,
-        *,
-        model_ref: str | None = None,
-        insights: bool | None = None,
-        capture_sample_rate: float | None = None,
-        timeout: float | None = None,
-    ) -> WebService: ...
+    ) -> Operation[WebService, ServiceState]:
+        """Start the change; the operation settles when the service reports every change."""
+        ...
+
     def get(self, name: str) -> WebService: ...
     def list(self) -> list[WebService]: ...
     def logs(self, name: str, num_lines: int = 50) -> builtins.list[str]: ...
     def keys(self, name: str) -> ServiceKeys: ...
     def regenerate_key(self, name: str, which: KeyName) -> None: ...
-    def restart(self, name: str) -> None: ...
     def delete(self, name: str) -> None: ...
 
 
@@ -158,7 +212,6 @@ class InsightsBackend(Protocol):
         name: str | None = None,
         limit: int | None = None,
     ) -> list[RequestRecord]: ...
-    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int: ...
 
 
 class PipelineBackend(Protocol):
@@ -200,7 +253,8 @@ class PipelineBackend(Protocol):
 
 @runtime_checkable
 class Backend(Protocol):
-    """What every backend offers. Later capabilities add their sub-protocols here."""
+    """What every backend offers. What only some backends offer is an optional protocol
+    one of these services implements (`bankmarketing_ops.backends.capabilities`)."""
 
     @property
     def kind(self) -> BackendKind:
@@ -209,6 +263,11 @@ class Backend(Protocol):
 
     def info(self) -> WorkspaceInfo:
         """Describe the workspace, creating its bookkeeping on first use."""
+        ...
+
+    @property
+    def timings(self) -> BackendTimings:
+        """How long this backend's work takes."""
         ...
 
     @property

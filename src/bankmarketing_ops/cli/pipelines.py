@@ -18,7 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import ConfigurationError, PipelineError, PipelineRunError
+from bankmarketing_ops._exceptions import (
+    ConfigurationError,
+    OperationTimeoutError,
+    PipelineRunError,
+)
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
 from bankmarketing_ops.pipelines import PipelinePublisher, training_pipeline
 from bankmarketing_ops.types.pipelines import (
@@ -336,7 +340,8 @@ def trigger(
 def follow_run(
     get_run: Any, run_id: str, console: Console, *, timeout: float | None = None
 ) -> PipelineRun:
-    """Show the run's steps live until it ends (or `timeout` seconds pass: TimeoutError)."""
+    """Show the run's steps live until it ends (or `timeout` seconds pass:
+    `OperationTimeoutError`, which leaves the run going)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     with Live(console=console, transient=True, refresh_per_second=4) as live:
         while True:
@@ -345,9 +350,10 @@ def follow_run(
             if run.done:
                 return run
             if deadline is not None and time.monotonic() > deadline:
-                raise PipelineError(
-                    f"pipeline run {run_id} is still {run.status} after {timeout:.0f} s; "
-                    f"follow it with: bankops pipelines runs {run_id}"
+                raise OperationTimeoutError(
+                    f"pipeline run {run_id} is still {run.status} after {timeout:g} s; "
+                    f"follow it with: bankops pipelines runs {run_id}",
+                    operation_id=run_id,
                 )
             time.sleep(C.PIPELINE_POLL_S)
 

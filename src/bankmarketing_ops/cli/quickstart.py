@@ -85,7 +85,6 @@ class QuickstartReport(BaseModel):
 
 
 _AZURE = "Azure ML (with --backend azureml)"
-_TOKEN_HINT = {"local": "bankops pipelines token", "azureml": "an Entra token of the workspace"}
 
 
 class BackendChoice(StrEnum):
@@ -208,11 +207,7 @@ def quickstart(
         auth=auth.value,
     )
     if timeout_minutes is None:
-        timeout_minutes = (
-            C.QUICKSTART_BUDGET_MINUTES
-            if workspace.kind == "local"
-            else C.AZUREML_QUICKSTART_BUDGET_MINUTES
-        )
+        timeout_minutes = workspace.timings.quickstart_budget_minutes
     with download_progress("downloading the data") as on_progress:
         source = data.locate(data_path, on_progress=on_progress)
     if not json_output:
@@ -261,7 +256,7 @@ def quickstart(
         json_output=json_output,
     )
     drift = None
-    if workspace.kind == "local" and pipeline_run.status == "Completed":
+    if workspace.supports("capture") and pipeline_run.status == "Completed":
         if not json_output:
             console.print(render_run(pipeline_run))
             console.rule("[bold]8. monitor: capture inputs and measure drift")
@@ -296,21 +291,18 @@ def quickstart(
         console.print(render_run(pipeline_run))
     if pipeline_run.status != "Completed":
         raise PipelineRunError(pipeline_run)
+    server = workspace.supports("pipeline_server")
+    token = "bankops pipelines token" if server else "an Entra token of the workspace"
     console.print(
         f"Trigger it again from anywhere: POST {published.endpoint} with "
-        f"'Authorization: Bearer <{_TOKEN_HINT[workspace.kind]}>'."
+        f"'Authorization: Bearer <{token}>'."
     )
-    if workspace.kind == "local":
-        console.print(
-            f"The service keeps running; stop it with: bankops services delete {service.name} "
-            "(and the pipeline server with: bankops pipelines stop)"
-        )
-    else:
-        console.print(
-            f"The web service {service.name} keeps running (and costs money) on Azure ML; "
-            "delete it with ModelDeployer(workspace).delete(...) or in Azure ML studio, and "
-            "see docs/azureml.md for the cleanup of the compute cluster."
-        )
+    also = " (and the pipeline server with: bankops pipelines stop)" if server else ""
+    console.print(
+        f"The service keeps running; delete it with: bankops services delete "
+        f"{service.name}{also}. On a cloud it is billed while it runs (Azure ML: see "
+        "'Costs and cleanup' in docs/azureml.md, also for the compute cluster)."
+    )
 
 
 def crisis_traffic_drift(
@@ -358,29 +350,24 @@ def publish_and_trigger(
             f"[green]✔ published[/] {published.name} version {published.version}: "
             f"{published.endpoint}"
         )
-    # Azure's published AutoMLStep pipeline fixes its settings when built and declares
-    # no REST parameters; its runs are read through the workspace, not the endpoint's host.
-    azure = workspace.kind == "azureml"
-    parameters: dict[str, Any] = (
-        {}
-        if azure
-        else {
-            "data_path": data_path,
-            "timeout_minutes": timeout_minutes,
-            "model_name": model_name,
-            "service_name": service_name,
-        }
-    )
+    # Only the parameters the published pipeline declares go over REST (Azure's published
+    # AutoMLStep pipeline fixes its settings when built and declares none).
+    wanted: dict[str, Any] = {
+        "data_path": data_path,
+        "timeout_minutes": timeout_minutes,
+        "model_name": model_name,
+        "service_name": service_name,
+    }
+    declared = {parameter.name for parameter in published.parameters}
+    parameters = {name: value for name, value in wanted.items() if name in declared}
     with publisher.client() as client:
         run_id = client.trigger(published, experiment_name="quickstart", parameters=parameters)
         if not json_output:
             console.print(f"triggered run {run_id} over REST; following it …")
-        get_run = publisher.get_run if azure else client.get_run
         # the search budget, plus room for starting, ensembling, evaluating and deploying
-        # (on Azure ML also for a compute cluster to scale up from zero nodes)
-        margin = C.AZUREML_PIPELINE_RUN_MARGIN_S if azure else C.PIPELINE_RUN_MARGIN_S
-        timeout = timeout_minutes * 60 + margin
-        return published, follow_run(get_run, run_id, console, timeout=timeout)
+        # (on a cloud also for a compute cluster to scale up from zero nodes)
+        timeout = timeout_minutes * 60 + workspace.timings.pipeline_run_margin_s
+        return published, follow_run(publisher.get_run, run_id, console, timeout=timeout)
 
 
 def traffic_with_insights(workspace: Workspace, service: WebService) -> TelemetrySummary:
@@ -405,13 +392,13 @@ def traffic_with_insights(workspace: Workspace, service: WebService) -> Telemetr
                 content=b'{"data": [',
                 headers={**good, "Content-Type": "application/json"},
             )
-    local = workspace.kind == "local"
-    deadline = time.time() + (5 if local else 300)
-    while True:  # records reach the database within a second
+    timings = workspace.timings
+    deadline = time.time() + timings.telemetry_delay_s
+    while True:
         summary = insights.summary(service.name, since=started, name="POST /score")
         if summary.requests >= 55 or time.time() > deadline:
             return summary
-        time.sleep(0.2 if local else 15)
+        time.sleep(timings.telemetry_poll_s)
 
 
 def deploy_and_score(

@@ -59,13 +59,22 @@ def leaderboard(iterations: list[Iteration], *, metric: str, top: int = 10) -> T
 
 
 def metrics_comparison(run: TrainingRun) -> Table:
-    table = Table(title=f"Test split ({run.test_rows:,} rows)", title_justify="left")
+    if run.metrics_source == "test":
+        title = f"Test split ({run.test_rows:,} rows)"
+        ours_column = f"best: {run.best.model_type}"
+    else:  # the model's rows are not the baseline's: say so in the table itself
+        title = (
+            f"Best model on its validation rows ({run.metrics.rows:,}); default LightGBM "
+            f"on a test split ({run.test_rows:,} rows)"
+        )
+        ours_column = f"best: {run.best.model_type} (validation)"
+    table = Table(title=title, title_justify="left")
     table.add_column("metric")
-    table.add_column(f"best: {run.best.model_type}", justify="right")
+    table.add_column(ours_column, justify="right")
     table.add_column("default LightGBM", justify="right")
     table.add_column("Δ", justify="right")
     for name in _COMPARED:
-        ours, base = run.test_metrics.value(name), run.baseline_metrics.value(name)
+        ours, base = run.metrics.value(name), run.baseline_metrics.value(name)
         better = (ours < base) if name == "log_loss" else (ours > base)
         delta = Text(f"{ours - base:+.4f}", style="green" if better else "red")
         table.add_row(name, f"{ours:.4f}", f"{base:.4f}", delta)

@@ -13,7 +13,12 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import APIResponseError, ConfigurationError, PipelineRunError
+from bankmarketing_ops._exceptions import (
+    APIResponseError,
+    ConfigurationError,
+    OperationTimeoutError,
+    PipelineRunError,
+)
 from bankmarketing_ops.client._policy import HttpPolicy, send
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
@@ -170,7 +175,7 @@ class PipelineClient:
 
         Raises:
             PipelineRunError: it ended Failed or Canceled (unless `raise_on_failure=False`).
-            TimeoutError: it is still going after `timeout` seconds.
+            OperationTimeoutError: it is still going after `timeout` seconds.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -180,7 +185,10 @@ class PipelineClient:
                     raise PipelineRunError(run)
                 return run
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"pipeline run {run_id} is still {run.status} after {timeout} s")
+                raise OperationTimeoutError(
+                    f"pipeline run {run_id} is still {run.status} after {timeout:g} s",
+                    operation_id=run_id,
+                )
             time.sleep(poll_interval)
 
     def close(self) -> None:

@@ -8,7 +8,18 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["PRIMARY_METRICS", "ClassificationMetrics", "PrimaryMetric", "compute_metrics"]
+__all__ = [
+    "PRIMARY_METRICS",
+    "ClassificationMetrics",
+    "MetricsSource",
+    "PrimaryMetric",
+    "compute_metrics",
+]
+
+#: Which rows a model's metrics were measured on: `test`, held-out rows the search never
+#: saw (this machine); `validation`, the validation rows or cross-validation folds the
+#: search chose the model on (Azure AutoML's own metrics: optimistic for that reason).
+MetricsSource = Literal["test", "validation"]
 
 PrimaryMetric = Literal[
     "AUC_weighted",

@@ -28,7 +28,7 @@ from bankmarketing_ops._rules import (
 from bankmarketing_ops.automl import AutoMLTrainer
 from bankmarketing_ops.deploy import ModelDeployer
 from bankmarketing_ops.ml.features import records_of, target_vector
-from bankmarketing_ops.ml.metrics import PRIMARY_METRICS, compute_metrics
+from bankmarketing_ops.ml.metrics import PRIMARY_METRICS, MetricsSource, compute_metrics
 from bankmarketing_ops.registry import ModelRegistry
 from bankmarketing_ops.steps.context import StepContext
 from bankmarketing_ops.types.automl import TrainingRun
@@ -138,7 +138,9 @@ class Evaluation(BaseModel):
 
     primary_metric: str
     candidate: float
-    """The new model on its test rows."""
+    """The new model's `primary_metric`, on the rows `candidate_source` names."""
+    candidate_source: MetricsSource
+    """`test`: its held-out test rows, the rows `deployed` is measured on too."""
     deployed_model: str | None
     """What the service serves now (None: no such service)."""
     deployed: float | None
@@ -182,10 +184,11 @@ def train(context: StepContext) -> None:
         raise
     metric = context.parameters["primary_metric"]
     context.log.info(
-        "best: %s, test %s %.4f (default LightGBM %.4f), %d iterations",
+        "best: %s, %s %s %.4f (default LightGBM on test rows %.4f), %d iterations",
         run.best.model_type,
+        run.metrics_source,
         metric,
-        run.test_metrics.value(metric),
+        run.metrics.value(metric),
         run.baseline_metrics.value(metric),
         len(run.iterations),
     )
@@ -193,7 +196,8 @@ def train(context: StepContext) -> None:
         "metrics",
         {
             "primary_metric": metric,
-            "test": run.test_metrics.model_dump(),
+            "source": run.metrics_source,
+            "model": run.metrics.model_dump(),
             "baseline": run.baseline_metrics.model_dump(),
         },
     )
@@ -203,12 +207,13 @@ def train(context: StepContext) -> None:
 def evaluate(context: StepContext) -> None:
     run = TrainingRun.model_validate(context.read_json("best_model"))
     metric = context.parameters["primary_metric"]
-    candidate = run.test_metrics.value(metric)
+    candidate = run.metrics.value(metric)
     deployed_ref = _deployed_model(context)
     if deployed_ref is None:
         result = Evaluation(
             primary_metric=metric,
             candidate=candidate,
+            candidate_source=run.metrics_source,
             deployed_model=None,
             deployed=None,
             better=True,
@@ -220,6 +225,7 @@ def evaluate(context: StepContext) -> None:
         result = Evaluation(
             primary_metric=metric,
             candidate=candidate,
+            candidate_source=run.metrics_source,
             deployed_model=deployed_ref,
             deployed=deployed,
             better=better,

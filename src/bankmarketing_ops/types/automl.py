@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bankmarketing_ops._rules import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES
 from bankmarketing_ops.ml.families import DEFAULT_FAMILIES, ModelFamily
-from bankmarketing_ops.ml.metrics import ClassificationMetrics, PrimaryMetric
+from bankmarketing_ops.ml.metrics import ClassificationMetrics, MetricsSource, PrimaryMetric
 
 __all__ = [
     "AutoMLConfig",
@@ -16,6 +16,7 @@ __all__ = [
     "EnsembleMember",
     "Iteration",
     "LeakCost",
+    "MetricsSource",
     "RunState",
     "TrainingRun",
     "TrainingStatus",
@@ -167,13 +168,19 @@ class TrainingRun(BaseModel):
     data_sha256: str | None
     train_rows: int
     test_rows: int
+    """Rows of the held-out test split (the baseline's, and locally the model's too)."""
     features: list[str]
     iterations: list[Iteration]
     best: BestModel
-    test_metrics: ClassificationMetrics
-    """The chosen model on the held-out test split."""
+    metrics: ClassificationMetrics
+    """The chosen model's metrics, measured on the rows `metrics_source` names."""
+    metrics_source: MetricsSource
+    """`test` on the local backend (the held-out test split, `test_rows` rows);
+    `validation` on Azure ML (Azure's metrics of the best child run on its validation data
+    or cross-validation folds, `metrics.rows` rows)."""
     baseline_metrics: ClassificationMetrics
-    """A default LightGBM on the same split and features, for comparison."""
+    """A default LightGBM on the held-out test split (`test_rows` rows) and the same
+    features, for comparison; always measured on this machine."""
     leak_cost: LeakCost | None = None
     feature_importance: dict[str, float] = Field(default_factory=dict)
     """Permutation importance on the test split: mean drop of AUC when a feature is shuffled."""

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankmarketing_ops.ml.artifacts import MemberManifest
 from bankmarketing_ops.ml.features import FeatureSpec
-from bankmarketing_ops.ml.metrics import ClassificationMetrics
+from bankmarketing_ops.ml.metrics import ClassificationMetrics, MetricsSource
 
 if TYPE_CHECKING:
     from bankmarketing_ops.types.automl import TrainingRun
@@ -64,7 +64,11 @@ class ModelVersion(BaseModel):
     input_schema: list[FeatureSpec]
     """The inputs the model reads, in order (wire names, kinds, categories)."""
     metrics: ClassificationMetrics | None = None
-    """Test-split metrics, computed the same way for every version."""
+    """The version's metrics, measured on the rows `metrics_source` names."""
+    metrics_source: MetricsSource | None = None
+    """`test`: held-out test rows (local AutoML runs, and models registered with test
+    data); `validation`: Azure AutoML's validation metrics; None: not recorded (versions
+    registered before this field, or without metrics)."""
     baseline_metrics: ClassificationMetrics | None = None
     """A default LightGBM on the same split, when known."""
     training: TrainingInfo

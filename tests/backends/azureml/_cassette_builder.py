@@ -527,6 +527,7 @@ def bankops_property(
     baseline_metrics: dict[str, Any] | None = None,
     training: dict[str, Any] | None = None,
     library_versions: dict[str, str] | None = None,
+    metrics_source: str | None = None,
 ) -> str:
     """The `bankops.version` property our registry writes (see registry.encode_version)."""
     metrics = TEST_METRICS if metrics is None else metrics
@@ -537,6 +538,8 @@ def bankops_property(
         "input_kind": "frame",
         "members": [],
         "metrics": metrics,
+        # Azure AutoML's metrics are its validation metrics; ours are on held-out rows
+        "metrics_source": metrics_source or ("validation" if origin == "automl" else "test"),
         "baseline_metrics": baseline_metrics,
         "training": {
             "origin": origin,

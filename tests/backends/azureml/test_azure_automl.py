@@ -182,7 +182,8 @@ def test_a_finished_run_maps_to_a_training_run(tmp_path: Path, small_frame: pd.D
     assert result.best.model_type == "VotingEnsemble"
     assert result.best.validation_score == pytest.approx(0.947)
     assert result.best.best_single_validation_score == pytest.approx(0.944)
-    assert result.test_metrics.AUC_weighted == pytest.approx(0.947)
+    assert result.metrics.AUC_weighted == pytest.approx(0.947)
+    assert result.metrics_source == "validation"
     assert 0.5 <= result.baseline_metrics.AUC_weighted <= 1.0  # computed here, on the data
     described = Path(result.run_dir) / "azureml_run.json"
     assert '"best_child_run_id": "AutoML_x_2"' in described.read_text()
@@ -282,7 +283,7 @@ def test_ctrl_c_in_the_cli_waits_until_azure_has_canceled(
     monkeypatch.setattr(cli_train.time, "sleep", interrupted)
     console = Console(file=open(tmp_path / "out.txt", "w"), width=120)  # noqa: SIM115
     with pytest.raises(TrainingCanceledError, match=r"after 1 iteration\(s\)"):
-        cli_train.follow(TrainingPoller(job), console)
+        cli_train.follow(TrainingPoller(job, backend="azureml"), console)
     console.file.close()
     assert run.status == "Canceled"  # read until Azure said so, not at CancelRequested
     assert "LightGBM" in (tmp_path / "out.txt").read_text()
@@ -378,11 +379,15 @@ def test_train_on_azure_submits_polls_and_maps_the_run(
     assert run.best.model_type == "VotingEnsemble"
     assert run.best.validation_score == pytest.approx(0.947)
     assert run.best.best_single_validation_score == pytest.approx(0.944)
-    assert run.test_metrics.AUC_weighted == pytest.approx(0.947)
-    assert run.test_metrics.log_loss == pytest.approx(0.18)
+    # Azure's metrics are its validation metrics, and say so
+    assert run.metrics_source == "validation"
+    assert run.metrics.AUC_weighted == pytest.approx(0.947)
+    assert run.metrics.log_loss == pytest.approx(0.18)
     # the artifact-backed metric, downloaded (its artifact's read SAS, then the blob)
-    assert run.test_metrics.confusion_matrix == [[4300, 100], [320, 220]]
-    assert run.test_metrics.rows == run.test_rows == 4940
+    assert run.metrics.confusion_matrix == [[4300, 100], [320, 220]]
+    assert run.metrics.rows == 4940
+    # the baseline is measured here, on the held-out split of the data
+    assert run.baseline_metrics.rows == run.test_rows
     assert run.duration_s == 1800.0
     assert run.data_sha256 == C.DEFAULT_DATA_SHA256
     described = json.loads((Path(run.run_dir) / "azureml_run.json").read_text())

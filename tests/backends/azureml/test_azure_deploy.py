@@ -16,7 +16,10 @@ from bankmarketing_ops import (
     ModelDeployer,
     ModelNotFoundError,
     ModelRegistry,
+    OperationTimeoutError,
+    Poller,
     ServiceNotFoundError,
+    UnsupportedFeatureError,
     Workspace,
 )
 from bankmarketing_ops.backends.azureml import AzureMLBackend, AzureMLOptions
@@ -105,8 +108,8 @@ def test_local_only_options_are_refused(azure_workspace: Workspace) -> None:
     deployer = azure_workspace.backend.deployer
     with pytest.raises(ConfigurationError, match="CORS"):
         deployer.update(B.SERVICE, cors_origins=["https://example.com"])
-    with pytest.raises(ConfigurationError, match="cannot be restarted"):
-        deployer.restart(B.SERVICE)
+    with pytest.raises(UnsupportedFeatureError, match="azureml backend has no service restart"):
+        ModelDeployer(azure_workspace).restart(B.SERVICE)
 
 
 def test_azure_chooses_the_port(tmp_path: Path) -> None:
@@ -162,15 +165,22 @@ def test_the_callers_timeout_is_kept_not_stretched(
         cache_dir=tmp_path,
     )
     deployer = backend.deployer
-    pending = deployer._pending["svc"] = _SdkPending()
-    poller = DeploymentPoller(ModelDeployer(Workspace(backend)), "svc", "m:1")
-    with pytest.raises(DeploymentError, match=r"did not settle within 0\.05 s(.|\n)*building"):
+    pending = _SdkPending()
+    poller: DeploymentPoller = Poller(
+        deployer._operation("svc", "deployment", pending, model_ref="m:1"), backend="azureml"
+    )
+    with pytest.raises(
+        OperationTimeoutError, match=r"did not settle within 0\.05 s(.|\n)*building"
+    ) as caught:
         poller.result(0.05)
+    assert caught.value.operation_id == "svc"
     assert pending.asked == [0.05]
+    with pytest.raises(UnsupportedFeatureError, match="cancel for deployment"):
+        poller.cancel()
 
     monkeypatch.setattr(_SdkService, "state", "Healthy")
-    pending = deployer._pending["svc"] = _SdkPending()
-    assert deployer.wait("svc").state == "Healthy"  # None: the option's default
+    pending = _SdkPending()
+    assert deployer.wait("svc", sdk_service=pending).state == "Healthy"  # the default
     assert pending.asked == [1800]
 
 

@@ -20,7 +20,6 @@ from bankmarketing_ops import (
 )
 from bankmarketing_ops.backends.azureml.pipelines import _iso, _step_status, map_run_status
 from bankmarketing_ops.cli.pipelines import follow_run
-from bankmarketing_ops.pipelines import PipelineRunPoller
 from tests.backends.azureml import _cassettes_pipeline_runs as R
 from tests.backends.azureml import _cassettes_pipelines as P
 from tests.backends.azureml.conftest import assert_all_played
@@ -69,7 +68,7 @@ def test_a_failed_step_fails_the_run(azure_workspace: Workspace, vcr: Any) -> No
         f"pipeline run {R.FAILED_RUN_ID} failed: step train failed: {R.AUTOML_ERROR}"
     )
     with pytest.raises(PipelineRunError) as raised:
-        PipelineRunPoller(publisher, R.FAILED_RUN_ID).result(timeout=60)
+        publisher.poll_run(R.FAILED_RUN_ID).result(timeout=60)
     run = raised.value.run
     assert run.status == "Failed"
     assert run.error == f"step train failed: {R.AUTOML_ERROR}"
@@ -114,7 +113,7 @@ def test_cancel_a_run(azure_workspace: Workspace, vcr: Any) -> None:
     asked = publisher.cancel_run(R.RUN_ID)
     assert asked.status == "Running"
     with pytest.raises(PipelineRunError, match="canceled") as raised:
-        PipelineRunPoller(publisher, R.RUN_ID).result(timeout=60)
+        publisher.poll_run(R.RUN_ID).result(timeout=60)
     assert raised.value.run.status == "Canceled"
     assert raised.value.run.step("train").status == "Canceled"
     # cancelling a run that is over changes nothing (no DELETE left in the cassette)

@@ -18,6 +18,7 @@ from bankmarketing_ops import (
     PipelineNotFoundError,
     PipelinePublisher,
     PipelineStep,
+    UnsupportedFeatureError,
     Workspace,
     training_pipeline,
 )
@@ -130,9 +131,13 @@ def test_local_server_operations_are_refused_on_azure() -> None:
 
     backend = AzureMLBackend(SimpleNamespace(name="ws"), auth=ArmTokenAuthentication(B.fake_jwt()))
     publisher = PipelinePublisher(Workspace(backend))
-    with pytest.raises(ConfigurationError, match="local pipeline server"):
-        publisher.token()
+    for method in (publisher.token, publisher.server_url, publisher.stop_server):
+        with pytest.raises(UnsupportedFeatureError) as caught:
+            method()
+        assert caught.value.backend == "azureml"
+        assert "PipelinePublisher.client()" in caught.value.instead
     assert publisher.auth_header()["Authorization"].startswith("Bearer ")
+    assert not Workspace(backend).supports("pipeline_server")
 
 
 def test_the_default_budget_is_raised_to_azures_minimum_an_explicit_one_is_checked() -> None:

@@ -151,7 +151,8 @@ def test_register_run_registers_the_best_childs_model(
         run_dir=str(tmp_path),
         best=SimpleNamespace(model_type="VotingEnsemble"),
         config=SimpleNamespace(drop_leaky_columns=False, model_dump=lambda **_: None),
-        test_metrics=known.metrics,
+        metrics=known.metrics,
+        metrics_source=known.metrics_source,
         baseline_metrics=known.baseline_metrics,
         data_source=known.training.data_source,
         data_sha256=known.training.data_sha256,
@@ -170,6 +171,7 @@ def test_register_run_registers_the_best_childs_model(
     assert version.ref == "bankmarketing-automl:1"
     assert version.training.run_id == B.PARENT_RUN
     assert version.metrics == known.metrics
+    assert version.metrics_source == "validation"
     assert version.training.origin == "automl"
     assert version.properties == {"team": "marketing"}
     assert_all_played(vcr)

@@ -162,20 +162,6 @@ def test_without_the_extra_the_error_gives_the_install_command(
     assert isinstance(caught.value, ConfigurationError)
 
 
-def test_cassettes_are_what_the_builder_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_fixtures: Path
-) -> None:
-    """The hand-built cassettes are generated, not edited: regenerate them with
-    `python -m tests.backends.azureml._cassette_builder`."""
-    committed = B.ROOT
-    monkeypatch.setattr(B, "ROOT", tmp_path)
-    written = B.write_all()
-    assert written
-    for path in written:
-        relative = path.relative_to(tmp_path)
-        assert path.read_text() == (committed / relative).read_text(), relative
-
-
 def test_recording_scrubs_signatures_and_keys() -> None:
     from tests.backends.azureml.conftest import scrub, scrub_response
 

@@ -47,7 +47,8 @@ def test_a_version_holds_everything_needed_to_reproduce_it(
         "reference.json",
         "version.json",
     ]
-    assert version.metrics == trained_run.test_metrics
+    assert version.metrics == trained_run.metrics
+    assert version.metrics_source == "test"
     assert version.baseline_metrics == trained_run.baseline_metrics
     assert version.training.run_id == trained_run.run_id
     assert version.training.config == trained_run.config.model_dump(mode="json")

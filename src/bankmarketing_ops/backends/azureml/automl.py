@@ -6,9 +6,10 @@ published file, uploaded to the workspace's default datastore otherwise. The par
 child runs become `Iteration`s, the best child's metrics the run's metrics.
 
 What differs from the local backend, on purpose and said in the docs:
-- `test_metrics` are Azure's metrics of the best child on its validation data (or cross
-  validation), as Azure reports them; `baseline_metrics` is the default LightGBM computed
-  on this machine on a split of the same data with the run's `test_size` and seed.
+- `metrics` are Azure's metrics of the best child on its validation data (or cross
+  validation), as Azure reports them, and `metrics_source` says so (`validation`);
+  `baseline_metrics` is the default LightGBM computed on this machine on a held-out split
+  of the same data with the run's `test_size` and seed (`test_rows` rows).
 - `model_dir` and `run_dir` are a local folder holding the run's description; the model
   itself stays in the run's outputs (`outputs/model.pkl`) and is registered from there.
 """
@@ -24,7 +25,12 @@ from typing import Any
 import pandas as pd
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import BudgetTooSmallError, TrainingCanceledError, TrainingError
+from bankmarketing_ops._exceptions import (
+    BudgetTooSmallError,
+    OperationTimeoutError,
+    TrainingCanceledError,
+    TrainingError,
+)
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import require, sdk_status, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
@@ -375,7 +381,10 @@ class AzureTrainingJob:
         deadline = None if timeout is None else time.monotonic() + timeout
         while (state := self._state()) == "Running":
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"AutoML run {self.run_id} is still running")
+                raise OperationTimeoutError(
+                    f"AutoML run {self.run_id} is still running after {timeout:g} s",
+                    operation_id=self.run_id,
+                )
             wait = self._options.poll_interval_s
             if deadline is not None:  # never sleep past the caller's timeout
                 wait = min(wait, max(deadline - time.monotonic(), 0.0))
@@ -410,7 +419,7 @@ class AzureTrainingJob:
             portal_url = str(self._run.get_portal_url())
         best_type = str(best_properties.get("run_algorithm", "unknown"))
         best_score = float(best_properties.get("score", "nan"))
-        test_metrics = map_metrics(metrics)
+        validation_metrics = map_metrics(metrics)
 
         features = feature_specs(drop_leaky=config.drop_leaky_columns)
         split = train_test_split(self._frame, test_size=config.test_size, seed=config.random_seed)
@@ -445,7 +454,7 @@ class AzureTrainingJob:
             data_source=self._data_source,
             data_sha256=self._frame.attrs.get("sha256"),
             train_rows=len(self._frame),
-            test_rows=test_metrics.rows,
+            test_rows=len(split.test),
             features=[f.name for f in features],
             iterations=iterations,
             best=BestModel(
@@ -465,7 +474,8 @@ class AzureTrainingJob:
                 validation_score=best_score,
                 best_single_validation_score=best_single,
             ),
-            test_metrics=test_metrics,
+            metrics=validation_metrics,
+            metrics_source="validation",
             baseline_metrics=baseline,
             run_dir=str(run_dir),
             model_dir=str(run_dir),

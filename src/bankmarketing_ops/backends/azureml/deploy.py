@@ -15,12 +15,14 @@ from urllib.parse import urlparse
 from bankmarketing_ops._exceptions import (
     ConfigurationError,
     DeploymentError,
+    OperationTimeoutError,
     ServiceNotFoundError,
 )
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.backends.azureml._sdk import reading, require, sdk_error_text, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
 from bankmarketing_ops.backends.azureml.registry import read_model
+from bankmarketing_ops.backends.operations import ServiceOperation
 from bankmarketing_ops.serving.config import KeyName
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
@@ -100,9 +102,20 @@ class AzureDeployer:
 
     def __init__(self, workspace: Any, options: AzureMLOptions, cache: Path) -> None:
         self._ws, self._options, self._cache = workspace, options, cache
-        # SDK service objects of operations this deployer started: only those know their
-        # operation's URL, which `wait_for_deployment` polls.
-        self._pending: dict[str, Any] = {}
+
+    def _operation(
+        self, name: str, description: str, sdk_service: Any, **expected: Any
+    ) -> ServiceOperation:
+        """The operation of a change this deployer started. `sdk_service` is the SDK's
+        object of it: only that one knows the operation's URL `wait_for_deployment` polls."""
+        return ServiceOperation(
+            name,
+            description=description,
+            look=lambda: self.get(name),
+            settle=lambda timeout: self.wait(
+                name, sdk_service=sdk_service, timeout=timeout, **expected
+            ),
+        )
 
     def _service(self, name: str) -> Any:
         webservice = require("azureml.core.webservice")
@@ -140,7 +153,7 @@ class AzureDeployer:
         cors_origins: builtins.list[str],
         insights_enabled: bool,
         workers: int = 1,
-    ) -> None:
+    ) -> ServiceOperation:
         if port is not None:
             raise ConfigurationError("Azure ML chooses a web service's port; do not pass port")
         if cors_origins:
@@ -170,7 +183,7 @@ class AzureDeployer:
         sdk_model = self._sdk_model(model)
         inference_config = self._inference_config(sdk_model, model.ref)
         with translated(DeploymentError, f"deploy {name!r}"):
-            self._pending[name] = core.Model.deploy(
+            deployed = core.Model.deploy(
                 self._ws,
                 name,
                 [sdk_model],
@@ -180,6 +193,7 @@ class AzureDeployer:
                 overwrite=False,
             )
         _log.info("deploying %s as %s on %s", model.ref, name, self._options.deploy_target)
+        return self._operation(name, "deployment", deployed, model_ref=model.ref)
 
     def update(
         self,
@@ -189,7 +203,7 @@ class AzureDeployer:
         cors_origins: builtins.list[str] | None = None,
         insights_enabled: bool | None = None,
         capture_sample_rate: float | None = None,
-    ) -> None:
+    ) -> ServiceOperation:
         if cors_origins:
             raise ConfigurationError("Azure ML v1 web services do not set CORS origins")
         if capture_sample_rate:
@@ -210,7 +224,13 @@ class AzureDeployer:
             # None, so nothing asked for is silently dropped
             with translated(DeploymentError, f"update {name!r}"):
                 service.update(**changes)
-            self._pending[name] = service
+        return self._operation(
+            name,
+            "update",
+            service if changes else None,
+            model_ref=model.ref if model is not None else None,
+            insights=insights_enabled,
+        )
 
     def wait(
         self,
@@ -218,18 +238,20 @@ class AzureDeployer:
         *,
         model_ref: str | None = None,
         insights: bool | None = None,
-        capture_sample_rate: float | None = None,
+        sdk_service: Any = None,
         timeout: float | None = None,
     ) -> WebService:
         """Wait for the service to settle, at most `timeout` seconds (None:
-        `AzureMLOptions.deploy_timeout_s`, since Azure deployments take minutes).
+        `AzureMLOptions.deploy_timeout_s`, since Azure deployments take minutes);
+        `sdk_service` is the SDK's object of the change being waited for, if any.
 
         Raises `DeploymentError` with Azure's error and the end of the service's log when
-        the operation fails, the service is unhealthy or the time is up.
+        the operation fails or the service is unhealthy, `OperationTimeoutError` when it
+        is still transitioning at the end of the time.
         """
         budget = self._options.deploy_timeout_s if timeout is None else max(timeout, 0.0)
         deadline = time.monotonic() + budget
-        pending = self._pending.pop(name, None)
+        pending = sdk_service
         problem: str | None = None
         if pending is not None:
             try:
@@ -248,6 +270,14 @@ class AzureDeployer:
                 break
             time.sleep(
                 max(min(self._options.poll_interval_s, 10.0, deadline - time.monotonic()), 0)
+            )
+        if result.state == "Transitioning" and time.monotonic() >= deadline:
+            said = f" (Azure says: {problem})" if problem else ""
+            raise OperationTimeoutError(
+                f"web service {name!r} did not settle within {budget:g} s{said}; it keeps "
+                f"going (look again with ModelDeployer.get({name!r})); its log ends:\n"
+                + self._log_tail(name),
+                operation_id=name,
             )
         if problem is not None or result.state != "Healthy":
             if result.state == "Transitioning":
@@ -293,11 +323,6 @@ class AzureDeployer:
         service = self._service(name)
         with translated(DeploymentError, f"regenerate the {which} key of {name!r}"):
             service.regen_key(_KEY_NAMES[which])
-
-    def restart(self, name: str) -> None:
-        raise ConfigurationError(
-            "Azure ML v1 web services cannot be restarted; update or redeploy the service"
-        )
 
     def delete(self, name: str) -> None:
         try:

@@ -159,9 +159,3 @@ class AzureInsights:
         if getattr(answer, "partial_error", None) is not None:
             _log.warning("Application Insights returned partial results for %s", service)
         return [record_of(row, service) for table in tables for row in table.rows]
-
-    def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int:
-        raise ConfigurationError(
-            "Application Insights keeps requests for its retention period; set it on the "
-            "resource (Usage and estimated costs → Data retention), or use its purge API"
-        )

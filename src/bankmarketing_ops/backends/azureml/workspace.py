@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from bankmarketing_ops.backends.azureml.insights import AzureInsights
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
 from bankmarketing_ops.backends.azureml.pipelines import AzurePipelines
 from bankmarketing_ops.backends.azureml.registry import AzureRegistry
-from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
+from bankmarketing_ops.backends.base import BackendKind, BackendTimings, WorkspaceInfo
 
 __all__ = ["AzureMLBackend"]
 
@@ -63,6 +62,10 @@ class AzureMLBackend:
         return "azureml"
 
     @property
+    def timings(self) -> BackendTimings:
+        return BackendTimings.of(self.kind)
+
+    @property
     def sdk_workspace(self) -> Any:
         """The `azureml.core.Workspace` (for what this library does not wrap)."""
         return self._ws
@@ -75,10 +78,8 @@ class AzureMLBackend:
     def registry(self) -> AzureRegistry:
         return AzureRegistry(self._ws, self._cache)
 
-    @functools.cached_property
+    @property
     def deployer(self) -> AzureDeployer:
-        # one per workspace: it keeps the SDK objects of the deployments it started, whose
-        # operations only they can poll
         return AzureDeployer(self._ws, self.options, self._cache)
 
     @property

@@ -25,6 +25,7 @@ import pandas as pd
 
 from bankmarketing_ops._exceptions import (
     BudgetTooSmallError,
+    OperationTimeoutError,
     TrainingCanceledError,
     TrainingError,
 )
@@ -107,7 +108,10 @@ class LocalTrainingJob:
     def result(self, timeout: float | None = None) -> TrainingRun:
         self._thread.join(timeout)
         if self._thread.is_alive():
-            raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
+            raise OperationTimeoutError(
+                f"AutoML run {self.run_id} is still running after {timeout:g} s",
+                operation_id=self.run_id,
+            )
         if self._error is not None:
             raise self._error
         assert self._result is not None
@@ -255,7 +259,8 @@ class _Run:
             features=[f.name for f in features],
             iterations=iterations,
             best=best,
-            test_metrics=test_metrics,
+            metrics=test_metrics,
+            metrics_source="test",
             baseline_metrics=baseline_metrics,
             leak_cost=leak_cost,
             feature_importance=importance,

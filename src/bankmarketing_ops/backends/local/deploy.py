@@ -17,11 +17,17 @@ import time
 from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import ConfigurationError, DeploymentError, ServiceNotFoundError
+from bankmarketing_ops._exceptions import (
+    ConfigurationError,
+    DeploymentError,
+    OperationTimeoutError,
+    ServiceNotFoundError,
+)
 from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops._processes import (
@@ -32,6 +38,7 @@ from bankmarketing_ops._processes import (
     start_detached,
 )
 from bankmarketing_ops._rules import check_service_name
+from bankmarketing_ops.backends.operations import ServiceOperation
 from bankmarketing_ops.serving.config import (
     KEYS_FILE,
     LOG_FILE,
@@ -66,7 +73,7 @@ class LocalDeployer:
         cors_origins: list[str],
         insights_enabled: bool,
         workers: int = 1,
-    ) -> None:
+    ) -> ServiceOperation:
         check_service_name(name)
         folder = self._services / name
         with self._lock():
@@ -80,6 +87,15 @@ class LocalDeployer:
                 insights_enabled=insights_enabled,
                 workers=workers,
             )
+        return self._operation(name, "deployment", model_ref=model.ref)
+
+    def _operation(self, name: str, description: str, **expected: Any) -> ServiceOperation:
+        return ServiceOperation(
+            name,
+            description=description,
+            look=lambda: self.get(name),
+            settle=lambda timeout: self.wait(name, timeout=timeout, **expected),
+        )
 
     def _create_locked(
         self,
@@ -123,7 +139,7 @@ class LocalDeployer:
         cors_origins: list[str] | None = None,
         insights_enabled: bool | None = None,
         capture_sample_rate: float | None = None,
-    ) -> None:
+    ) -> ServiceOperation:
         folder = self._folder(name)
         with self._lock():
             self._update_locked(
@@ -133,6 +149,13 @@ class LocalDeployer:
                 insights_enabled=insights_enabled,
                 capture_sample_rate=capture_sample_rate,
             )
+        return self._operation(
+            name,
+            "update",
+            model_ref=model.ref if model is not None else None,
+            insights=insights_enabled,
+            capture_sample_rate=capture_sample_rate,
+        )
 
     def _update_locked(
         self,
@@ -158,10 +181,11 @@ class LocalDeployer:
         # Validated again: a sample rate out of [0, 1] must not reach the servers.
         ServiceConfig.model_validate({**config.model_dump(), **changes}).write(folder)
 
-    def restart(self, name: str) -> None:
+    def restart(self, name: str) -> ServiceOperation:
         folder = self._folder(name)
         self._stop(folder)
         self._start(folder)
+        return self._operation(name, "restart")
 
     def delete(self, name: str) -> None:
         check_service_name(name)  # never a path: ".." would point at the whole workspace
@@ -258,9 +282,10 @@ class LocalDeployer:
                     + "\n".join(self.logs(name, 15))
                 )
             if time.monotonic() > deadline:
-                raise DeploymentError(
+                raise OperationTimeoutError(
                     f"service {name} did not become healthy within "
-                    f"{timeout:.0f} s; see bankops services logs {name}"
+                    f"{timeout:g} s; see bankops services logs {name}",
+                    operation_id=name,
                 )
             time.sleep(0.1)
 

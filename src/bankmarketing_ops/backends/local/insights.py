@@ -13,7 +13,8 @@ __all__ = ["LocalInsights"]
 
 
 class LocalInsights:
-    """Reads and purges the request records the local services write."""
+    """Reads and purges the request records the local services write, and keeps the
+    scoring inputs they capture and the labels logged for them (same `telemetry.db`)."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -77,3 +78,51 @@ class LocalInsights:
                 )
         finally:
             connection.close()
+
+    # --- capture (drift) ----------------------------------------------------------------
+    def captured_rows(
+        self,
+        service: str,
+        columns: Sequence[str],
+        *,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> list[tuple[object, ...]]:
+        where, parameters = ["service = ?"], [service]
+        if since is not None:
+            where.append("timestamp >= ?")
+            parameters.append(since)  # type: ignore[arg-type]
+        if until is not None:
+            where.append("timestamp < ?")
+            parameters.append(until)  # type: ignore[arg-type]
+        return self._query(
+            f"SELECT {', '.join(columns)} FROM captures WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp, row_index",
+            parameters,
+        )
+
+    def store_labels(self, service: str, labels: Sequence[tuple[float, str, int, str]]) -> int:
+        connection = connect(self._root)
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO labels (timestamp, service, request_id, row_index, "
+                    "label) VALUES (?, ?, ?, ?, ?)",
+                    [(at, service, request_id, row, text) for at, request_id, row, text in labels],
+                )
+            matched = 0
+            for _, request_id, row_index, _ in labels:
+                matched += connection.execute(
+                    "SELECT COUNT(*) FROM captures WHERE service = ? AND request_id = ? "
+                    "AND row_index = ?",
+                    (service, request_id, row_index),
+                ).fetchone()[0]
+        finally:
+            connection.close()
+        return matched
+
+    def labels(self, service: str) -> dict[tuple[str, int], str]:
+        rows = self._query(
+            "SELECT request_id, row_index, label FROM labels WHERE service = ?", [service]
+        )
+        return {(str(r[0]), int(r[1])): str(r[2]) for r in rows}  # type: ignore[call-overload]

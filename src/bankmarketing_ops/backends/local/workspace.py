@@ -10,7 +10,7 @@ from bankmarketing_ops import _constants as C
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._exceptions import WorkspaceError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.base import BackendKind, WorkspaceInfo
+from bankmarketing_ops.backends.base import BackendKind, BackendTimings, WorkspaceInfo
 from bankmarketing_ops.backends.local.automl import LocalAutoML
 from bankmarketing_ops.backends.local.deploy import LocalDeployer
 from bankmarketing_ops.backends.local.insights import LocalInsights
@@ -35,6 +35,10 @@ class LocalBackend:
     @property
     def kind(self) -> BackendKind:
         return "local"
+
+    @property
+    def timings(self) -> BackendTimings:
+        return BackendTimings.of(self.kind)
 
     @property
     def root(self) -> Path:
