@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import APIResponseError, ConfigurationError, PipelineRunError
-from bankmarketing_ops.client._policy import HttpPolicy, send
+from bankmarketing_ops._http import HttpPolicy, send
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
     PipelineRun,
