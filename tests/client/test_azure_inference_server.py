@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,11 @@ from typer.testing import CliRunner
 
 from bankmarketing_ops import (
     BadRequestError,
+    ModelDeployer,
     ProbabilitiesNotSupportedError,
     ScoringScriptError,
+    WebService,
+    Workspace,
     data,
 )
 from bankmarketing_ops.cli import app
@@ -262,3 +266,91 @@ def test_schema_generate_from_the_servers_swagger(server: InferenceServer) -> No
     else:
         assert "data" in service_input.model_fields
     assert "emp.var.rate" in code  # the dotted wire name kept as an alias
+
+
+# --- our server's wire beside Azure's, on the same requests ------------------------------
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+@pytest.fixture(scope="module")
+def ours(deployed: WebService, automl_workspace: Workspace) -> tuple[str, str]:
+    """Our local service: base URL and key."""
+    key = ModelDeployer(automl_workspace).get_keys(deployed.name).primary_key
+    return deployed.scoring_uri.rsplit("/", 1)[0], key.get_secret_value()
+
+
+def test_health_answers_alike(servers: dict[str, InferenceServer], ours: tuple[str, str]) -> None:
+    azure = httpx.get(servers["score_v1.py"].base_url + "/")
+    local = httpx.get(ours[0] + "/")
+    assert (local.status_code, local.content) == (azure.status_code, azure.content)
+    assert local.content == b"Healthy"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [{}, {"x-request-id": "trace-42"}],
+)
+def test_request_id_headers_alike(
+    servers: dict[str, InferenceServer], ours: tuple[str, str], sent: dict[str, str]
+) -> None:
+    azure = httpx.get(servers["score_v1.py"].base_url + "/", headers=sent).headers
+    local = httpx.get(ours[0] + "/", headers=sent).headers
+    for headers in (azure, local):
+        assert headers["x-ms-request-id"] == headers["x-request-id"]
+    if "x-request-id" in sent:
+        assert local["x-ms-request-id"] == azure["x-ms-request-id"] == sent["x-request-id"]
+    else:
+        assert UUID.match(azure["x-ms-request-id"])
+        assert UUID.match(local["x-ms-request-id"])
+
+
+def test_a_client_request_id_is_echoed_but_does_not_become_ours(
+    servers: dict[str, InferenceServer], ours: tuple[str, str]
+) -> None:
+    """The one deliberate difference in the ids: Azure copies a client's
+    `x-ms-client-request-id` into `x-ms-request-id`; ours keeps the request's own id there
+    (it keys the request's telemetry, captured inputs and labels)."""
+    sent = {"x-request-id": "trace-43", "x-ms-client-request-id": "client-7"}
+    azure = httpx.get(servers["score_v1.py"].base_url + "/", headers=sent).headers
+    local = httpx.get(ours[0] + "/", headers=sent).headers
+    assert azure["x-ms-client-request-id"] == local["x-ms-client-request-id"] == "client-7"
+    assert azure["x-request-id"] == local["x-request-id"] == "trace-43"
+    assert (azure["x-ms-request-id"], local["x-ms-request-id"]) == ("client-7", "trace-43")
+
+
+@pytest.mark.parametrize("version", [None, "2", "3", "3.1"])
+def test_swagger_versions_alike_where_they_overlap(
+    servers: dict[str, InferenceServer], ours: tuple[str, str], version: str | None
+) -> None:
+    query = {"version": version} if version else {}
+    azure = httpx.get(servers["score_v1.py"].base_url + "/swagger.json", params=query)
+    local = httpx.get(ours[0] + "/swagger.json", params=query)
+    assert (local.status_code, local.headers["content-type"]) == (
+        azure.status_code,
+        azure.headers["content-type"],
+    )
+    a, b = azure.json(), local.json()
+    shared = ["swagger", "consumes", "produces", "securityDefinitions"] if "swagger" in a else []
+    for key in [*shared, "openapi"] if "openapi" in a else shared:
+        assert json.dumps(b[key]) == json.dumps(a[key]), key
+    for path, verb in (("/", "get"), ("/score", "post")):
+        # key order kept: the serialized operations are the same bytes
+        assert json.dumps(b["paths"][path][verb]) == json.dumps(a["paths"][path][verb])
+
+
+def test_the_json_string_answer_is_azures_v1_form(
+    servers: dict[str, InferenceServer], ours: tuple[str, str]
+) -> None:
+    body = json.dumps({"data": RECORDS[:2]})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {ours[1]}"}
+    azure = httpx.post(servers["score_v1.py"].scoring_uri, content=body, headers=headers)
+    local = httpx.post(f"{ours[0]}/score?answer=json-string", content=body, headers=headers)
+    plain = httpx.post(f"{ours[0]}/score", content=body, headers=headers)
+    for answer in (azure, local):
+        assert answer.headers["content-type"] == "application/json"
+        document = json.loads(json.loads(answer.content))
+        assert answer.content == json.dumps(json.dumps(document)).encode()
+        assert list(document) == ["result"]
+    assert json.loads(json.loads(local.content)) == plain.json()
+    with EndpointClient(f"{ours[0]}/score", key=ours[1]) as client:  # reads both forms
+        assert client.score(RECORDS[:2]).result == plain.json()["result"]
