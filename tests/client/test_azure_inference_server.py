@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -354,3 +355,18 @@ def test_the_json_string_answer_is_azures_v1_form(
     assert json.loads(json.loads(local.content)) == plain.json()
     with EndpointClient(f"{ours[0]}/score", key=ours[1]) as client:  # reads both forms
         assert client.score(RECORDS[:2]).result == plain.json()["result"]
+
+
+def test_the_example_runs_against_both_forms(server: InferenceServer) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "score_azure_endpoint.py"
+    out = subprocess.run(
+        [sys.executable, str(example), "--uri", server.scoring_uri],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    v2 = server.script == "score_v2.py"
+    assert f"request form: {'v2' if v2 else 'v1'}" in out
+    assert ("P(yes):" in out) is v2
+    assert ("no probabilities:" in out) is not v2
+    assert f"script failed ({500 if v2 else 200})" in out
