@@ -30,7 +30,7 @@ from bankmarketing_ops import (
 )
 from bankmarketing_ops.cli import app
 from bankmarketing_ops.client import AsyncEndpointClient, EndpointClient, HttpPolicy
-from bankmarketing_ops.client.endpoint import DEFAULT_CLASSES
+from bankmarketing_ops.client.endpoint import DEFAULT_CLASSES, wire_of_swagger
 from tests.azure_inference_server import SCRIPTS, InferenceServer, inference_servers
 
 sys.path.insert(0, str(SCRIPTS))
@@ -370,3 +370,27 @@ def test_the_example_runs_against_both_forms(server: InferenceServer) -> None:
     assert ("P(yes):" in out) is v2
     assert ("no probabilities:" in out) is not v2
     assert f"script failed ({500 if v2 else 200})" in out
+
+
+def test_an_overlong_request_id_is_refused_alike(
+    servers: dict[str, InferenceServer], ours: tuple[str, str]
+) -> None:
+    sent = {"x-request-id": "x" * 101}
+    azure = httpx.get(servers["score_v1.py"].base_url + "/", headers=sent)
+    local = httpx.get(ours[0] + "/", headers=sent)
+    assert local.status_code == azure.status_code == 431
+    assert "x-request-id must not exceed 100 characters" in azure.json()["message"]
+    assert local.json()["message"] == azure.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "form"),
+    [
+        ("azureml_swagger_bankmarketing.json", "v1"),
+        ("azureml_swagger_bankmarketing_inputs_variant.json", "v2"),
+    ],
+)
+def test_the_form_of_real_azure_specs(shared_fixtures: Path, fixture: str, form: str) -> None:
+    """The two swagger.json files Azure generated for real AutoML deployments."""
+    document = json.loads((shared_fixtures / fixture).read_text())
+    assert wire_of_swagger(document) == form
