@@ -241,6 +241,20 @@ def _is_number(value: Any) -> bool:
 class EndpointClient(_Base):
     """A synchronous client for one scoring endpoint (local service or Azure ML).
 
+    Args:
+        scoring_uri: The endpoint's `…/score` URI.
+        key: Sent as `Authorization: Bearer <key>` (never logged or shown in `repr`).
+        timeout: Seconds per call (default 30); shorthand for `policy.timeout`.
+        max_retries: Retries per call (default 2); shorthand for `policy.max_retries`.
+        policy: Timeouts and retries (`HttpPolicy`).
+        http_client: An `httpx.Client` to send with (its event hooks, proxies …).
+        wire: The request form: `"v1"` (`{"data", "method"}`), `"v2"` (`{"Inputs",
+            "GlobalParameters"}`, Azure AutoML's current scoring script) or `"auto"`: read
+            the endpoint's `/swagger.json` once, before the first call (no spec: v1).
+        classes: The column order of a `predict_proba` matrix the endpoint answers
+            (default `("no", "yes")`, scikit-learn's sorted order).
+        positive_label: The class whose probability `result` holds (default `"yes"`).
+
     Example:
         >>> client = EndpointClient(service.scoring_uri, key=key)  # doctest: +SKIP
         >>> client.score([data.SCHEMA.example_row()]).result  # doctest: +SKIP
