@@ -80,7 +80,10 @@ def _decode(body: bytes) -> Any:
 def parse_score_body(body: bytes) -> list[Any]:
     """The result list from any answer form: `{"result": [...]}`, `{"Results": [...]}`,
     a bare list, or Azure v1's JSON document encoded inside a JSON string."""
-    value = _decode(body)
+    return _result_list(_decode(body), body)
+
+
+def _result_list(value: Any, body: bytes) -> list[Any]:
     if isinstance(value, dict):
         value = value.get("result", value.get("Results"))
     if not isinstance(value, list):
@@ -188,7 +191,7 @@ class _Base:
                 url=self.scoring_uri,
                 request_id=request_id,
             )
-        result = parse_score_body(response.content)
+        result = _result_list(value, response.content)
         model_version = response.headers.get("x-model-version")
         if method == "predict":
             return ScoreResponse(result=result, model_version=model_version, request_id=request_id)
