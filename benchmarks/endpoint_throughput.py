@@ -1,12 +1,16 @@
-"""Endpoint latency and throughput over loopback, beside MLflow's scoring server.
+"""Endpoint latency and throughput over loopback, beside MLflow's and Azure's scoring servers.
 
 Run:  BANKOPS_DATA=path/to/bankmarketing_train.csv python benchmarks/endpoint_throughput.py \
-          --workspace DIR --model NAME[:VERSION] [--mlflow-python PATH] [--duration 10]
+          --workspace DIR --model NAME[:VERSION] [--mlflow-python PATH] [--azure] \
+          [--duration 10]
 
 Needs `wrk` (Debian package `wrk`). `--mlflow-python` is the interpreter of an environment
 with MLflow installed (`pip install mlflow lightgbm pandas` in a separate venv); the same
 LightGBM members are saved as an MLflow pyfunc model and served with `mlflow models
-serve`. Both servers get the classic two-record payload: latency percentiles at
+serve`. `--azure` serves them with Azure ML's own scoring server, `azmlinfsrv` (the dev
+extra installs azureml-inference-server-http), behind a scoring script in the form of
+AutoML's v1 template (`_azure_score_v1.py`), with its default single worker, bound to
+loopback. Every server gets the classic two-record payload: latency percentiles at
 concurrency 1, throughput at 1, 8 and 32 connections, each for --duration seconds.
 """
 
@@ -17,8 +21,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +39,12 @@ RECORDS = [
     data.SCHEMA.example_row(),
     dict(data.SCHEMA.example_row(), age=45, job="management", duration=400, month="may"),
 ]
+
+
+# LightGBM's predict uses every core through OpenMP by default; on a busy 2-core machine a
+# two-row predict then waits for threads (~90 ms instead of 0.1 ms). Our server predicts
+# on one thread per process; the other servers get the same, so the stacks are compared.
+ONE_THREAD = {"OMP_NUM_THREADS": "1"}
 
 
 def wrk(
@@ -93,7 +105,11 @@ def start_mlflow(python: str, model_dir: Path) -> tuple[subprocess.Popen[bytes],
     subprocess.run([python, "-c", save], check=True)
     port = free_port()
     # MLflow starts `uvicorn` through the shell: its environment's bin must be on PATH.
-    env = {**os.environ, "PATH": f"{Path(python).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(python).parent}{os.pathsep}{os.environ['PATH']}",
+        **ONE_THREAD,
+    }
     process = subprocess.Popen(
         [
             python,
@@ -125,11 +141,43 @@ def start_mlflow(python: str, model_dir: Path) -> tuple[subprocess.Popen[bytes],
     raise SystemExit("MLflow's server did not start")
 
 
+def start_azure(model_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """azmlinfsrv on loopback: it binds 0.0.0.0 by a constant, set here before it starts."""
+    port = free_port()
+    launch = (
+        "import azureml_inference_server_http.amlserver as server; "
+        "server.DEFAULT_HOST = '127.0.0.1'; server.run()"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", launch, "--entry_script", "_azure_score_v1.py", "--port", str(port)],
+        cwd=HERE,
+        env={
+            **os.environ,
+            "AZUREML_MODEL_DIR": str(model_dir),
+            "AML_APP_ROOT": str(HERE),
+            **ONE_THREAD,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{url}/").status_code == 200:
+                return process, f"{url}/score"
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("azmlinfsrv did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace", required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--mlflow-python")
+    parser.add_argument("--azure", action="store_true", help="also serve with azmlinfsrv")
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -157,6 +205,10 @@ def main() -> None:
             {"dataframe_records": RECORDS},
             {"Content-Type": "application/json"},
         )
+    azure = None
+    if args.azure:
+        azure, url = start_azure(Path(model.path) / "model")
+        targets["azmlinfsrv"] = (url, {"data": RECORDS}, {"Content-Type": "application/json"})
     try:
         for label, (url, body, headers) in targets.items():
             reply = httpx.post(url, json=body, headers=headers)
@@ -166,14 +218,14 @@ def main() -> None:
             f"payload: 2 records; {args.duration} s per cell"
         )
         print(
-            f"{'server':<8} {'conc.':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'server':<10} {'conc.':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'p99 ms':>8} {'errors':>7}"
         )
         for connections in (1, 8, 32):
             for label, (url, body, headers) in targets.items():
                 r = wrk(url, body, headers, connections=connections, duration=args.duration)
                 print(
-                    f"{label:<8} {connections:>5} {r['rps']:>9.0f} {r['p50'] / 1000:>8.3f} "
+                    f"{label:<10} {connections:>5} {r['rps']:>9.0f} {r['p50'] / 1000:>8.3f} "
                     f"{r['p95'] / 1000:>8.3f} {r['p99'] / 1000:>8.3f} {r['errors']:>7.0f}",
                     flush=True,
                 )
@@ -181,6 +233,9 @@ def main() -> None:
         deployer.delete("bench-endpoint")
         if mlflow is not None:
             mlflow.terminate()
+        if azure is not None:  # gunicorn's master and its worker
+            os.killpg(azure.pid, signal.SIGTERM)
+            azure.wait()
 
 
 if __name__ == "__main__":

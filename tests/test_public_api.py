@@ -4,6 +4,8 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import bankmarketing_ops
 from bankmarketing_ops import data
 
@@ -50,3 +52,28 @@ def test_python_dash_m_runs_the_cli() -> None:
         check=True,
     )
     assert out.stdout.strip() == f"bankops {bankmarketing_ops.__version__}"
+
+
+HEAVY = ("pandas", "sklearn", "flaml", "lightgbm", "xgboost", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["from bankmarketing_ops import EndpointClient", "import bankmarketing_ops.client"],
+)
+def test_the_client_imports_light(statement: str) -> None:
+    code = (
+        f"import sys; {statement}; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_lazy_names_are_the_real_objects() -> None:
+    from bankmarketing_ops.client.endpoint import EndpointClient
+
+    assert bankmarketing_ops.EndpointClient is EndpointClient
+    assert set(bankmarketing_ops.__all__) <= set(dir(bankmarketing_ops))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = bankmarketing_ops.Nope  # type: ignore[attr-defined]

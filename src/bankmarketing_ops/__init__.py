@@ -9,7 +9,11 @@ The public names are re-exported here; everything else is private. Start with
     ws = Workspace.local()
 """
 
-from bankmarketing_ops import data
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from bankmarketing_ops._exceptions import (
     APIConnectionError,
     APIError,
@@ -43,10 +47,12 @@ from bankmarketing_ops._exceptions import (
     PipelineNotFoundError,
     PipelineParameterError,
     PipelineRunError,
+    ProbabilitiesNotSupportedError,
     RateLimitError,
     ReferenceNotFoundError,
     RegistryError,
     RequestTooLargeError,
+    ScoringScriptError,
     ScoringValidationError,
     ServiceNotFoundError,
     TrainingCanceledError,
@@ -57,106 +63,188 @@ from bankmarketing_ops._exceptions import (
     WorkspaceError,
 )
 from bankmarketing_ops._version import __version__
-from bankmarketing_ops.automl import (
-    AutoMLTrainer,
-    TrainingPoller,
-)
-from bankmarketing_ops.backends.azureml import (
-    AzureMLOptions,
-)
-from bankmarketing_ops.backends.base import (
-    BackendTimings,
-    WorkspaceInfo,
-)
-from bankmarketing_ops.client import (
-    AsyncEndpointClient,
-    EndpointClient,
-    HttpPolicy,
-    PipelineClient,
-    ScoreResponse,
-)
-from bankmarketing_ops.config import (
-    Settings,
-    get_settings,
-)
-from bankmarketing_ops.deploy import (
-    DeploymentPoller,
-    ModelDeployer,
-)
-from bankmarketing_ops.drift import (
-    DriftMonitor,
-    LabelsLogged,
-)
-from bankmarketing_ops.insights import (
-    InsightsManager,
-)
-from bankmarketing_ops.ml.metrics import (
-    ClassificationMetrics,
-)
-from bankmarketing_ops.pipelines import (
-    PipelinePublisher,
-    PipelineRunPoller,
-    training_pipeline,
-)
-from bankmarketing_ops.poller import (
-    Poller,
-)
-from bankmarketing_ops.registry import (
-    ModelRegistry,
-)
-from bankmarketing_ops.serving.scorer import (
-    Scorer,
-    Scores,
-)
-from bankmarketing_ops.steps import (
-    StepContext,
-)
-from bankmarketing_ops.types.automl import (
-    AutoMLConfig,
-    BestModel,
-    EnsembleMember,
-    Iteration,
-    LeakCost,
-    TrainingRun,
-    TrainingStatus,
-)
-from bankmarketing_ops.types.deploy import (
-    ServiceKeys,
-    WebService,
-)
-from bankmarketing_ops.types.drift import (
-    CategoricalReference,
-    DriftAlert,
-    DriftOptions,
-    DriftReport,
-    FeatureDrift,
-    NumericReference,
-    PerformanceWindow,
-    ReferenceProfile,
-    WindowDrift,
-)
-from bankmarketing_ops.types.insights import (
-    RequestRecord,
-    TelemetrySummary,
-    TimelineBucket,
-)
-from bankmarketing_ops.types.pipelines import (
-    Pipeline,
-    PipelineEndpoint,
-    PipelineParameter,
-    PipelineRun,
-    PipelineStep,
-    PublishedPipeline,
-    StepRun,
-    TriggerResult,
-)
-from bankmarketing_ops.types.registry import (
-    ModelVersion,
-    TrainingInfo,
-)
-from bankmarketing_ops.workspace import (
-    Workspace,
-)
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and the API docs
+    from bankmarketing_ops import data
+    from bankmarketing_ops.automl import (
+        AutoMLTrainer,
+        TrainingPoller,
+    )
+    from bankmarketing_ops.backends.azureml import (
+        AzureMLOptions,
+    )
+    from bankmarketing_ops.backends.base import (
+        BackendTimings,
+        WorkspaceInfo,
+    )
+    from bankmarketing_ops.client import (
+        AsyncEndpointClient,
+        EndpointClient,
+        HttpPolicy,
+        PipelineClient,
+        ScoreResponse,
+    )
+    from bankmarketing_ops.config import (
+        Settings,
+        get_settings,
+    )
+    from bankmarketing_ops.deploy import (
+        DeploymentPoller,
+        ModelDeployer,
+    )
+    from bankmarketing_ops.drift import (
+        DriftMonitor,
+        LabelsLogged,
+    )
+    from bankmarketing_ops.insights import (
+        InsightsManager,
+    )
+    from bankmarketing_ops.ml.metrics import (
+        ClassificationMetrics,
+    )
+    from bankmarketing_ops.pipelines import (
+        PipelinePublisher,
+        PipelineRunPoller,
+        training_pipeline,
+    )
+    from bankmarketing_ops.poller import (
+        Poller,
+    )
+    from bankmarketing_ops.registry import (
+        ModelRegistry,
+    )
+    from bankmarketing_ops.serving.scorer import (
+        Scorer,
+        Scores,
+    )
+    from bankmarketing_ops.steps import (
+        StepContext,
+    )
+    from bankmarketing_ops.types.automl import (
+        AutoMLConfig,
+        BestModel,
+        EnsembleMember,
+        Iteration,
+        LeakCost,
+        TrainingRun,
+        TrainingStatus,
+    )
+    from bankmarketing_ops.types.deploy import (
+        ServiceKeys,
+        WebService,
+    )
+    from bankmarketing_ops.types.drift import (
+        CategoricalReference,
+        DriftAlert,
+        DriftOptions,
+        DriftReport,
+        FeatureDrift,
+        NumericReference,
+        PerformanceWindow,
+        ReferenceProfile,
+        WindowDrift,
+    )
+    from bankmarketing_ops.types.insights import (
+        RequestRecord,
+        TelemetrySummary,
+        TimelineBucket,
+    )
+    from bankmarketing_ops.types.pipelines import (
+        Pipeline,
+        PipelineEndpoint,
+        PipelineParameter,
+        PipelineRun,
+        PipelineStep,
+        PublishedPipeline,
+        StepRun,
+        TriggerResult,
+    )
+    from bankmarketing_ops.types.registry import (
+        ModelVersion,
+        TrainingInfo,
+    )
+    from bankmarketing_ops.workspace import (
+        Workspace,
+    )
+
+# Public names load on first use (PEP 562), so that `from bankmarketing_ops import
+# EndpointClient` costs the client's modules and not pandas, scikit-learn or FLAML.
+_LAZY: dict[str, str] = {
+    "AsyncEndpointClient": "bankmarketing_ops.client",
+    "AutoMLConfig": "bankmarketing_ops.types.automl",
+    "AutoMLTrainer": "bankmarketing_ops.automl",
+    "AzureMLOptions": "bankmarketing_ops.backends.azureml",
+    "BackendTimings": "bankmarketing_ops.backends.base",
+    "BestModel": "bankmarketing_ops.types.automl",
+    "CategoricalReference": "bankmarketing_ops.types.drift",
+    "ClassificationMetrics": "bankmarketing_ops.ml.metrics",
+    "DeploymentPoller": "bankmarketing_ops.deploy",
+    "DriftAlert": "bankmarketing_ops.types.drift",
+    "DriftMonitor": "bankmarketing_ops.drift",
+    "DriftOptions": "bankmarketing_ops.types.drift",
+    "DriftReport": "bankmarketing_ops.types.drift",
+    "EndpointClient": "bankmarketing_ops.client",
+    "EnsembleMember": "bankmarketing_ops.types.automl",
+    "FeatureDrift": "bankmarketing_ops.types.drift",
+    "HttpPolicy": "bankmarketing_ops.client",
+    "InsightsManager": "bankmarketing_ops.insights",
+    "Iteration": "bankmarketing_ops.types.automl",
+    "LabelsLogged": "bankmarketing_ops.drift",
+    "LeakCost": "bankmarketing_ops.types.automl",
+    "ModelDeployer": "bankmarketing_ops.deploy",
+    "ModelRegistry": "bankmarketing_ops.registry",
+    "ModelVersion": "bankmarketing_ops.types.registry",
+    "NumericReference": "bankmarketing_ops.types.drift",
+    "PerformanceWindow": "bankmarketing_ops.types.drift",
+    "Pipeline": "bankmarketing_ops.types.pipelines",
+    "PipelineClient": "bankmarketing_ops.client",
+    "PipelineEndpoint": "bankmarketing_ops.types.pipelines",
+    "PipelineParameter": "bankmarketing_ops.types.pipelines",
+    "PipelinePublisher": "bankmarketing_ops.pipelines",
+    "PipelineRun": "bankmarketing_ops.types.pipelines",
+    "PipelineRunPoller": "bankmarketing_ops.pipelines",
+    "PipelineStep": "bankmarketing_ops.types.pipelines",
+    "Poller": "bankmarketing_ops.poller",
+    "PublishedPipeline": "bankmarketing_ops.types.pipelines",
+    "ReferenceProfile": "bankmarketing_ops.types.drift",
+    "RequestRecord": "bankmarketing_ops.types.insights",
+    "ScoreResponse": "bankmarketing_ops.client",
+    "Scorer": "bankmarketing_ops.serving.scorer",
+    "Scores": "bankmarketing_ops.serving.scorer",
+    "ServiceKeys": "bankmarketing_ops.types.deploy",
+    "Settings": "bankmarketing_ops.config",
+    "StepContext": "bankmarketing_ops.steps",
+    "StepRun": "bankmarketing_ops.types.pipelines",
+    "TelemetrySummary": "bankmarketing_ops.types.insights",
+    "TimelineBucket": "bankmarketing_ops.types.insights",
+    "TrainingInfo": "bankmarketing_ops.types.registry",
+    "TrainingPoller": "bankmarketing_ops.automl",
+    "TrainingRun": "bankmarketing_ops.types.automl",
+    "TrainingStatus": "bankmarketing_ops.types.automl",
+    "TriggerResult": "bankmarketing_ops.types.pipelines",
+    "WebService": "bankmarketing_ops.types.deploy",
+    "WindowDrift": "bankmarketing_ops.types.drift",
+    "Workspace": "bankmarketing_ops.workspace",
+    "WorkspaceInfo": "bankmarketing_ops.backends.base",
+    "get_settings": "bankmarketing_ops.config",
+    "training_pipeline": "bankmarketing_ops.pipelines",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "data":
+        return importlib.import_module("bankmarketing_ops.data")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bankmarketing_ops' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "APIConnectionError",
@@ -226,6 +314,7 @@ __all__ = [
     "PipelineRunPoller",
     "PipelineStep",
     "Poller",
+    "ProbabilitiesNotSupportedError",
     "PublishedPipeline",
     "RateLimitError",
     "ReferenceNotFoundError",
@@ -236,6 +325,7 @@ __all__ = [
     "ScoreResponse",
     "Scorer",
     "Scores",
+    "ScoringScriptError",
     "ScoringValidationError",
     "ServiceKeys",
     "ServiceNotFoundError",

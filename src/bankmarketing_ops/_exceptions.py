@@ -35,11 +35,15 @@ catch one class::
         ├── APIConnectionError      no answer: refused, reset, DNS …
         │   └── APITimeoutError     no answer in time
         ├── APIResponseError        an answer the client cannot read
+        │   └── ProbabilitiesNotSupportedError  labels came back for predict_proba
         └── APIStatusError          an answer with a 4xx/5xx status (one class per status)
             ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
             ├── NotFoundError 404, RequestTooLargeError 413, UnsupportedMediaTypeError 415,
             ├── UnprocessableEntityError 422 (with row and field), RateLimitError 429
             └── InternalServerError ≥ 500
+                └── ScoringScriptError     the endpoint's scoring script failed (Azure's
+                                           500 with x-ms-run-function-failed, or v1's
+                                           200 with {"error": ...}); not retried
 """
 
 from __future__ import annotations
@@ -83,10 +87,12 @@ __all__ = [
     "PipelineNotFoundError",
     "PipelineParameterError",
     "PipelineRunError",
+    "ProbabilitiesNotSupportedError",
     "RateLimitError",
     "ReferenceNotFoundError",
     "RegistryError",
     "RequestTooLargeError",
+    "ScoringScriptError",
     "ScoringValidationError",
     "ServiceNotFoundError",
     "TrainingCanceledError",
@@ -279,12 +285,19 @@ class PipelineRunError(PipelineError):
 
 
 class APIError(BankOpsError):
-    """An HTTP call made by one of the package's clients failed."""
+    """An HTTP call made by one of the package's clients failed.
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    `request_id` is the answer's `x-ms-request-id` when there was an answer: quote it to
+    whoever runs the endpoint (it keys the request in their logs and telemetry).
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", request_id: str | None = None
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.request_id = request_id
 
 
 class APIConnectionError(APIError):
@@ -299,15 +312,29 @@ class APIResponseError(APIError):
     """The server answered 2xx with a body the client cannot read."""
 
 
+class ProbabilitiesNotSupportedError(APIResponseError):
+    """`predict_proba` was asked for and labels came back: the endpoint's scoring script
+    ignores `method` (Azure AutoML's v1 template does). The client never returns labels in
+    place of probabilities; score with `method="predict"`, or redeploy with a scoring
+    script that supports `predict_proba` (AutoML's v2 template)."""
+
+
 class APIStatusError(APIError):
     """The server answered with an error status. `body` is its parsed JSON (or text)."""
 
     status_code: int = 0
 
     def __init__(
-        self, message: str, *, status_code: int, body: object, method: str = "", url: str = ""
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: object,
+        method: str = "",
+        url: str = "",
+        request_id: str | None = None,
     ) -> None:
-        super().__init__(message, method=method, url=url)
+        super().__init__(message, method=method, url=url, request_id=request_id)
         self.status_code = status_code
         self.body = body
 
@@ -355,3 +382,20 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx: the server failed; retried before raising."""
+
+
+class ScoringScriptError(InternalServerError):
+    """The endpoint's scoring script failed; `server_message` keeps the server's words.
+
+    Azure's inference server answers a script that raised with 500, the header
+    `x-ms-run-function-failed: True` and its own message; AutoML's v1 template catches the
+    error itself and answers 200 with `{"error": "<the model's message>"}` (then
+    `status_code` is 200). The same records fail the same way, so neither is retried.
+    """
+
+    @property
+    def server_message(self) -> str:
+        body = self.body
+        if isinstance(body, dict):
+            return str(body.get("message", body.get("error", body)))
+        return str(body)

@@ -1,6 +1,8 @@
 """Replays a recorded conversation with a real local service (record mode `none` on CI).
 
-Re-record after a change of the wire format (it starts a service, trains a small model):
+The client is told the request form (`wire="v1"`): the recorded conversation has no
+`/swagger.json` request for `auto` to read. Re-record after a change of the wire format
+(it starts a service, trains a small model):
 
     pytest tests/client/test_cassettes.py --record-mode=rewrite
 """
@@ -18,7 +20,7 @@ ROW = data.SCHEMA.example_row()
 @pytest.mark.vcr
 def test_scoring_conversation(cassette_endpoint: tuple[str, str]) -> None:
     uri, key = cassette_endpoint
-    with EndpointClient(uri, key=key, max_retries=0) as client:
+    with EndpointClient(uri, key=key, max_retries=0, wire="v1") as client:
         assert client.health()
         labels = client.score([ROW, dict(ROW, duration=900)])
         assert len(labels.result) == 2
@@ -36,5 +38,5 @@ def test_scoring_conversation(cassette_endpoint: tuple[str, str]) -> None:
 def test_refused_key_conversation(cassette_endpoint: tuple[str, str]) -> None:
     uri, _ = cassette_endpoint
     with pytest.raises(AuthenticationError) as caught:
-        EndpointClient(uri, key="not-a-key", max_retries=0).score([ROW])
+        EndpointClient(uri, key="not-a-key", max_retries=0, wire="v1").score([ROW])
     assert caught.value.status_code == 401

@@ -25,7 +25,9 @@ FAST = HttpPolicy(initial_backoff=0.01, max_backoff=0.02)
 
 
 def _client(base_url: str, **options: object) -> EndpointClient:
-    return EndpointClient(f"{base_url}/score", key="k", policy=FAST, **options)  # type: ignore[arg-type]
+    # The request form is fixed: these tests script every answer, with no /swagger.json.
+    uri = f"{base_url}/score"
+    return EndpointClient(uri, key="k", policy=FAST, wire="v1", **options)  # type: ignore[arg-type]
 
 
 def test_503_with_retry_after_is_retried_then_succeeds() -> None:
@@ -92,7 +94,7 @@ def test_a_closed_port_is_a_connection_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(APIConnectionError, match="failed"):
-        EndpointClient(f"http://127.0.0.1:{port}/score", policy=FAST).score([{}])
+        EndpointClient(f"http://127.0.0.1:{port}/score", policy=FAST, wire="v1").score([{}])
 
 
 def test_user_agent_and_bearer_header() -> None:

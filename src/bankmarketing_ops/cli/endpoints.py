@@ -16,6 +16,7 @@ from bankmarketing_ops._exceptions import APIError
 from bankmarketing_ops._stats import percentile
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
 from bankmarketing_ops.client import AsyncEndpointClient, EndpointClient
+from bankmarketing_ops.client.endpoint import Wire, request_body
 
 app = typer.Typer(help="Test and benchmark scoring endpoints.", no_args_is_help=True)
 
@@ -24,6 +25,14 @@ UriOption = Annotated[str | None, typer.Option("--uri", help="A scoring URI (…
 KeyOption = Annotated[
     str | None,
     typer.Option("--key", envvar="BANKOPS_ENDPOINT_KEY", help="Its key (or BANKOPS_ENDPOINT_KEY)."),
+]
+WireOption = Annotated[
+    str,
+    typer.Option(
+        "--wire",
+        help="Request form: v1 ({data, method}), v2 ({Inputs, GlobalParameters}) or auto "
+        "(read from the endpoint's /swagger.json).",
+    ),
 ]
 
 #: The classic two-record payload of the Azure ML exercise.
@@ -47,6 +56,12 @@ TWO_RECORDS = [
         "nr.employed": 5099.1,
     },
 ]
+
+
+def _wire(value: str) -> Wire:
+    if value not in ("auto", "v1", "v2"):
+        raise fail(f"--wire must be auto, v1 or v2, not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def _target(service: str | None, uri: str | None, key: str | None) -> tuple[str, str | None]:
@@ -73,12 +88,13 @@ def try_command(
     service: ServiceOption = None,
     uri: UriOption = None,
     key: KeyOption = None,
+    wire: WireOption = "auto",
     json_output: JsonOption = False,
 ) -> None:
     """Send the classic two-record payload; print request and response; exit 1 on failure."""
     scoring_uri, secret = _target(service, uri, key)
-    request = {"data": TWO_RECORDS}
-    with EndpointClient(scoring_uri, key=secret, max_retries=1) as client:
+    with EndpointClient(scoring_uri, key=secret, max_retries=1, wire=_wire(wire)) as client:
+        request = request_body(TWO_RECORDS, method="predict", wire=client.resolve_wire())
         answer = client.score(TWO_RECORDS)
     report = TryReport(
         uri=scoring_uri,
@@ -121,13 +137,18 @@ def benchmark_command(
     payload_file: Annotated[Path, typer.Option(help="Where to write the payload.")] = Path(
         "data.json"
     ),
+    wire: WireOption = "auto",
     json_output: JsonOption = False,
 ) -> None:
     """Send N two-record requests, C at a time; print requests/s, latency percentiles and
     failures (as `ab` does), and write the payload file and the equivalent `ab` command."""
     scoring_uri, secret = _target(service, uri, key)
-    payload_file.write_bytes(orjson.dumps({"data": TWO_RECORDS}))
-    latencies, failures, elapsed = asyncio.run(_load(scoring_uri, secret, requests, concurrency))
+    with EndpointClient(scoring_uri, key=secret, max_retries=1, wire=_wire(wire)) as probe:
+        form = probe.resolve_wire()  # once, so the payload file has the form the load uses
+    payload_file.write_bytes(orjson.dumps(request_body(TWO_RECORDS, method="predict", wire=form)))
+    latencies, failures, elapsed = asyncio.run(
+        _load(scoring_uri, secret, requests, concurrency, form)
+    )
     ordered = sorted(latencies) or [0.0]
 
     def pct(p: float) -> float:
@@ -166,13 +187,13 @@ def benchmark_command(
 
 
 async def _load(
-    uri: str, key: str | None, total: int, concurrency: int
+    uri: str, key: str | None, total: int, concurrency: int, wire: Wire
 ) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     failures = 0
     queue = iter(range(total))
 
-    async with AsyncEndpointClient(uri, key=key, max_retries=0) as client:
+    async with AsyncEndpointClient(uri, key=key, max_retries=0, wire=wire) as client:
 
         async def worker() -> None:
             nonlocal failures

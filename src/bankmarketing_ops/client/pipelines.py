@@ -19,7 +19,7 @@ from bankmarketing_ops._exceptions import (
     OperationTimeoutError,
     PipelineRunError,
 )
-from bankmarketing_ops.client._policy import HttpPolicy, send
+from bankmarketing_ops._http import HttpPolicy, send
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
     PipelineRun,

@@ -27,10 +27,9 @@ from bankmarketing_ops._exceptions import (
     DownloadError,
     NetworkUnavailableError,
 )
-from bankmarketing_ops._http import user_agent
+from bankmarketing_ops._http import RETRYABLE_STATUS, user_agent
 from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.client._policy import RETRYABLE_STATUS
 from bankmarketing_ops.config import Settings, get_settings
 from bankmarketing_ops.data.models import FetchResult
 

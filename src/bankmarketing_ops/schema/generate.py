@@ -27,7 +27,7 @@ def load_spec(source: str | Path) -> dict[str, Any]:
     """Read a spec from a file or an http(s) URL."""
     text: str
     if str(source).startswith(("http://", "https://")):
-        from bankmarketing_ops.client._policy import HttpPolicy, send
+        from bankmarketing_ops._http import HttpPolicy, send
 
         policy = HttpPolicy()
         with httpx.Client(timeout=policy.httpx_timeout()) as client:

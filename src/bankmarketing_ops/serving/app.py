@@ -1,6 +1,7 @@
 """The scoring server as a plain ASGI application (no framework on the request path).
 
-Routes: `GET /` health, `POST /score`, `GET /swagger.json` (`?version=3` for OpenAPI 3),
+Routes: `GET /` health, `POST /score` (`?answer=json-string` answers Azure v1 AutoML's
+JSON-in-a-string form), `GET /swagger.json` (`?version=3` or `3.1` for OpenAPI 3),
 `GET /docs` (Swagger UI, served from the package: no CDN), `GET /metrics` (Prometheus).
 Errors always have the body `{"status_code": N, "message": "..."}`; bad input is a 4xx,
 never a 500, and never stops the server.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -43,6 +45,7 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 _JSON = (b"content-type", b"application/json")
 _METHODS = ("predict", "predict_proba")
 _HEADERS = "bankops.headers"  # the request headers as a dict, put in the scope once
+_MAX_REQUEST_ID = 100  # Azure's limit on x-request-id (longer: 431)
 
 
 class _HTTPError(Exception):
@@ -97,9 +100,13 @@ class ScoringApp:
             generation = self._generation
         started = time.perf_counter()
         scorer = Scorer.load(config.model_dir)
+        spec3 = openapi3(service_name=config.name, features=scorer.features)
         specs = {
             "2": orjson.dumps(swagger2(service_name=config.name, features=scorer.features)),
-            "3": orjson.dumps(openapi3(service_name=config.name, features=scorer.features)),
+            "3": orjson.dumps(spec3),
+            # What Azure's server does for 3.1: the same document under "openapi": "3.1.0"
+            # (it uses nothing 3.1 reads differently).
+            "3.1": orjson.dumps({**spec3, "openapi": "3.1.0"}),
         }
         with self._swap_lock:
             if generation != self._generation:
@@ -154,9 +161,11 @@ class ScoringApp:
         route = scope["path"]
         scope[_HEADERS] = dict(scope["headers"])  # read once, used by every step below
         status = 500
-        request_id = uuid.uuid4().hex
-        identified = _with_request_id(send, request_id.encode())
+        request_id, ids = _request_ids(scope[_HEADERS])
+        identified = _with_request_id(send, ids)
         try:
+            if len(request_id) > _MAX_REQUEST_ID:
+                raise _HTTPError(431, f"x-request-id must not exceed {_MAX_REQUEST_ID} characters")
             status = await self._route(scope, receive, identified, request_id)
         except _HTTPError as error:
             status = error.status
@@ -257,7 +266,9 @@ class ScoringApp:
                 raise _HTTPError(503, "the service is starting", [(b"retry-after", b"1")])
             version = parse_qs(scope.get("query_string", b"").decode()).get("version", ["2"])[0]
             if version not in self._specs:
-                raise _HTTPError(400, "version must be 2 (Swagger 2.0) or 3 (OpenAPI 3)")
+                raise _HTTPError(
+                    400, "version must be 2 (Swagger 2.0), 3 (OpenAPI 3.0) or 3.1 (OpenAPI 3.1)"
+                )
             return await _respond(
                 send, 200, self._specs[version], [_JSON, (b"access-control-allow-origin", b"*")]
             )
@@ -307,7 +318,12 @@ class ScoringApp:
         if sample_rate > 0.0:  # the only cost of capture when it is off
             self._capture(request_id, records, scores, sample_rate)
         result = scores.labels if method == "predict" else scores.probabilities
-        body_out = orjson.dumps({"Results": result} if v2 else {"result": result})
+        document = {"Results": result} if v2 else {"result": result}
+        if _wants_json_string(scope):
+            # Azure v1 AutoML's form, byte for byte: its script's json.dumps, encoded again.
+            body_out = json.dumps(json.dumps(document)).encode()
+        else:
+            body_out = orjson.dumps(document)
         self._metrics.records.inc(len(records))
         return await _respond(
             send,
@@ -399,15 +415,37 @@ class ScoringApp:
         return await _respond(send, 204, b"", headers)
 
 
-def _with_request_id(send: Send, request_id: bytes) -> Send:
+def _request_ids(headers: dict[bytes, bytes]) -> tuple[str, list[tuple[bytes, bytes]]]:
+    """The request's id and the headers that carry it back, as Azure's scoring server does:
+    the client's `x-request-id` when it sent one, else a new UUID, answered as both
+    `x-request-id` and `x-ms-request-id`; `x-ms-client-request-id` is echoed. (Azure also
+    copies a client's `x-ms-client-request-id` into `x-ms-request-id`; ours keeps the
+    request's id there, since it keys the telemetry, captured inputs and labels.)"""
+    asked = headers.get(b"x-request-id")
+    request_id = asked.decode(errors="replace") if asked else str(uuid.uuid4())
+    value = request_id.encode()[: _MAX_REQUEST_ID + 1]
+    ids = [(b"x-request-id", value), (b"x-ms-request-id", value)]
+    client_id = headers.get(b"x-ms-client-request-id")
+    if client_id:
+        ids.append((b"x-ms-client-request-id", client_id[: _MAX_REQUEST_ID + 1]))
+    return request_id, ids
+
+
+def _with_request_id(send: Send, ids: list[tuple[bytes, bytes]]) -> Send:
     """Every answer carries `x-ms-request-id` (as Azure's do): the key of its telemetry."""
 
     async def identified(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [*message["headers"], (b"x-ms-request-id", request_id)]
+            message["headers"] = [*message["headers"], *ids]
         await send(message)
 
     return identified
+
+
+def _wants_json_string(scope: Scope) -> bool:
+    """`POST /score?answer=json-string`: answer as Azure's v1 AutoML endpoints do."""
+    query = parse_qs(scope.get("query_string", b"").decode())
+    return bool(query.get("answer", [""])[0] == "json-string")
 
 
 def _parse_request(payload: Any) -> tuple[list[Any], str, bool]:

@@ -169,17 +169,20 @@ def openapi3(*, service_name: str, features: Sequence[FeatureSpec]) -> dict[str,
     paths = _paths("#/components/schemas")
     del paths["/"]["get"]["produces"]  # per response in OpenAPI 3
     health = paths["/"]["get"]["responses"]
+    # The health answer and the /score operation as Azure's scoring server writes them in
+    # its OpenAPI 3 document, key order included.
     health["200"] = {
         "description": health["200"]["description"],
-        "content": {"text/plain": {"schema": {"type": "string"}, "example": "Healthy"}},
+        "content": {"text/plain": {"schema": {"type": "string", "example": "Healthy"}}},
     }
     score = paths["/score"]["post"]
     body = score.pop("parameters")[0]
+    responses = score.pop("responses")
     score["requestBody"] = {
         "description": body["description"],
-        "required": True,
         "content": {"application/json": {"schema": body["schema"]}},
     }
+    score["responses"] = responses
     for operation in (paths["/"]["get"], score):
         for code, response in operation["responses"].items():
             if "schema" in response:

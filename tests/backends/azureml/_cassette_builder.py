@@ -412,14 +412,20 @@ _COLUMNS = [
     ("duration", "real"),
     ("resultCode", "string"),
     ("success", "bool"),
-    ("id", "string"),
+    ("request_id", "string"),
+    ("client_request_id", "string"),
     ("operation_Id", "string"),
     ("cloud_RoleName", "string"),
 ]
 
 
 def request_rows() -> list[list[Any]]:
-    """Ten requests to the scoring URI: 7 scored, 2 refused (401), 1 malformed (400)."""
+    """Ten requests to the scoring URI: 7 scored, 2 refused (401), 1 malformed (400).
+
+    The rows are what the query projects from what azureml-inference-server-http writes:
+    method, status, outcome, URL and request ids come from its `customDimensions` (its
+    standard columns hold `/score`, "0" and true), so they are already combined here.
+    """
     rows = []
     codes = ["200"] * 7 + ["401", "401", "400"]
     for i, code in enumerate(codes):
@@ -432,6 +438,7 @@ def request_rows() -> list[list[Any]]:
                 code,
                 code == "200",
                 f"req-{i:04d}",
+                f"client-{i:04d}" if i == 0 else "",
                 f"op-{i:04d}",
                 SERVICE,
             ]
@@ -451,14 +458,24 @@ def logs_query(rows: list[list[Any]]) -> dict[str, Any]:
     }
 
 
-def kql(*filters: str, take: int | None = None) -> str:
+def kql(*filters: str, take: int | None = None, service: str = SERVICE) -> str:
     """The KQL our insights reader sends for the service (`filters`: its `where` lines)."""
     lines = [
         "requests",
-        f'| where cloud_RoleName == "{SERVICE}"',
+        f'| where cloud_RoleName == "{service}" or tostring(customDimensions["Service Name"]) '
+        f'== "{service}"',
+        '| extend method = tostring(customDimensions["http_method"])',
+        '| extend name = iif(isnotempty(method) and not(name startswith strcat(method, " ")), '
+        'strcat(method, " ", name), name)',
+        '| extend resultCode = coalesce(tostring(customDimensions["resultCode"]), resultCode)',
+        '| extend success = iif(isnotempty(tostring(customDimensions["success"])), '
+        'tobool(customDimensions["success"]), success)',
+        '| extend url = coalesce(tostring(customDimensions["url"]), url)',
+        '| extend request_id = coalesce(tostring(customDimensions["Request Id"]), id)',
+        '| extend client_request_id = tostring(customDimensions["Client Request Id"])',
         *(f"| where {f}" for f in filters),
-        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
-        "cloud_RoleName",
+        "| project timestamp, name, url, duration, resultCode, success, request_id, "
+        "client_request_id, operation_Id, cloud_RoleName",
         "| order by timestamp asc",
         *([f"| take {take}"] if take is not None else []),
     ]

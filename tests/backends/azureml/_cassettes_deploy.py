@@ -23,6 +23,7 @@ from tests.backends.azureml._cassette_builder import (
     automl_environment,
     discovery,
     interaction,
+    kql,
     logs_query,
     model_get,
     model_payload,
@@ -349,26 +350,8 @@ def failed_deploy_interactions() -> list[dict[str, Any]]:
 #: Logs query body must hold it: `until` is a `where` BEFORE `take` (a review finding:
 #: rows were taken first and filtered by time afterwards, so a limit could come back
 #: short). The time range's start is the body's `timespan`.
-UNTIL_QUERY = "\n".join(
-    [
-        "requests",
-        f'| where cloud_RoleName == "{SERVICE}"',
-        "| where timestamp < datetime(2026-11-02T11:00:01.500000Z)",
-        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
-        "cloud_RoleName",
-        "| order by timestamp asc",
-        "| take 5",
-    ]
-)
-REFUSED_QUERY = "\n".join(
-    [
-        "requests",
-        '| where cloud_RoleName == "other-svc"',
-        "| project timestamp, name, url, duration, resultCode, success, id, operation_Id, "
-        "cloud_RoleName",
-        "| order by timestamp asc",
-    ]
-)
+UNTIL_QUERY = kql("timestamp < datetime(2026-11-02T11:00:01.500000Z)", take=5)
+REFUSED_QUERY = kql(service="other-svc")
 
 
 def insights_until_interactions() -> list[dict[str, Any]]:

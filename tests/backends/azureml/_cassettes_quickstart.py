@@ -124,7 +124,9 @@ def malformed() -> dict[str, Any]:
 
 
 def traffic() -> list[list[Any]]:
-    """The `requests` rows App Insights holds for that traffic: 55 requests, 5 failed."""
+    """The `requests` rows the query projects for that traffic: 55 requests, 5 failed
+    (method, status, outcome and request id as the inference server's `customDimensions`
+    give them; no client request id)."""
     codes = ["200"] * 50 + ["401"] * 3 + ["400"] * 2
     return [
         [
@@ -135,6 +137,7 @@ def traffic() -> list[list[Any]]:
             code,
             code == "200",
             f"req-{i:04d}",
+            "",
             f"op-{i:04d}",
             B.SERVICE,
         ]

@@ -24,7 +24,7 @@ def vcr_config() -> dict[str, Any]:
 
 @pytest.mark.vcr
 def test_endpoint_client_speaks_to_an_aci_service(vcr: Any) -> None:
-    with EndpointClient(B.SCORING_URI, key=B.PRIMARY, max_retries=0) as client:
+    with EndpointClient(B.SCORING_URI, key=B.PRIMARY, max_retries=0, wire="v1") as client:
         assert client.health()
         answer = client.score([B.ROW])
         assert answer.result == ["no"]
@@ -33,6 +33,6 @@ def test_endpoint_client_speaks_to_an_aci_service(vcr: Any) -> None:
         assert swagger["swagger"] == "2.0"
         assert swagger["definitions"]["ServiceInput"]["example"]["data"][0] == B.ROW
     with pytest.raises(AuthenticationError) as caught:
-        EndpointClient(B.SCORING_URI, key="wrong-key", max_retries=0).score([B.ROW])
+        EndpointClient(B.SCORING_URI, key="wrong-key", max_retries=0, wire="v1").score([B.ROW])
     assert caught.value.status_code == 401
     assert_all_played(vcr)

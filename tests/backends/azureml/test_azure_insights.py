@@ -24,6 +24,7 @@ def test_telemetry_summary(azure_workspace: Workspace, vcr: Any) -> None:
     start = datetime(2026, 11, 2, 11, 0, tzinfo=UTC).timestamp()
     records = insights.requests(B.SERVICE, since=start, until=start + 60, limit=2)
     assert [r.request_id for r in records] == ["req-0000", "req-0001"]
+    assert [r.client_request_id for r in records] == ["client-0000", None]
     assert records[0].timestamp == pytest.approx(start + 0.5)
     assert records[0].method == "POST"
     assert records[0].service == B.SERVICE
@@ -33,6 +34,7 @@ def test_telemetry_summary(azure_workspace: Workspace, vcr: Any) -> None:
 def test_query_filters_and_escapes() -> None:
     query = requests_query('svc"x', result_code=401, success=False, name="POST /score", limit=5)
     assert 'cloud_RoleName == "svc\\"x"' in query
+    assert 'tostring(customDimensions["Service Name"]) == "svc\\"x"' in query
     assert "toint(resultCode) == 401" in query
     assert "success == false" in query
     assert query.endswith("| take 5")
@@ -79,3 +81,59 @@ def test_until_comes_before_take_in_the_query() -> None:
     assert query.index("| where timestamp < datetime(1970-01-01T00:01:30.000000Z)") < (
         query.index("| take 3")
     )
+
+
+def test_the_query_reads_what_azures_scoring_server_writes() -> None:
+    """The real inference server's request telemetry, turned into the App Insights item
+    the Azure Monitor exporter sends: every `customDimensions` key the KQL reads is there,
+    the role name is the service name, and the standard columns say little (why the
+    query reads the dimensions)."""
+    import re
+
+    import flask
+    from azure.monitor.opentelemetry.exporter.export.trace._exporter import (
+        _convert_span_to_envelope,
+    )
+    from azureml_inference_server_http.server.appinsights_client import AppInsightsClient
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": B.SERVICE}))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    server = AppInsightsClient()  # no key here: switched on by hand, spans kept in memory
+    server.enabled, server.tracer, server._container_id = True, provider.get_tracer("t"), "c-1"
+    app = flask.Flask("scoring")
+    with app.test_request_context("/score", method="POST", base_url="http://svc"):
+        server.log_request(
+            flask.request,
+            flask.Response('{"message": "no"}', status=401),
+            start_datetime=datetime(2026, 11, 2, 11, 0),
+            duration_ms=12.5,
+            request_id="req-1",
+            client_request_id="client-1",
+        )
+    (span,) = exporter.get_finished_spans()
+    item = _convert_span_to_envelope(span)
+    row = item.data.base_data
+    assert item.tags["ai.cloud.role"] == B.SERVICE  # cloud_RoleName
+    assert (row.name, row.response_code, row.success) == ("/score", "0", True)
+    dimensions = row.properties
+    query = requests_query(B.SERVICE)
+    read = set(re.findall(r'customDimensions\["([^"]+)"\]', query))
+    assert read == {
+        "Service Name",
+        "http_method",
+        "resultCode",
+        "success",
+        "url",
+        "Request Id",
+        "Client Request Id",
+    }
+    assert read <= set(dimensions)
+    assert dimensions["resultCode"] == "401"
+    assert dimensions["http_method"] == "POST"
+    assert dimensions["Request Id"] == "req-1"
+    assert dimensions["Client Request Id"] == "client-1"

@@ -5,9 +5,18 @@ Entra token: `azure-monitor-query`'s `LogsQueryClient`, KQL over the `requests` 
 the workspace's Application Insights resource. Each row becomes the same `RequestRecord`
 the local backend stores, so `InsightsManager.summary` means the same on both backends.
 
-Rows are picked by `cloud_RoleName == <service name>` (the role name Azure ML's scoring
-container reports). App Insights keeps no client request id or model version in the
-standard columns: those fields read as None.
+What Azure ML's scoring server (azureml-inference-server-http ≥ 1.0) writes for each
+request, and so what the query reads: an OpenTelemetry server span whose resource's
+`service.name` is the service's name (`SERVICE_NAME` in the container), which App
+Insights keeps as `cloud_RoleName`; and span attributes, kept in `customDimensions`:
+`Service Name`, `Workspace Name`, `Request Id` (the `x-ms-request-id` a client sees),
+`Client Request Id`, `http_method`, `url`, `resultCode`, `success`, `Container Id`. The
+span carries no standard HTTP attributes, so the standard columns say little: `name` is
+the path alone (`/score`), `resultCode` is "0", `success` is always true and `url` is
+empty. The query therefore picks rows by the service name in either place and takes
+method, URL, status and outcome from `customDimensions`, falling back to the standard
+columns for servers that fill them. The model version is not in the request telemetry:
+it reads as None.
 """
 
 from __future__ import annotations
@@ -25,7 +34,22 @@ __all__ = ["AzureInsights", "record_of", "requests_query"]
 
 _log = get_logger(__name__)
 
-_PROJECT = "timestamp, name, url, duration, resultCode, success, id, operation_Id, cloud_RoleName"
+_PROJECT = (
+    "timestamp, name, url, duration, resultCode, success, request_id, client_request_id, "
+    "operation_Id, cloud_RoleName"
+)
+# The inference server's own fields (see the module docs) over the standard columns.
+_READ_DIMENSIONS = [
+    '| extend method = tostring(customDimensions["http_method"])',
+    '| extend name = iif(isnotempty(method) and not(name startswith strcat(method, " ")), '
+    'strcat(method, " ", name), name)',
+    '| extend resultCode = coalesce(tostring(customDimensions["resultCode"]), resultCode)',
+    '| extend success = iif(isnotempty(tostring(customDimensions["success"])), '
+    'tobool(customDimensions["success"]), success)',
+    '| extend url = coalesce(tostring(customDimensions["url"]), url)',
+    '| extend request_id = coalesce(tostring(customDimensions["Request Id"]), id)',
+    '| extend client_request_id = tostring(customDimensions["Client Request Id"])',
+]
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 
@@ -55,7 +79,13 @@ def requests_query(
     (as on the local backend), so it is a `where` of its own — before `take`, or a limit
     would count rows that are then dropped.
     """
-    lines = ["requests", f"| where cloud_RoleName == {_literal(service)}"]
+    service_literal = _literal(service)
+    lines = [
+        "requests",
+        f'| where cloud_RoleName == {service_literal} or tostring(customDimensions["Service '
+        f'Name"]) == {service_literal}',
+        *_READ_DIMENSIONS,
+    ]
     if until is not None:
         lines.append(f"| where timestamp < {_datetime(until)}")
     if name is not None:
@@ -99,8 +129,8 @@ def record_of(row: Any, service: str) -> RequestRecord:
         result_code=code,
         success=bool(success) if success is not None else code < 400,
         method=first if first in _METHODS else "POST",
-        request_id=str(row["id"]),
-        client_request_id=None,
+        request_id=str(row["request_id"]),
+        client_request_id=str(row["client_request_id"] or "") or None,
         service=str(row["cloud_RoleName"] or service),
         model_version=None,
     )
