@@ -163,7 +163,7 @@ def test_without_the_extra_the_error_gives_the_install_command(
 
 
 def test_cassettes_are_what_the_builder_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_fixtures: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The hand-built cassettes are generated, not edited: regenerate them with
     `python -m tests.backends.azureml._cassette_builder`."""
