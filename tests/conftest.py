@@ -23,6 +23,8 @@ from bankmarketing_ops import (
     data,
 )
 
+_NO_DATA = "no real data file"
+
 # Captured before any test clears the environment: where the real data file may be.
 _STARTING_ENVIRONMENT = {
     name: value for name, value in os.environ.items() if name.startswith("BANKOPS_")
@@ -86,7 +88,7 @@ def real_data_path() -> Path:
         except BankOpsError as exc:
             if os.environ.get("CI"):
                 pytest.fail(f"the real data file is required on CI: {exc}")
-            pytest.skip(f"no real data file ({exc})")
+            pytest.skip(f"{_NO_DATA} ({exc})")
     return Path(source.path)
 
 
@@ -105,7 +107,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     skipped = [
         report
         for report in terminalreporter.stats.get("skipped", [])
-        if "integration" in getattr(report, "keywords", {})
+        if "integration" in getattr(report, "keywords", {}) and _NO_DATA in str(report.longrepr)
     ]
     if skipped:
         terminalreporter.write_sep(
