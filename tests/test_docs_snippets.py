@@ -186,7 +186,8 @@ def test_generated_pages_are_checked_elsewhere(page: Path) -> None:
 
 def _param(fence: Fence) -> Any:
     # A marked fence skips before the (expensive) environment is made.
-    marks = [pytest.mark.skip(reason=fence.skip_reason)] if fence.skip_reason else []
+    reason = fence.skip_reason
+    marks = [pytest.mark.skip(reason=f"{fence.id}: {reason}")] if reason else []
     return pytest.param(fence, id=fence.id, marks=marks)
 
 
