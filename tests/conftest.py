@@ -12,6 +12,7 @@ import pytest
 
 from bankmarketing_ops import (
     AutoMLTrainer,
+    BankOpsError,
     ModelDeployer,
     ModelRegistry,
     ModelVersion,
@@ -22,8 +23,12 @@ from bankmarketing_ops import (
     data,
 )
 
-# Captured before any test clears the environment: the real data file, when given.
-_REAL_DATA = os.environ.get("BANKOPS_DATA")
+_NO_DATA = "no real data file"
+
+# Captured before any test clears the environment: where the real data file may be.
+_STARTING_ENVIRONMENT = {
+    name: value for name, value in os.environ.items() if name.startswith("BANKOPS_")
+}
 
 WriteCsv = Callable[..., Path]
 
@@ -64,26 +69,63 @@ def stop_services(root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def real_data_path() -> Path:
-    """The real data file. On CI it must be there; elsewhere the test is skipped without it."""
-    if _REAL_DATA and Path(_REAL_DATA).is_file():
-        return Path(_REAL_DATA).resolve()
-    if os.environ.get("CI"):
-        pytest.fail(f"BANKOPS_DATA must name the real data file on CI (got {_REAL_DATA!r})")
-    pytest.skip("BANKOPS_DATA does not name the real data file")
+    """The real data file, found the way the product finds it (`data.locate()`).
+
+    `BANKOPS_DATA`, else a verified copy in the user's download cache (the one
+    `bankops quickstart` filled), else a download checked against the published sha256.
+    The environment is the one pytest started with, not a test's isolated one. A
+    session fixture is set up before pytest-recording blocks the network for a test, so
+    the download can run. On CI the file must be found; elsewhere the integration tests
+    skip, and the run ends with a line that counts them.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("BANKOPS_")]:
+            patch.delenv(name)
+        for name, value in _STARTING_ENVIRONMENT.items():
+            patch.setenv(name, value)
+        try:
+            source = data.locate()
+        except BankOpsError as exc:
+            if os.environ.get("CI"):
+                pytest.fail(f"the real data file is required on CI: {exc}")
+            pytest.skip(f"{_NO_DATA} ({exc})")
+    return Path(source.path)
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that reads the real file is an integration test, marked or not.
+    for item in items:
+        if "real_data_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Written after pytest's totals, so that it is the run's last line.
+    terminalreporter = config.pluginmanager.get_plugin("terminalreporter")
+    if terminalreporter is None:
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "integration" in getattr(report, "keywords", {}) and _NO_DATA in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(skipped)} integration test(s) did not run: no real data file. "
+            "export BANKOPS_DATA=path/to/bankmarketing_train.csv (or allow the download)",
+            red=True,
+            bold=True,
+        )
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture
-def shared_fixtures() -> Path:
-    """`../shared/fixtures` (the real Azure swagger files); required on CI."""
-    path = SHARED / "fixtures"
-    if path.is_dir():
-        return path
-    if os.environ.get("CI"):
-        pytest.fail(f"{path} must exist on CI")
-    pytest.skip("../shared/fixtures is not beside the repository")
+def azure_swagger_fixtures() -> Path:
+    """`tests/fixtures/azureml`: two swagger.json files Azure ML generated (see its README)."""
+    return FIXTURES / "azureml"
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ DEFAULT_WORKSPACE_DIR: Final = ".bankops"
 WORKSPACE_MANIFEST: Final = "workspace.json"
 WORKSPACE_FORMAT_VERSION: Final = 1
 
-# --- the public data file (DESIGN §2) ---
+# --- the public data file (docs/architecture.md, "The data") ---
 DEFAULT_DATA_URL: Final = (
     "https://automlsamplenotebookdata.blob.core.windows.net/"
     "automl-sample-notebook-data/bankmarketing_train.csv"

@@ -74,9 +74,9 @@ def test_endpoint_benchmark_reports_like_ab(service: str, tmp_path: Path) -> Non
     assert len(json.loads(payload.read_text())["data"]) == 2
 
 
-def test_schema_generate_writes_models(shared_fixtures: Path, tmp_path: Path) -> None:
+def test_schema_generate_writes_models(azure_swagger_fixtures: Path, tmp_path: Path) -> None:
     out = tmp_path / "models.py"
-    spec = shared_fixtures / "azureml_swagger_bankmarketing_inputs_variant.json"
+    spec = azure_swagger_fixtures / "azureml_swagger_bankmarketing_inputs_variant.json"
     result = runner.invoke(app, ["schema", "generate", str(spec), "-o", str(out)])
     assert result.exit_code == 0, result.output
     code = out.read_text()

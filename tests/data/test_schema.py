@@ -47,9 +47,9 @@ def test_unknown_column_lookup_raises_key_error() -> None:
         SCHEMA.column("salary")
 
 
-def test_schema_matches_the_azure_swagger_fixture(shared_fixtures: Path) -> None:
+def test_schema_matches_the_azure_swagger_fixture(azure_swagger_fixtures: Path) -> None:
     """Azure's generated spec for this model agrees with our names and kinds."""
-    path = shared_fixtures / "azureml_swagger_bankmarketing.json"
+    path = azure_swagger_fixtures / "azureml_swagger_bankmarketing.json"
     spec = json.loads(path.read_text())
     fields = spec["definitions"]["ServiceInput"]["properties"]["data"]["items"]["properties"]
     kinds = {"integer": "integer", "number": "float", "string": "categorical"}

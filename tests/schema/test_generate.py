@@ -45,9 +45,9 @@ def test_committed_models_match_our_spec() -> None:
     ["azureml_swagger_bankmarketing.json", "azureml_swagger_bankmarketing_inputs_variant.json"],
 )
 def test_azure_specs_generate_models_that_accept_their_examples(
-    shared_fixtures: Path, fixture: str
+    azure_swagger_fixtures: Path, fixture: str
 ) -> None:
-    spec = json.loads((shared_fixtures / fixture).read_text())
+    spec = json.loads((azure_swagger_fixtures / fixture).read_text())
     module = _module(generate.generate_models(spec, source=fixture), fixture.removesuffix(".json"))
     definitions = spec["definitions"]
     for name in ("ServiceInput", "ServiceOutput"):
@@ -57,8 +57,8 @@ def test_azure_specs_generate_models_that_accept_their_examples(
         assert parsed.model_dump(mode="json", by_alias=True, exclude_none=True) == example
 
 
-def test_dotted_names_become_aliases(shared_fixtures: Path) -> None:
-    spec = json.loads((shared_fixtures / "azureml_swagger_bankmarketing.json").read_text())
+def test_dotted_names_become_aliases(azure_swagger_fixtures: Path) -> None:
+    spec = json.loads((azure_swagger_fixtures / "azureml_swagger_bankmarketing.json").read_text())
     code = generate.generate_models(spec, source="x")
     assert "emp_var_rate: Annotated[float | None, Field(alias='emp.var.rate')]" in code
 

@@ -13,10 +13,10 @@ from bankmarketing_ops.ml.features import feature_specs
 from bankmarketing_ops.serving.swagger import openapi3, swagger2
 
 
-def test_swagger_is_valid_and_matches_the_azure_layout(shared_fixtures: Path) -> None:
+def test_swagger_is_valid_and_matches_the_azure_layout(azure_swagger_fixtures: Path) -> None:
     ours = swagger2(service_name="svc", features=feature_specs())
     validate(ours)
-    azure = json.loads((shared_fixtures / "azureml_swagger_bankmarketing.json").read_text())
+    azure = json.loads((azure_swagger_fixtures / "azureml_swagger_bankmarketing.json").read_text())
     assert ours["swagger"] == azure["swagger"] == "2.0"
     assert ours["paths"].keys() == azure["paths"].keys()
     assert ours["securityDefinitions"] == azure["securityDefinitions"]

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 TELEMETRY_DB: Final = "telemetry.db"
-#: The fields App Insights keeps for a request (DESIGN §3), in table order.
+#: The fields Application Insights keeps for a request (docs/architecture.md), in table order.
 COLUMNS: Final = (
     "timestamp",
     "name",

@@ -332,7 +332,7 @@ class PipelineRun(BaseModel):
 
 
 class TriggerResult(BaseModel):
-    """What a pipeline endpoint answers to a `POST` (DESIGN §3): `{"Id", "Status"}`."""
+    """What a pipeline endpoint answers to a `POST`, as Azure's does: `{"Id", "Status"}`."""
 
     model_config = ConfigDict(populate_by_name=True)
 

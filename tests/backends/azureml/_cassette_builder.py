@@ -604,7 +604,7 @@ def registry_interactions() -> list[dict[str, Any]]:
 ENDPOINT = (
     "Azure ML v1 ACI scoring endpoint (Consume a model deployed as a web service): "
     "GET / (health), POST /score with a bearer key, GET /swagger.json; the swagger body is "
-    "the real Azure-generated file in ../shared/fixtures/azureml_swagger_bankmarketing.json"
+    "the real Azure-generated file in tests/fixtures/azureml/azureml_swagger_bankmarketing.json"
 )
 #: The first input row of that swagger's example (a real row of the data).
 ROW = {
@@ -617,9 +617,8 @@ ROW = {
 
 
 def endpoint_interactions() -> list[dict[str, Any]]:
-    # ../shared beside the repository, as tests/conftest.py finds it
     swagger = (
-        Path(__file__).resolve().parents[4] / "shared/fixtures/azureml_swagger_bankmarketing.json"
+        Path(__file__).resolve().parents[2] / "fixtures/azureml/azureml_swagger_bankmarketing.json"
     )
     root = SCORING_URI.rsplit("/", 1)[0]
     plain = {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,7 +1,8 @@
 """Azure ML web services (ACI, or AKS) behind `ModelDeployer`, always with key auth.
 
-The scoring contract is Azure's own (DESIGN §3): `POST /score` with a bearer key, the
-v1 request form, answers JSON-encoded inside a JSON string — `EndpointClient` reads it.
+The scoring contract is Azure's own (docs/architecture.md, "Wire contracts"): `POST /score`
+with a bearer key, the v1 request form, answers JSON-encoded inside a JSON string —
+`EndpointClient` reads it.
 """
 
 from __future__ import annotations

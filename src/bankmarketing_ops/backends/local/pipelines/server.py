@@ -5,7 +5,7 @@ Routes (all but `GET /` need `Authorization: Bearer <token>`):
 - `POST /PipelineRuns/PipelineSubmit/{pipeline_id}` — run a published pipeline.
 - `POST /PipelineRuns/PipelineEndpointSubmit/Name/{name}` — run an endpoint's default.
   Both take `{"ExperimentName": "...", "ParameterAssignments": {...}}` and answer
-  `{"Id": "<run id>", "Status": "Queued"}` (DESIGN §3); a retry with the same
+  `{"Id": "<run id>", "Status": "Queued"}` (Azure's answer); a retry with the same
   `Idempotency-Key` answers the run the first request started.
 - `GET /PipelineRuns?pipeline_id=&endpoint=&status=&limit=`, `GET /PipelineRuns/{run_id}`,
   `GET /PipelineRuns/{run_id}/logs?step=`, `POST /PipelineRuns/{run_id}/cancel`.
