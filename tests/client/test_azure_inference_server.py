@@ -390,7 +390,9 @@ def test_an_overlong_request_id_is_refused_alike(
         ("azureml_swagger_bankmarketing_inputs_variant.json", "v2"),
     ],
 )
-def test_the_form_of_real_azure_specs(azure_swagger_fixtures: Path, fixture: str, form: str) -> None:
+def test_the_form_of_real_azure_specs(
+    azure_swagger_fixtures: Path, fixture: str, form: str
+) -> None:
     """The two swagger.json files Azure generated for real AutoML deployments."""
     document = json.loads((azure_swagger_fixtures / fixture).read_text())
     assert wire_of_swagger(document) == form
