@@ -22,7 +22,8 @@ catch one class::
     │   └── ModelArtifactError      a model cannot be stored or loaded safely
     ├── ScoringValidationError      records to score break the schema (row and field given)
     ├── DeploymentError             a service cannot be started, changed or reached
-    │   └── ServiceNotFoundError    no service by that name
+    │   ├── ServiceNotFoundError    no service by that name
+    │   └── ServiceExistsError      a service by that name exists already
     ├── DriftError                  drift or performance cannot be measured as asked
     │   └── ReferenceNotFoundError  the model version has no reference profile
     ├── PipelineError               a pipeline cannot be defined, published or run
@@ -85,6 +86,7 @@ __all__ = [
     "RegistryError",
     "RequestTooLargeError",
     "ScoringValidationError",
+    "ServiceExistsError",
     "ServiceNotFoundError",
     "TrainingCanceledError",
     "TrainingError",
@@ -211,6 +213,10 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class ServiceExistsError(DeploymentError):
+    """A service with that name exists already (deploy to it as an update instead)."""
 
 
 class DriftError(BankOpsError):
