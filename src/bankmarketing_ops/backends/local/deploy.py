@@ -267,7 +267,7 @@ class LocalDeployer:
             if service.pid is None and _supervisor(self._folder(name)) is None:
                 raise DeploymentError(
                     f"service {name} stopped while starting; its log ends with:\n"
-                    + "\n".join(self.logs(name, 15))
+                    + "\n".join(self.logs(name, 25))
                 )
             if time.monotonic() > deadline:
                 raise DeploymentError(
