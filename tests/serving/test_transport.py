@@ -14,7 +14,6 @@ import pytest
 
 from bankmarketing_ops import ModelDeployer, ModelRegistry, TrainingRun, WebService, Workspace
 from bankmarketing_ops.serving.config import ServiceConfig
-from bankmarketing_ops.serving.transport import TransportLimits
 from tests.conftest import stop_services
 
 READ_TIMEOUT_S = 1.0
@@ -63,6 +62,8 @@ def _read_answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_the_default_limits_are_modest() -> None:
+    from bankmarketing_ops.serving.transport import TransportLimits
+
     limits = TransportLimits()
     assert limits.max_header_bytes == 64 * 1024
     assert limits.request_read_timeout_s <= 30
