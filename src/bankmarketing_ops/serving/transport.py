@@ -143,10 +143,11 @@ class _BoundedProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         cycle = self.cycle
-        if cycle is not None and not cycle.response_complete:
-            if cycle.response_started:
-                self.transport.close()
-                return
+        if cycle is not None and cycle.response_started:
+            # Answered already (say, 401 before the body came): the rest never will.
+            self.transport.close()
+            return
+        if cycle is not None:
             # The application waits for the rest of the body: it sees a disconnect, and
             # whatever it answers is dropped, so ours is the only answer on the wire.
             cycle.disconnected = True

@@ -196,7 +196,7 @@ class LocalDeployer:
         pids = [pid for pid in _pids(folder) if alive(pid)]
         running = bool(pids)
         state: ServiceState
-        if len(pids) == config.workers:
+        if len(pids) == config.workers and _listening(folder) == config.workers:
             state = _probe(config)
         else:  # a worker missing: being (re)started, or gone with nobody to restart it
             state = "Transitioning" if supervisor is not None else "Unhealthy"
@@ -342,6 +342,13 @@ def _pids(folder: Path) -> list[int]:
             continue  # the pid was reused by another process: not ours to signal
         pids.append(pid)
     return pids
+
+
+def _listening(folder: Path) -> int:
+    """How many workers have bound the port (each writes its port once it listens; a
+    restarted worker does so only after its model is loaded)."""
+    runtimes = (_read_json(path) for path in folder.glob("runtime-*.json"))
+    return sum(1 for runtime in runtimes if runtime and isinstance(runtime.get("port"), int))
 
 
 def _supervisor(folder: Path) -> SupervisorState | None:
