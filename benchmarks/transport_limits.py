@@ -111,7 +111,7 @@ def main() -> None:
         half_body = (
             b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Authorization: Bearer " + key.encode() + b"\r\n"
-            b"Content-Length: 1000\r\n\r\n{\"data\": ["
+            b'Content-Length: 1000\r\n\r\n{"data": ['
         )
         half_head = b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Le"
         sockets = []

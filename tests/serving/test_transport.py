@@ -9,6 +9,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -18,13 +19,15 @@ from tests.conftest import stop_services
 
 READ_TIMEOUT_S = 1.0
 MAX_CONNECTIONS = 4
-_KEYS: dict[str, str] = {}
+
+
+class Served(NamedTuple):
+    service: WebService
+    key: str
 
 
 @pytest.fixture(scope="module")
-def service(
-    tmp_path_factory: pytest.TempPathFactory, trained_run: TrainingRun
-) -> Iterator[WebService]:
+def served(tmp_path_factory: pytest.TempPathFactory, trained_run: TrainingRun) -> Iterator[Served]:
     """One service with a short read deadline and a small connection cap (set in its
     service file, as a user would, then restarted)."""
     root = tmp_path_factory.mktemp("transport-ws")
@@ -36,9 +39,13 @@ def service(
     limits = {"request_read_timeout_s": READ_TIMEOUT_S, "max_connections": MAX_CONNECTIONS}
     ServiceConfig.read(folder).model_copy(update=limits).write(folder)
     restarted = deployer.restart("svc")
-    _KEYS["svc"] = deployer.get_keys("svc").primary_key.get_secret_value()
-    yield restarted
+    yield Served(restarted, deployer.get_keys("svc").primary_key.get_secret_value())
     stop_services(Path(root))
+
+
+@pytest.fixture
+def service(served: Served) -> WebService:
+    return served.service
 
 
 def _connect(service: WebService) -> socket.socket:
@@ -127,11 +134,9 @@ def test_malformed_http_gets_the_json_error_body(service: WebService) -> None:
     ],
     ids=["nothing", "half-head", "half-body"],
 )
-def test_a_half_sent_request_is_answered_408_and_closed(
-    service: WebService, partial: bytes
-) -> None:
-    with _connect(service) as sock:
-        sock.sendall(partial.replace(b"{key}", _KEYS["svc"].encode()))
+def test_a_half_sent_request_is_answered_408_and_closed(served: Served, partial: bytes) -> None:
+    with _connect(served.service) as sock:
+        sock.sendall(partial.replace(b"{key}", served.key.encode()))
         started = time.monotonic()
         status, headers, body = _read_answer(sock)
         waited = time.monotonic() - started
