@@ -149,6 +149,33 @@ def test_a_killed_worker_is_restarted_by_its_supervisor(
     assert any("killed by SIGKILL; restarting it" in line for line in deployer.get_logs("svc"))
 
 
+def test_a_worker_that_keeps_failing_is_restarted_with_a_growing_backoff(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc")
+    assert service.pid is not None
+    for member in (Path(model.path) / "model").glob("member-*"):
+        member.write_text("damaged after the service started")  # every restart now fails
+    os.kill(service.pid, signal.SIGKILL)
+
+    def backing_off() -> WebService | None:
+        lines = [line for line in deployer.get_logs("svc", 200) if "restarting it in" in line]
+        return deployer.get("svc") if len(lines) >= 2 else None
+
+    failing = _until(backing_off)
+    delays = [
+        line.rsplit("restarting it in ", 1)[1]
+        for line in deployer.get_logs("svc", 200)
+        if "restarting it in" in line
+    ]
+    assert delays[:2] == ["0.5 s", "1.0 s"]
+    assert failing.state != "Healthy"
+    assert failing.restarts >= 1
+    assert failing.last_exit_reason is not None
+    assert failing.last_exit_reason.endswith("exited with code 1")
+
+
 def test_a_worker_nobody_restarts_is_unhealthy_with_its_log_until_restarted(
     workspace: Workspace, model: ModelVersion
 ) -> None:
