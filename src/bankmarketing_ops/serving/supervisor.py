@@ -9,8 +9,10 @@ takes connections. A worker that exits 0 stopped on purpose (it could not load i
 at first start, or someone stopped it) and is not restarted; when none is left the
 supervisor exits too.
 
-It records its pid, the restart count and the last exit reason in `supervisor.json`, which
-`bankops services show` reports. On SIGTERM it stops its workers gracefully and exits.
+It runs without the package's `__init__` (see `start_detached`), so it imports only
+light modules. It records its pid, the restart count and the last exit reason in
+`supervisor.json`, which `bankops services show` reports. On SIGTERM it stops its workers
+gracefully and exits.
 
 Why not uvicorn's or gunicorn's own manager: uvicorn's multiprocess supervisor restarts at
 once, without backoff, and keeps neither count nor exit reason; gunicorn would replace our
@@ -23,9 +25,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -182,12 +186,16 @@ def _stop_workers(folder: Path, processes: list[subprocess.Popen[bytes]]) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bankmarketing_ops.serving.server import configure_server_logging
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("service_dir", type=Path)
     args = parser.parse_args(argv)
-    configure_server_logging()
+    # The service log's format (as serving.server writes it); no heavier import for it.
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger(C.PACKAGE_NAME).setLevel(logging.INFO)
     supervise(args.service_dir)
 
 

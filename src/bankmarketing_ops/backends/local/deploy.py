@@ -281,7 +281,10 @@ class LocalDeployer:
         for stale in folder.glob("runtime-*.json"):
             stale.unlink(missing_ok=True)
         process = start_detached(
-            "bankmarketing_ops.serving.supervisor", [str(folder)], log=folder / LOG_FILE
+            "bankmarketing_ops.serving.supervisor",
+            [str(folder)],
+            log=folder / LOG_FILE,
+            without_package_init=True,
         )
         # The supervisor rewrites this with its counts; its pid is known now.
         SupervisorState(pid=process.pid, started=process_started(process.pid)).write(folder)
