@@ -134,6 +134,10 @@ def test_a_killed_worker_is_restarted_by_its_supervisor(
     service = deployer.deploy(model, "svc")
     assert service.pid is not None
     assert (service.restarts, service.last_exit_reason) == (0, None)
+    # A small process: the package's public API (pandas and the rest) is not loaded in it.
+    supervisor_maps = Path(f"/proc/{_supervisor_pid(workspace, 'svc')}/maps").read_text()
+    assert "pandas" not in supervisor_maps
+    assert "numpy" not in supervisor_maps  # (maps lists compiled modules only)
     os.kill(service.pid, signal.SIGKILL)
 
     def healed() -> WebService | None:
