@@ -147,9 +147,16 @@ def test_a_half_sent_request_is_answered_408_and_closed(served: Served, partial:
 
 
 def test_connections_over_the_cap_get_503_and_the_cap_frees_up(service: WebService) -> None:
+    # Keep-alive clients fill the cap: each is answered, then holds its idle connection
+    # (idle connections are bounded by the 5 s keep-alive timeout, not the read deadline).
     held = [_connect(service) for _ in range(MAX_CONNECTIONS)]
     try:
-        time.sleep(0.1)  # let the server take them all
+        for sock in held:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"Healthy"):
+                answer += sock.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200")
         with _connect(service) as extra:
             extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             status, headers, body = _read_answer(extra)
