@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -20,6 +23,7 @@ from bankmarketing_ops import (
     ModelVersion,
     ServiceNotFoundError,
     TrainingRun,
+    WebService,
     Workspace,
     data,
 )
@@ -107,18 +111,84 @@ def test_update_switches_models_with_no_failed_request(
     assert versions == {"bank:1", "bank:2"}
 
 
-def test_a_killed_server_is_unhealthy_with_its_log_and_restarts(
+def _until(condition: Callable[[], WebService | None], seconds: float = 60) -> WebService:
+    """Poll `condition` until it returns a service (bounded: fails after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"not reached within {seconds} s")
+
+
+def _supervisor_pid(workspace: Workspace, name: str) -> int:
+    path = Path(workspace.info().location) / "services" / name / "supervisor.json"
+    return int(json.loads(path.read_text())["pid"])
+
+
+def test_a_killed_worker_is_restarted_by_its_supervisor(
     workspace: Workspace, model: ModelVersion
 ) -> None:
     deployer = ModelDeployer(workspace)
     service = deployer.deploy(model, "svc")
     assert service.pid is not None
+    assert (service.restarts, service.last_exit_reason) == (0, None)
+    # A small process: the package's public API (pandas and the rest) is not loaded in it.
+    supervisor_maps = Path(f"/proc/{_supervisor_pid(workspace, 'svc')}/maps").read_text()
+    assert "pandas" not in supervisor_maps
+    assert "numpy" not in supervisor_maps  # (maps lists compiled modules only)
     os.kill(service.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while deployer.get("svc").state != "Unhealthy" and time.monotonic() < deadline:
-        time.sleep(0.05)
-    broken = deployer.get("svc")
-    assert broken.state == "Unhealthy"
+
+    def healed() -> WebService | None:
+        now = deployer.get("svc")
+        return now if now.state == "Healthy" and now.restarts == 1 else None
+
+    restarted = _until(healed)
+    assert restarted.pid not in (None, service.pid)
+    assert restarted.port == service.port
+    assert restarted.last_exit_reason == f"worker 0 (pid {service.pid}) killed by SIGKILL"
+    key = deployer.get_keys("svc").primary_key.get_secret_value()
+    assert _score(restarted.scoring_uri, key).status_code == 200
+    assert any("killed by SIGKILL; restarting it" in line for line in deployer.get_logs("svc"))
+
+
+def test_a_worker_that_keeps_failing_is_restarted_with_a_growing_backoff(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc")
+    assert service.pid is not None
+    for member in (Path(model.path) / "model").glob("member-*"):
+        member.write_text("damaged after the service started")  # every restart now fails
+    os.kill(service.pid, signal.SIGKILL)
+
+    def backing_off() -> WebService | None:
+        lines = [line for line in deployer.get_logs("svc", 200) if "restarting it in" in line]
+        return deployer.get("svc") if len(lines) >= 2 else None
+
+    failing = _until(backing_off)
+    delays = [
+        line.rsplit("restarting it in ", 1)[1]
+        for line in deployer.get_logs("svc", 200)
+        if "restarting it in" in line
+    ]
+    assert delays[:2] == ["0.5 s", "1.0 s"]
+    assert failing.state != "Healthy"
+    assert failing.restarts >= 1
+    assert failing.last_exit_reason is not None
+    assert failing.last_exit_reason.endswith("exited with code 1")
+
+
+def test_a_worker_nobody_restarts_is_unhealthy_with_its_log_until_restarted(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc")
+    assert service.pid is not None
+    os.kill(_supervisor_pid(workspace, "svc"), signal.SIGKILL)  # no supervisor any more …
+    os.kill(service.pid, signal.SIGKILL)  # … so this worker stays dead
+    broken = _until(lambda: s if (s := deployer.get("svc")).state == "Unhealthy" else None)
     assert broken.pid is None
     assert broken.last_log_lines
     restarted = deployer.restart("svc")
@@ -138,8 +208,11 @@ def test_sigterm_lets_the_server_finish_its_shutdown(
     deadline = time.monotonic() + 30
     while deployer.get("svc").pid is not None and time.monotonic() < deadline:
         time.sleep(0.05)
-    # The last line is written after uvicorn's graceful shutdown returns: not a kill.
-    assert deployer.get_logs("svc", 1)[0].endswith("service svc stopped")
+    # Written after uvicorn's graceful shutdown returns: not a kill. A worker that stops
+    # on purpose is not restarted, and its supervisor leaves with it.
+    assert any(line.endswith("service svc stopped") for line in deployer.get_logs("svc", 5))
+    assert deployer.get_logs("svc", 1)[0].endswith("every worker stopped; supervisor exits")
+    assert deployer.get("svc").restarts == 0
 
 
 def test_no_auth_is_allowed_and_says_so(
@@ -226,12 +299,21 @@ def test_several_workers_share_the_port_and_switch_models_together(
         }
     assert versions == {"bank:2"}
     os.kill(service.pids[1], signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while deployer.get("svc").state != "Unhealthy" and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert deployer.get("svc").state == "Unhealthy"  # one worker down is worth a restart
-    restarted = deployer.restart("svc")
+    _until(lambda: s if (s := deployer.get("svc")).last_exit_reason else None)
+    # The survivor serves every fresh connection while the other worker restarts; the
+    # restarted one takes connections only once its model is loaded.
+    with httpx.Client(headers={"Authorization": f"Bearer {key}"}) as client:
+        statuses = [
+            client.post(
+                service.scoring_uri, json={"data": [ROW]}, headers={"Connection": "close"}
+            ).status_code
+            for _ in range(20)
+        ]
+    assert set(statuses) == {200}
+    restarted = _until(lambda: s if (s := deployer.get("svc")).state == "Healthy" else None)
+    assert restarted.restarts == 1
     assert len(restarted.pids) == 2
+    assert service.pids[1] not in restarted.pids
     deployer.delete("svc")
     for pid in restarted.pids:
         with pytest.raises(ProcessLookupError):
@@ -241,18 +323,18 @@ def test_several_workers_share_the_port_and_switch_models_together(
 def test_a_pid_reused_by_another_process_is_never_signalled(
     workspace: Workspace, model: ModelVersion
 ) -> None:
-    import json
     import subprocess
 
     deployer = ModelDeployer(workspace)
     service = deployer.deploy(model, "svc")
     assert service.pid is not None
+    os.kill(_supervisor_pid(workspace, "svc"), signal.SIGKILL)
     os.kill(service.pid, signal.SIGKILL)  # the server died long ago …
     stranger = subprocess.Popen(["sleep", "30"])  # … and its pid now names someone else
     try:
         runtime = Path(workspace.info().location) / "services" / "svc" / "runtime-0.json"
         runtime.write_text(json.dumps({"pid": stranger.pid, "started": "1", "port": 1}))
-        assert deployer.get("svc").state == "Unhealthy"
+        _until(lambda: s if (s := deployer.get("svc")).state == "Unhealthy" else None)
         deployer.delete("svc")
         assert stranger.poll() is None  # not signalled: it is not ours
     finally:
@@ -269,3 +351,35 @@ def test_a_bad_service_name_is_called_a_service_name(
     with pytest.raises(ConfigurationError, match=r"^invalid service name '\.\.'"):
         deployer.get("..")
     assert deployer.list() == []
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return False
+    except (ConnectionRefusedError, ConnectionResetError):  # reset: caught closing
+        return True
+
+
+def test_a_request_on_an_idle_keep_alive_connection_is_answered_during_the_drain(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc")
+    key = deployer.get_keys("svc").primary_key.get_secret_value()
+    with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=10) as client:
+        first = client.post(service.scoring_uri, json={"data": [ROW]})
+        assert first.status_code == 200  # its connection now waits, idle, in the pool
+        stopper = threading.Thread(target=deployer.delete, args=("svc",))
+        stopper.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not _refuses_connections(service.port):  # the drain has begun
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            during = client.post(service.scoring_uri, json={"data": [ROW]})
+        finally:
+            stopper.join(timeout=30)
+    assert during.status_code == 200
+    assert during.headers["connection"] == "close"
+    assert not stopper.is_alive()

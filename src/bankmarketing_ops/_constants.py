@@ -65,6 +65,24 @@ HEALTH_TIMEOUT_S: Final = 2.0
 #: How often a running server checks its service file for a new model or settings.
 SERVICE_WATCH_INTERVAL_S: Final = 0.25
 KEY_BYTES: Final = 32
+#: Request line plus headers a server reads before it answers 431.
+MAX_HEADER_BYTES: Final = 64 * 1024
+#: A request (head and body) must arrive whole within this, from its first byte; else 408.
+REQUEST_READ_TIMEOUT_S: Final = 15.0
+#: Open connections one server process serves; requests on more get 503.
+MAX_CONNECTIONS: Final = 1000
+#: On SIGTERM, how long requests on open keep-alive connections are still answered.
+DRAIN_TIMEOUT_S: Final = 2.0
+#: After an error answered by the transport, how long the rest of the request is read and
+#: dropped before the connection closes (closing on unread bytes resets the connection).
+ERROR_LINGER_S: Final = 1.0
+#: A dead worker is restarted after this, doubled after each failure in a row, up to the max.
+RESTART_BACKOFF_INITIAL_S: Final = 0.5
+RESTART_BACKOFF_MAX_S: Final = 30.0
+#: A worker that has run this long has its backoff reset.
+RESTART_BACKOFF_RESET_S: Final = 60.0
+#: How often a supervisor looks at its workers.
+SUPERVISOR_POLL_S: Final = 0.1
 
 # --- clients ---
 CLIENT_TIMEOUT_S: Final = 30.0

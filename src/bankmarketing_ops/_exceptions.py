@@ -24,7 +24,8 @@ catch one class::
     │   └── ModelArtifactError      a model cannot be stored or loaded safely
     ├── ScoringValidationError      records to score break the schema (row and field given)
     ├── DeploymentError             a service cannot be started, changed or reached
-    │   └── ServiceNotFoundError    no service by that name
+    │   ├── ServiceNotFoundError    no service by that name
+    │   └── ServiceExistsError      a service by that name exists already
     ├── DriftError                  drift or performance cannot be measured as asked
     │   └── ReferenceNotFoundError  the model version has no reference profile
     ├── PipelineError               a pipeline cannot be defined, published or run
@@ -94,6 +95,7 @@ __all__ = [
     "RequestTooLargeError",
     "ScoringScriptError",
     "ScoringValidationError",
+    "ServiceExistsError",
     "ServiceNotFoundError",
     "TrainingCanceledError",
     "TrainingError",
@@ -240,6 +242,10 @@ class DeploymentError(BankOpsError):
 
 class ServiceNotFoundError(DeploymentError):
     """No service with that name in the workspace."""
+
+
+class ServiceExistsError(DeploymentError):
+    """A service with that name exists already (deploy to it as an update instead)."""
 
 
 class DriftError(BankOpsError):

@@ -14,6 +14,7 @@ import httpx
 from typer.testing import CliRunner
 
 from bankmarketing_ops import ModelRegistry, TrainingRun, Workspace, data
+from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops.cli import app
 
 runner = CliRunner()
@@ -62,17 +63,59 @@ def test_deploy_again_switches_the_model(tmp_path: Path, trained_run: TrainingRu
     assert json.loads(switched.stdout)["model"] == "bank:2"
 
 
-def test_restart_after_a_crash(tmp_path: Path, trained_run: TrainingRun) -> None:
+def test_a_crash_heals_itself_and_show_reports_it(tmp_path: Path, trained_run: TrainingRun) -> None:
     _register(tmp_path, trained_run)
     runner.invoke(app, ["deploy", "bank:1", "--service", "svc"])
     pid = json.loads(runner.invoke(app, ["services", "show", "svc", "--json"]).stdout)["pid"]
     os.kill(pid, signal.SIGKILL)
-    time.sleep(0.3)
-    shown = runner.invoke(app, ["services", "show", "svc"])
-    assert "Unhealthy" in shown.stdout
-    restarted = runner.invoke(app, ["services", "restart", "svc"])
-    assert restarted.exit_code == 0
-    assert "Healthy" in restarted.stdout
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        shown = json.loads(runner.invoke(app, ["services", "show", "svc", "--json"]).stdout)
+        if shown["state"] == "Healthy" and shown["restarts"] == 1:
+            break
+        time.sleep(0.1)
+    assert (shown["state"], shown["restarts"]) == ("Healthy", 1)
+    assert shown["last_exit_reason"] == f"worker 0 (pid {pid}) killed by SIGKILL"
+    text = runner.invoke(app, ["services", "show", "svc"]).stdout
+    assert f"restarts     1   last exit: worker 0 (pid {pid}) killed by SIGKILL" in text
+
+
+def _waiting_for_a_lock(pids: set[int]) -> set[int]:
+    """Which of `pids` wait for a file lock (Linux's /proc/locks marks waiters with ->)."""
+    waiting = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and int(fields[5]) in pids:
+            waiting.add(int(fields[5]))
+    return waiting
+
+
+def test_two_deploys_at_once_of_a_new_service_both_succeed(
+    tmp_path: Path, trained_run: TrainingRun
+) -> None:
+    _register(tmp_path, trained_run)
+    env = {**os.environ, "BANKOPS_WORKSPACE": str(tmp_path / "workspace")}
+    command = [sys.executable, "-m", "bankmarketing_ops", "deploy", "bank:1", "--service", "x"]
+    services = tmp_path / "workspace" / "services"
+    # Hold the deployer's lock until both have seen no service "x" and wait to create it:
+    # the race, every time.
+    with exclusive(services):
+        processes = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        pids = {p.pid for p in processes}
+        deadline = time.monotonic() + 60
+        while _waiting_for_a_lock(pids) != pids and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _waiting_for_a_lock(pids) == pids
+    results = [p.communicate(timeout=120) for p in processes]
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err.decode()
+    assert [p.name for p in services.iterdir() if (p / "service.json").exists()] == ["x"]
+    shown = json.loads(runner.invoke(app, ["services", "show", "x", "--json"]).stdout)
+    assert shown["state"] == "Healthy"
+    assert shown["restarts"] == 0
 
 
 def test_deploy_of_a_missing_model_is_an_error(tmp_path: Path) -> None:

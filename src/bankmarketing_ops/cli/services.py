@@ -10,7 +10,13 @@ import typer
 from pydantic import BaseModel, RootModel
 from rich.table import Table
 
-from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService, Workspace
+from bankmarketing_ops import (
+    ModelDeployer,
+    ModelRegistry,
+    ServiceExistsError,
+    WebService,
+    Workspace,
+)
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
 from bankmarketing_ops.cli.models import parse_ref
@@ -43,6 +49,11 @@ def describe(service: WebService) -> None:
         )
     else:
         console.print("  [yellow]authentication is OFF: anyone who can reach the port can score[/]")
+    if service.restarts or service.last_exit_reason:
+        console.print(
+            f"  restarts     {service.restarts}"
+            + (f"   last exit: {service.last_exit_reason}" if service.last_exit_reason else "")
+        )
     for line in service.last_log_lines:
         console.print(f"  [dim]{line}[/]")
 
@@ -74,18 +85,22 @@ def deploy(
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
     existing = {s.name for s in deployer.list()}
-    if service in existing:
+    result: WebService | None = None
+    if service not in existing:
+        try:
+            result = deployer.begin_deploy(
+                record,
+                service,
+                auth_enabled=not no_auth,
+                port=port,
+                cors_origins=cors_origin,
+                workers=workers,
+                insights_enabled=insights,
+            ).result()
+        except ServiceExistsError:  # created by someone else since we looked: update it
+            result = None
+    if result is None:
         result = deployer.update(service, model=record, cors_origins=cors_origin)
-    else:
-        result = deployer.begin_deploy(
-            record,
-            service,
-            auth_enabled=not no_auth,
-            port=port,
-            cors_origins=cors_origin,
-            workers=workers,
-            insights_enabled=insights,
-        ).result()
     if json_output:
         emit_json(result)
     else:

@@ -213,7 +213,8 @@ class ScoringApp:
                     retention_days=get_settings().telemetry_retention_days,
                 )
                 watcher = asyncio.create_task(self.watch())
-                asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
+                if self.scorer is None:  # a restarted worker has loaded before it listens
+                    asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if watcher is not None:

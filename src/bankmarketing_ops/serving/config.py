@@ -54,6 +54,16 @@ class ServiceConfig(BaseModel):
     (0 = capture off). Captured inputs are personal data: retention and purge apply."""
     workers: int = Field(default=1, ge=1, le=32)
     """Server processes sharing the port (SO_REUSEPORT); the kernel spreads connections."""
+    max_header_bytes: int = Field(default=C.MAX_HEADER_BYTES, ge=1024)
+    """Request line plus headers; more gets 431 (read at start)."""
+    request_read_timeout_s: float = Field(default=C.REQUEST_READ_TIMEOUT_S, gt=0)
+    """A request must arrive whole within this from its first byte; else 408 and the
+    connection closes (read at start)."""
+    max_connections: int = Field(default=C.MAX_CONNECTIONS, ge=1)
+    """Open connections per worker; requests on more get 503 (read at start)."""
+    drain_timeout_s: float = Field(default=C.DRAIN_TIMEOUT_S, ge=0)
+    """On stop, how long requests on open keep-alive connections are still answered, with
+    `Connection: close` (read at start)."""
     created_at: str
     updated_at: str
 

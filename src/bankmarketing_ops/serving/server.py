@@ -1,9 +1,10 @@
 """Run one scoring service in this process: `python -m bankmarketing_ops.serving.server DIR`.
 
-The deployer starts this detached, one process per service. It binds the configured port,
-writes `runtime-<worker>.json` (pid and port) so the deployer can find it, loads the model in the
-background (answering 503 until then) and stops gracefully on SIGTERM: it takes no new
-connections and finishes the requests in flight.
+A service's supervisor (`serving.supervisor`) starts one of these per worker. It binds the
+configured port, writes `runtime-<worker>.json` (pid and port) so the deployer can find it,
+loads the model in the background (answering 503 until then) and stops gracefully on
+SIGTERM: it takes no new connections, answers what still arrives on open connections with
+`Connection: close` for a moment (`serving.transport`), and finishes the requests in flight.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from pathlib import Path
 
 import orjson
 import prometheus_client
-import uvicorn
 
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.serving.app import ScoringApp
 from bankmarketing_ops.serving.config import runtime_file
 from bankmarketing_ops.serving.process import process_started
+from bankmarketing_ops.serving.transport import TransportLimits, run_bounded
 
 __all__ = ["bind", "main", "serve"]
 
@@ -44,9 +45,16 @@ def bind(host: str, port: int, *, shared: bool = False) -> socket.socket:
     return sock
 
 
-def serve(service_dir: Path, *, worker: int = 0) -> None:
-    """Serve the service described in `service_dir` until SIGTERM or SIGINT."""
+def serve(service_dir: Path, *, worker: int = 0, load_first: bool = False) -> None:
+    """Serve the service described in `service_dir` until SIGTERM or SIGINT.
+
+    With `load_first` (a worker restarted by its supervisor) the model is loaded before the
+    port is bound: the kernel hands connections only to workers that can score, so the
+    surviving workers keep answering and nobody sees a 503 while this one loads.
+    """
     app = ScoringApp(service_dir)
+    if load_first:
+        app.load_model()
     sock = bind(app.config.host, app.config.port, shared=app.config.workers > 1)
     port = sock.getsockname()[1]
     runtime = {
@@ -58,19 +66,17 @@ def serve(service_dir: Path, *, worker: int = 0) -> None:
     }
     atomic_write_text(service_dir / runtime_file(worker), orjson.dumps(runtime).decode())
     _log.info("service %s listening on http://%s:%d", app.config.name, app.config.host, port)
-    config = uvicorn.Config(
-        app,
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        server_header=False,
+    limits = TransportLimits(
+        max_header_bytes=app.config.max_header_bytes,
+        request_read_timeout_s=app.config.request_read_timeout_s,
+        max_connections=app.config.max_connections,
+        drain_timeout_s=app.config.drain_timeout_s,
     )
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then re-raises the signal to the
     # handler it found: with these in place the process then exits 0, not by the signal.
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda *_: None)
-    uvicorn.Server(config).run(sockets=[sock])
+    run_bounded(app, sock, limits=limits, graceful_timeout_s=10)
     _log.info("service %s stopped", app.config.name)
 
 
@@ -93,9 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("service_dir", type=Path)
     parser.add_argument("--worker", type=int, default=0, help="this process's worker number")
+    parser.add_argument(
+        "--load-first", action="store_true", help="load the model before binding the port"
+    )
     args = parser.parse_args(argv)
     configure_server_logging()
-    serve(args.service_dir, worker=args.worker)
+    serve(args.service_dir, worker=args.worker, load_first=args.load_first)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ class WebService(BaseModel):
     """Share of scored records captured for drift monitoring (0 = capture off)."""
     created_at: str
     updated_at: str
+    restarts: int = 0
+    """Workers restarted after they died (since the service last started)."""
+    last_exit_reason: str | None = None
+    """How the last worker that died ended, e.g. `worker 0 (pid 123) killed by SIGKILL`."""
     last_log_lines: list[str] = []
     """The end of the service log, when it is unhealthy."""
 

@@ -2,7 +2,9 @@
 
 Each service has a directory with `service.json` (what to serve and how; the server
 follows changes to it), `keys.json` (mode 0600; reread on every request, so a rotated key
-works at once), `runtime-<n>.json` (each worker process's pid and port) and `server.log`.
+works at once), `supervisor.json` (the supervisor process that starts the workers and
+restarts a dead one: its pid, restart count and last exit reason), `runtime-<n>.json`
+(each worker process's pid and port) and `server.log`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bankmarketing_ops._exceptions import (
     ConfigurationError,
     DeploymentError,
     OperationTimeoutError,
+    ServiceExistsError,
     ServiceNotFoundError,
 )
 from bankmarketing_ops._locks import exclusive
@@ -45,9 +48,9 @@ from bankmarketing_ops.serving.config import (
     KeyName,
     ServiceConfig,
     new_keys,
-    runtime_file,
     write_keys,
 )
+from bankmarketing_ops.serving.supervisor import SupervisorState
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
 from bankmarketing_ops.types.registry import ModelVersion
 
@@ -110,7 +113,7 @@ class LocalDeployer:
         workers: int,
     ) -> None:
         if (folder / "service.json").exists():
-            raise DeploymentError(
+            raise ServiceExistsError(
                 f"service {name!r} already exists; update it (bankops deploy … --service "
                 f"{name} replaces its model) or delete it first"
             )
@@ -209,11 +212,14 @@ class LocalDeployer:
     def get(self, name: str) -> WebService:
         folder = self._folder(name)
         config = ServiceConfig.read(folder)
-        pids = _pids(folder)
-        running = bool(pids) and all(alive(pid) for pid in pids)
-        state: ServiceState = "Unhealthy"  # a worker gone is a service to restart
-        if running:
+        supervisor = _supervisor(folder)
+        pids = [pid for pid in _pids(folder) if alive(pid)]
+        running = bool(pids)
+        state: ServiceState
+        if len(pids) == config.workers and _listening(folder) == config.workers:
             state = _probe(config)
+        else:  # a worker missing: being (re)started, or gone with nobody to restart it
+            state = "Transitioning" if supervisor is not None else "Unhealthy"
         base = f"http://{config.host}:{config.port}"
         return WebService(
             name=config.name,
@@ -232,6 +238,8 @@ class LocalDeployer:
             capture_sample_rate=config.capture_sample_rate,
             created_at=config.created_at,
             updated_at=config.updated_at,
+            restarts=supervisor.restarts if supervisor else 0,
+            last_exit_reason=supervisor.last_exit_reason if supervisor else None,
             last_log_lines=[] if state == "Healthy" else self.logs(name, 20),
         )
 
@@ -276,10 +284,10 @@ class LocalDeployer:
                 or _all_report(service, model_ref, insights, capture_sample_rate)
             ):
                 return service
-            if service.pid is None:
+            if service.pid is None and _supervisor(self._folder(name)) is None:
                 raise DeploymentError(
                     f"service {name} stopped while starting; its log ends with:\n"
-                    + "\n".join(self.logs(name, 15))
+                    + "\n".join(self.logs(name, 25))
                 )
             if time.monotonic() > deadline:
                 raise OperationTimeoutError(
@@ -293,22 +301,22 @@ class LocalDeployer:
     def _start(self, folder: Path) -> None:
         for stale in folder.glob("runtime-*.json"):
             stale.unlink(missing_ok=True)
-        workers = ServiceConfig.read(folder).workers
-        for worker in range(workers):
-            process = start_detached(
-                "bankmarketing_ops.serving.server",
-                [str(folder), "--worker", str(worker)],
-                log=folder / LOG_FILE,
-            )
-            # The worker rewrites this with its port once it listens; the pid is known now.
-            identity = {"pid": process.pid, "started": process_started(process.pid)}
-            (folder / runtime_file(worker)).write_text(
-                json.dumps({**identity, "port": None, "worker": worker})
-            )
-            _log.info("started service %s worker %d (pid %d)", folder.name, worker, process.pid)
+        process = start_detached(
+            "bankmarketing_ops.serving.supervisor",
+            [str(folder)],
+            log=folder / LOG_FILE,
+            without_package_init=True,
+        )
+        # The supervisor rewrites this with its counts; its pid is known now.
+        SupervisorState(pid=process.pid, started=process_started(process.pid)).write(folder)
+        _log.info("started service %s (supervisor pid %d)", folder.name, process.pid)
 
     def _stop(self, folder: Path) -> None:
-        running = [pid for pid in _pids(folder) if alive(pid)]
+        # The supervisor first, so that it restarts nothing; the workers too, in case it
+        # is gone (each drains and exits 0, which no supervisor restarts).
+        supervisor = _supervisor(folder)
+        running = [supervisor.pid] if supervisor is not None else []
+        running += [pid for pid in _pids(folder) if alive(pid)]
         for pid in running:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
@@ -358,6 +366,21 @@ def _pids(folder: Path) -> list[int]:
             continue  # the pid was reused by another process: not ours to signal
         pids.append(pid)
     return pids
+
+
+def _listening(folder: Path) -> int:
+    """How many workers have bound the port (each writes its port once it listens; a
+    restarted worker does so only after its model is loaded)."""
+    runtimes = (_read_json(path) for path in folder.glob("runtime-*.json"))
+    return sum(1 for runtime in runtimes if runtime and isinstance(runtime.get("port"), int))
+
+
+def _supervisor(folder: Path) -> SupervisorState | None:
+    """The service's supervisor, if it still runs (and is still the process recorded)."""
+    state = SupervisorState.read(folder)
+    if state is None or not alive(state.pid) or not is_same_process(state.pid, state.started):
+        return None
+    return state
 
 
 def _read_json(path: Path) -> dict[str, object] | None:

@@ -26,7 +26,11 @@ from bankmarketing_ops._locks import exclusive
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops._processes import alive, free_port, start_detached
 from bankmarketing_ops.backends.local.pipelines.dispatch import launch, reconcile
-from bankmarketing_ops.backends.local.pipelines.files import PipelineFiles, read_step_logs
+from bankmarketing_ops.backends.local.pipelines.files import (
+    SERVER_CONFIG_FILE,
+    PipelineFiles,
+    read_step_logs,
+)
 from bankmarketing_ops.backends.local.pipelines.store import PipelineRecord, PipelineStore
 from bankmarketing_ops.types.pipelines import (
     Pipeline,
@@ -39,7 +43,7 @@ __all__ = ["LocalPipelines"]
 
 _log = get_logger(__name__)
 SERVER_MODULE: Final = "bankmarketing_ops.backends.local.pipelines.server"
-SERVER_CONFIG: Final = "server-config.json"
+SERVER_CONFIG: Final = SERVER_CONFIG_FILE
 
 
 class LocalPipelines:
@@ -60,6 +64,7 @@ class LocalPipelines:
         except (OSError, ValueError):
             config = {}
         changed = {
+            **config,  # the transport limits a user may have added
             "port": port or config.get("port") or free_port(),
             "max_concurrent_runs": max_concurrent_runs
             or config.get("max_concurrent_runs")

@@ -16,10 +16,13 @@ from bankmarketing_ops.backends.local.pipelines.store import PipelineStore
 from bankmarketing_ops.serving.config import KEYS_FILE, new_keys, write_keys
 from bankmarketing_ops.types.pipelines import PipelineRun
 
-__all__ = ["RUNTIME_FILE", "PipelineFiles", "read_step_logs"]
+__all__ = ["RUNTIME_FILE", "SERVER_CONFIG_FILE", "PipelineFiles", "read_step_logs"]
 
 RUNTIME_FILE: Final = "server.json"
 SERVER_LOG: Final = "server.log"
+#: The server's settings: port, concurrent runs, and optionally the transport limits
+#: (`max_header_bytes`, `request_read_timeout_s`, `max_connections`, `drain_timeout_s`).
+SERVER_CONFIG_FILE: Final = "server-config.json"
 
 
 class PipelineFiles:

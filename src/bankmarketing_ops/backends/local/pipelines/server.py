@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, Final, get_args
 
 import orjson
-import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -49,12 +48,14 @@ from bankmarketing_ops._processes import process_started
 from bankmarketing_ops.backends.local.pipelines.dispatch import Dispatcher
 from bankmarketing_ops.backends.local.pipelines.files import (
     RUNTIME_FILE,
+    SERVER_CONFIG_FILE,
     PipelineFiles,
     read_step_logs,
 )
 from bankmarketing_ops.backends.local.pipelines.store import PipelineStore
 from bankmarketing_ops.serving.config import KeyStore
 from bankmarketing_ops.serving.server import bind
+from bankmarketing_ops.serving.transport import TransportLimits, run_bounded
 from bankmarketing_ops.types.pipelines import EXPERIMENT_NAME, RunStatus
 
 __all__ = ["build_app", "main", "serve"]
@@ -309,13 +310,19 @@ def serve(workspace_root: Path, *, port: int, max_concurrent_runs: int) -> None:
     }
     atomic_write_text(files.root / RUNTIME_FILE, orjson.dumps(runtime).decode())
     _log.info("pipeline server listening on http://%s:%d", C.SERVER_HOST, bound)
-    config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", access_log=False, server_header=False
-    )
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda *_: None)  # see serving.server: exit 0 after a clean stop
-    uvicorn.Server(config).run(sockets=[sock])
+    run_bounded(app, sock, limits=_transport_limits(files))
     _log.info("pipeline server stopped")
+
+
+def _transport_limits(files: PipelineFiles) -> TransportLimits:
+    """The transport limits named in `pipelines/server-config.json` (the rest default)."""
+    try:
+        values = orjson.loads((files.root / SERVER_CONFIG_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        values = {}
+    return TransportLimits.from_mapping(values if isinstance(values, dict) else {})
 
 
 def main(argv: list[str] | None = None) -> None:
