@@ -19,6 +19,7 @@ from rich.text import Text
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, PipelineError, PipelineRunError
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.pipelines import PipelinePublisher
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
@@ -26,7 +27,6 @@ from bankmarketing_ops.types.pipelines import (
     PublishedPipeline,
     RunStatus,
 )
-from bankmarketing_ops.workspace import Workspace
 
 app = typer.Typer(
     help="Publish the training pipeline as an authenticated REST endpoint; trigger and "
@@ -68,7 +68,7 @@ class _Token(BaseModel):
 
 
 def _publisher() -> PipelinePublisher:
-    return PipelinePublisher(Workspace.from_settings())
+    return PipelinePublisher(open_workspace())
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -45,6 +44,7 @@ from bankmarketing_ops.cli._output import (
     stderr,
     stdout,
 )
+from bankmarketing_ops.cli._workspace import open_workspace as open_command_workspace
 from bankmarketing_ops.cli.drift import render_report
 from bankmarketing_ops.cli.insights import render_summary
 from bankmarketing_ops.cli.pipelines import follow_run, render_run
@@ -113,23 +113,13 @@ def _token_sign_in(auth: str) -> dict[str, Any]:
     the Azure Monitor token that reads its telemetry, both from the environment."""
     if auth != "token":
         return {}
-    missing = [name for name in TOKEN_VARIABLES if not os.environ.get(name)]
-    if missing:
-        raise ConfigurationError(
-            "--auth token reads AZUREML_ARM_TOKEN (an ARM access token: az account "
-            "get-access-token) and AZUREML_MONITOR_TOKEN (one for "
-            f"https://api.loganalytics.io); not set: {', '.join(missing)}"
-        )
-    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+    from bankmarketing_ops.backends.azureml.session import environment_tokens
 
-    return {
-        "token": os.environ["AZUREML_ARM_TOKEN"],
-        "credential": StaticTokenCredential(os.environ["AZUREML_MONITOR_TOKEN"]),
-    }
+    return environment_tokens()
 
 
 def open_workspace(
-    backend: str,
+    backend: str | None,
     *,
     config: Path | None = None,
     subscription_id: str | None = None,
@@ -138,9 +128,17 @@ def open_workspace(
     auth: str = "interactive",
 ) -> Workspace:
     """The workspace the options name: local (BANKOPS_WORKSPACE), or Azure ML from the
-    three names or a `config.json` (given, or searched from the current directory)."""
+    three names or a `config.json` (given, or searched from the current directory); no
+    backend and no Azure option: the one every command uses (`bankops --backend`,
+    BANKOPS_BACKEND)."""
+    if (
+        backend is None
+        and config is None
+        and not any((subscription_id, resource_group, workspace_name))
+    ):
+        return open_command_workspace()
     if backend == "local":
-        return Workspace.from_settings()
+        return Workspace.local()
     sign_in = _token_sign_in(auth)
     names = (subscription_id, resource_group, workspace_name)
     if any(names):
@@ -167,9 +165,13 @@ def quickstart(
         ),
     ] = None,
     backend: Annotated[
-        BackendChoice,
-        typer.Option(help="Run on this machine, or on Azure ML (needs the azureml extra)."),
-    ] = BackendChoice.local,
+        BackendChoice | None,
+        typer.Option(
+            help="Run on this machine, or on Azure ML (needs the azureml extra); default: "
+            "bankops --backend, else BANKOPS_BACKEND, else local.",
+            show_default=False,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(help=f"{_AZURE}: the workspace config.json (default: searched upward)."),
@@ -199,7 +201,7 @@ def quickstart(
     azureml, up to the pipeline)."""
     console = stdout()
     workspace = open_workspace(
-        backend.value,
+        None if backend is None else backend.value,
         config=config,
         subscription_id=subscription_id,
         resource_group=resource_group,

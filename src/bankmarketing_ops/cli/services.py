@@ -10,9 +10,10 @@ import typer
 from pydantic import BaseModel, RootModel
 from rich.table import Table
 
-from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService, Workspace
+from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.cli.models import parse_ref
 
 app = typer.Typer(help="Manage deployed scoring services.", no_args_is_help=True)
@@ -69,7 +70,7 @@ def deploy(
 ) -> None:
     """Deploy a registered model as an authenticated scoring service (or switch the model of
     an existing service without downtime)."""
-    workspace = Workspace.from_settings()
+    workspace = open_workspace()
     deployer = ModelDeployer(workspace)
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
@@ -96,7 +97,7 @@ def deploy(
 @handle_errors
 def list_command(json_output: JsonOption = False) -> None:
     """Every service with its state, model and scoring URI."""
-    services = ModelDeployer(Workspace.from_settings()).list()
+    services = ModelDeployer(open_workspace()).list()
     if json_output:
         emit_json(_Services(services))
         return
@@ -112,7 +113,7 @@ def list_command(json_output: JsonOption = False) -> None:
 @handle_errors
 def show_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
     """One service: state, URIs, model (and its last log lines when unhealthy)."""
-    service = ModelDeployer(Workspace.from_settings()).get(name)
+    service = ModelDeployer(open_workspace()).get(name)
     if json_output:
         emit_json(service)
     else:
@@ -126,7 +127,7 @@ def logs_command(
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
 ) -> None:
     """The end of the service's log."""
-    for line in ModelDeployer(Workspace.from_settings()).get_logs(name, lines):
+    for line in ModelDeployer(open_workspace()).get_logs(name, lines):
         typer.echo(line)
 
 
@@ -134,7 +135,7 @@ def logs_command(
 @handle_errors
 def keys_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
     """Print the service's two keys (either one authenticates)."""
-    keys = ModelDeployer(Workspace.from_settings()).get_keys(name)
+    keys = ModelDeployer(open_workspace()).get_keys(name)
     plain = _Keys(
         primary_key=keys.primary_key.get_secret_value(),
         secondary_key=keys.secondary_key.get_secret_value(),
@@ -154,7 +155,7 @@ def regenerate_key_command(
     """Replace one key now; the other keeps working (rotate one at a time)."""
     if key not in ("primary", "secondary"):
         raise fail("KEY must be 'primary' or 'secondary'")
-    ModelDeployer(Workspace.from_settings()).regenerate_key(name, key)  # type: ignore[arg-type]
+    ModelDeployer(open_workspace()).regenerate_key(name, key)  # type: ignore[arg-type]
     stdout().print(
         f"regenerated the {key} key of {name}; read it with bankops services keys {name}"
     )
@@ -164,14 +165,14 @@ def regenerate_key_command(
 @handle_errors
 def restart_command(name: ServiceArgument) -> None:
     """Start the service again (after a crash, say), on the same port."""
-    describe(ModelDeployer(Workspace.from_settings()).restart(name))
+    describe(ModelDeployer(open_workspace()).restart(name))
 
 
 @app.command("delete")
 @handle_errors
 def delete_command(name: ServiceArgument) -> None:
     """Stop the service gracefully and remove it. Deleting what is gone is fine."""
-    ModelDeployer(Workspace.from_settings()).delete(name)
+    ModelDeployer(open_workspace()).delete(name)
     stdout().print(f"deleted service {name}")
 
 
@@ -197,7 +198,7 @@ def serve(
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
 
-    workspace = Workspace.from_settings()
+    workspace = open_workspace()
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
     folder = Path(workspace.info().location) / "foreground" / f"serve-{port}"
