@@ -36,29 +36,34 @@ DATASTORE = "workspaceblobstore"
 
 def default_datastore() -> dict[str, Any]:
     """Datastores - Get Default: the workspace's blob store (no key in the answer)."""
-    return interaction(
-        "GET",
-        f"{API}/datastore/v1.0{WS_PATH}/default",
-        body={
-            "name": DATASTORE,
-            "dataStoreType": "AzureBlob",
-            "hasBeenValidated": True,
-            "tags": {},
-            "azureStorageSection": {
-                "accountName": "stbankops",
-                "containerName": "azureml-blobstore-11111111-2222-3333-4444-555555555555",
-                "endpoint": "core.windows.net",
-                "protocol": "https",
-                "credentialType": "None",
-                "credential": None,
-                "isSas": False,
-                "accountKey": None,
-                "sasToken": None,
-                "subscriptionId": None,
-                "resourceGroup": None,
-            },
+    return interaction("GET", f"{API}/datastore/v1.0{WS_PATH}/default", body=datastore_payload())
+
+
+def datastore_payload(
+    *, account_key: str | None = None, credential: str | None = None
+) -> dict[str, Any]:
+    """A blob datastore as the datastore service describes it; with `account_key`, as
+    it answers an identity allowed to read the storage account's key (what a
+    re-recording must scrub)."""
+    return {
+        "name": DATASTORE,
+        "dataStoreType": "AzureBlob",
+        "hasBeenValidated": True,
+        "tags": {},
+        "azureStorageSection": {
+            "accountName": "stbankops",
+            "containerName": "azureml-blobstore-11111111-2222-3333-4444-555555555555",
+            "endpoint": "core.windows.net",
+            "protocol": "https",
+            "credentialType": "AccountKey" if account_key else "None",
+            "credential": credential,
+            "isSas": False,
+            "accountKey": account_key,
+            "sasToken": None,
+            "subscriptionId": None,
+            "resourceGroup": None,
         },
-    )
+    }
 
 
 DATA_TYPES = [
@@ -152,7 +157,9 @@ def module_entity() -> dict[str, Any]:
         "ModuleExecutionType": "AutoMLCloud",
         "ModuleType": "None",
         "UploadState": "Completed",
-        "IsDeterministic": True,
+        # allow_reuse=False: every run trains again (a cached AutoML step would be reused
+        # otherwise: the data set URL and the settings do not change between triggers)
+        "IsDeterministic": False,
         "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
         "DataLocation": {"StorageId": SNAPSHOT_ID, "StorageType": "Snapshot"},
         "StepType": "AutoMLStep",
@@ -430,6 +437,8 @@ def make_module() -> list[dict[str, Any]]:
                 "Name": "train",
                 "ModuleExecutionType": "AutoMLCloud",
                 "StepType": "AutoMLStep",
+                # allow_reuse=False: a REST trigger runs the search again
+                "IsDeterministic": False,
                 "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
                 "StorageId": SNAPSHOT_ID,
                 "StructuredInterface": {
