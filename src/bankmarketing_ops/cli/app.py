@@ -60,7 +60,6 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -89,7 +88,7 @@ def root(
 ) -> None:
     """bankops: from raw data to a monitored, authenticated ML endpoint."""
     configure_logging(verbose)
-    remember(ctx, backend=None if backend is None else backend.value, azure_config=azure_config)
+    remember(backend=None if backend is None else backend.value, azure_config=azure_config)
 
 
 def main() -> None:

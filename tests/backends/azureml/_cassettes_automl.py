@@ -670,16 +670,20 @@ def metrics_interactions() -> list[dict[str, Any]]:
     ]
 
 
-def polling_interactions() -> list[dict[str, Any]]:
+def trial_details() -> list[dict[str, Any]]:
+    """Each trial's timing (the setup run and the ensemble are not trials), read once: a
+    scored child has finished and does not change."""
+    return [*run_details(children()[1]), *run_details(children()[3])]
+
+
+def polling_interactions(*, trials_read: bool = False) -> list[dict[str, Any]]:
     """TrainingPoller.result: the parent run's status until it ends, its child runs, the
-    best child and its metrics."""
+    best child and its metrics (`trials_read`: a live view has read the trials already)."""
     return [
         parent_run_get("Running"),
         parent_run_get("Completed"),
         children_list(),
-        # each trial's timing (the setup run and the ensemble are not trials)
-        *run_details(children()[1]),
-        *run_details(children()[3]),
+        *([] if trials_read else trial_details()),
         # AutoMLRun.get_best_child: the parent's tags name the best child, which is read
         parent_run_get("Completed"),
         interaction("GET", f"{RUNS}/{BEST_RUN}", body=children()[2]),

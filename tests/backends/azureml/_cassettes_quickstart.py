@@ -35,10 +35,9 @@ def quickstart_interactions() -> list[dict[str, Any]]:
         # leaderboard so far and the state (Running); then done (Completed: the first
         # read of the polling below)
         A.children_list(),
-        *A.run_details(A.children()[1]),
-        *A.run_details(A.children()[3]),
+        *A.trial_details(),
         A.parent_run_get("Running"),
-        *A.polling_interactions()[1:],
+        *A.polling_interactions(trials_read=True)[1:],
         # the metrics the AutoML cassette's best child reports (with its confusion
         # matrix); the baseline is measured on this machine from the real file
         *B.register_run_interactions(
