@@ -58,7 +58,11 @@ def show_command(ref: RefArgument, json_output: JsonOption = False) -> None:
 
     from rich.markdown import Markdown
 
-    stdout().print(Markdown((Path(record.path) / "MODEL_CARD.md").read_text()))
+    card = Path(record.path) / "MODEL_CARD.md"
+    if card.is_file():
+        stdout().print(Markdown(card.read_text()))
+    else:  # a registry that keeps no card beside the model (Azure ML: an asset URL)
+        stdout().print(render_training.versions_table([record]))
     stdout().print(f"files: {record.path}")
 
 

@@ -337,8 +337,23 @@ def service_interactions() -> list[dict[str, Any]]:
     return [
         discovery(),
         service_get(),
-        service_get(),
-        list_keys(PRIMARY),
+        *keys_interactions(PRIMARY),
+        *regenerate_interactions(),
+        *logs_interactions(),
+        *enable_insights_interactions(),
+        *delete_interactions(insights=True),
+    ]
+
+
+def keys_interactions(primary: str) -> list[dict[str, Any]]:
+    """ModelDeployer.get_keys: the service, then its keys."""
+    return [service_get(), list_keys(primary)]
+
+
+def regenerate_interactions() -> list[dict[str, Any]]:
+    """ModelDeployer.regenerate_key("primary"): the key replaced (an operation), then the
+    service's keys read again."""
+    return [
         service_get(),
         interaction(
             "POST",
@@ -349,21 +364,33 @@ def service_interactions() -> list[dict[str, Any]]:
             headers={"Operation-Location": f"{MMS}/operations/op-regen-0001"},
         ),
         operation("op-regen-0001"),
-        service_get(),
-        list_keys(NEW_PRIMARY),
+        *keys_interactions(NEW_PRIMARY),
+    ]
+
+
+LOG_TEXT = (
+    "2026-11-02T10:12:01 Starting gunicorn\n"
+    "2026-11-02T10:12:03 Booting worker\n"
+    "2026-11-02T10:12:09 Scoring request received\n"
+)
+
+
+def logs_interactions(tail: int = 3) -> list[dict[str, Any]]:
+    """ModelDeployer.get_logs: the service, then the end of its container's log."""
+    return [
         service_get(),
         interaction(
             "GET",
-            f"{MMS}/services/{SERVICE}/logs?tail=3&init=False",
-            body={
-                "content": "2026-11-02T10:12:01 Starting gunicorn\n"
-                "2026-11-02T10:12:03 Booting worker\n"
-                "2026-11-02T10:12:09 Scoring request received\n"
-            },
+            f"{MMS}/services/{SERVICE}/logs?tail={tail}&init=False",
+            body={"content": LOG_TEXT},
         ),
-        *enable_insights_interactions(),
-        # delete
-        service_get(insights=True),
+    ]
+
+
+def delete_interactions(*, insights: bool = False) -> list[dict[str, Any]]:
+    """ModelDeployer.delete: the service read, validated for deletion, deleted."""
+    return [
+        service_get(insights=insights),
         interaction("POST", f"{MMS}/services/validate", body=[]),
         interaction("DELETE", f"{MMS}/services/{SERVICE}", status=200, body=""),
     ]
@@ -1200,6 +1227,7 @@ def register_run_interactions(
 def write_all() -> list[Path]:
     from tests.backends.azureml import (
         _cassettes_automl,
+        _cassettes_cli,
         _cassettes_deploy,
         _cassettes_pipeline_runs,
         _cassettes_pipeline_submit,
@@ -1210,6 +1238,7 @@ def write_all() -> list[Path]:
 
     areas = (
         _cassettes_automl,
+        _cassettes_cli,
         _cassettes_deploy,
         _cassettes_pipeline_runs,
         _cassettes_pipeline_submit,

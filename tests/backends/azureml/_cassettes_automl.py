@@ -489,6 +489,23 @@ def parent_run_get(status: str) -> dict[str, Any]:
     return interaction("GET", f"{RUNS}/{PARENT_RUN}", body=parent_run_payload(status))
 
 
+def parent_run_throttled() -> dict[str, Any]:
+    """Run History - Get Run refused for a moment (429, Retry-After): the follower waits
+    and asks again instead of ending while the run goes on."""
+    return interaction(
+        "GET",
+        f"{RUNS}/{PARENT_RUN}",
+        status=429,
+        body={
+            "error": {
+                "code": "TooManyRequests",
+                "message": "The request was throttled; retry after 1 second.",
+            }
+        },
+        headers={"Retry-After": "1"},
+    )
+
+
 AUTOML = "Machine Learning Services: Compute - Get, Create Or Update"
 
 

@@ -523,19 +523,43 @@ def published_get(pipeline_id: str, version: str, status: str = "Active") -> dic
     )
 
 
+def get_endpoint_interactions(versions: list[str], default: str) -> list[dict[str, Any]]:
+    """get_endpoint: the endpoint, its default pipeline, all its versions (version N of
+    the pipeline is the endpoint's N-1)."""
+    return [
+        data_types(),
+        endpoint_get(versions, default),
+        published_get(versions[int(default)], str(int(default) + 1)),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
+            body=[
+                published_entity(pipeline_id, str(index + 1))
+                for index, pipeline_id in enumerate(versions)
+            ],
+        ),
+    ]
+
+
+def list_endpoints_interactions(versions: list[str], default: str) -> list[dict[str, Any]]:
+    """list_endpoints: PipelineEndpoints - List (active ones), each mapped as
+    `get_endpoint_interactions` maps it (its default pipeline, all its versions)."""
+    return [
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints?activeOnly=true",
+            body=[endpoint_entity(versions, default)],
+        ),
+        *get_endpoint_interactions(versions, default)[2:],
+    ]
+
+
 def manage_interactions() -> list[dict[str, Any]]:
     """get_endpoint, list, get, disable, enable, set_default."""
     both = [PIPELINE_ID, PIPELINE_ID_2]
     return [
-        # get_endpoint: the endpoint, its default pipeline, all its versions
-        data_types(),
-        endpoint_get(both, "1"),
-        published_get(PIPELINE_ID_2, "2"),
-        interaction(
-            "GET",
-            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
-            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
-        ),
+        *get_endpoint_interactions(both, "1"),
         # list (every published pipeline of the workspace, disabled ones too)
         data_types(),
         interaction(
