@@ -7,10 +7,9 @@ calls. Every command opens the workspace afresh (`BANKOPS_BACKEND=azureml` and a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
-
-import json
 
 from bankmarketing_ops.cli.endpoints import TWO_RECORDS
 from bankmarketing_ops.pipelines import training_pipeline
