@@ -396,25 +396,26 @@ def delete_interactions(*, insights: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-def enable_insights_interactions() -> list[dict[str, Any]]:
-    """InsightsManager.enable: update(enable_app_insights=True), a JSON patch."""
+def enable_insights_interactions(*, on: bool = True) -> list[dict[str, Any]]:
+    """InsightsManager.enable (or with `on=False` disable): update(enable_app_insights=…),
+    a JSON patch."""
     return [
-        service_get(),
+        service_get(insights=not on),
         # the SDK asks the service to validate the patch first (empty list: no problem)
         interaction("POST", f"{MMS}/services/validate", body=[]),
         interaction(
             "PATCH",
             f"{MMS}/services/{SERVICE}",
             status=202,
-            request_body=[{"op": "replace", "path": "/appInsightsEnabled", "value": True}],
+            request_body=[{"op": "replace", "path": "/appInsightsEnabled", "value": on}],
             body="",
             headers={"Operation-Location": f"{MMS}/operations/op-update-0002"},
         ),
-        service_get(state="Transitioning", insights=True),
+        service_get(state="Transitioning", insights=on),
         operation("op-update-0002", state="Running"),
         operation("op-update-0002"),
-        service_get(insights=True),
-        service_get(insights=True),
+        service_get(insights=on),
+        service_get(insights=on),
     ]
 
 

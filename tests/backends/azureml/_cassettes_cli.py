@@ -14,9 +14,12 @@ from typing import Any
 from bankmarketing_ops.cli.endpoints import TWO_RECORDS
 from bankmarketing_ops.pipelines import training_pipeline
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_automl as A
+from tests.backends.azureml import _cassettes_deploy as D
 from tests.backends.azureml import _cassettes_pipeline_runs as R
 from tests.backends.azureml import _cassettes_pipelines as P
 from tests.backends.azureml import _cassettes_quickstart as Q
+from tests.backends.azureml import _cassettes_registry as G
 
 MODULE = "test_azure_cli"
 SERVICES = B.SERVICES + "; Services - List"
@@ -126,8 +129,127 @@ def flow_interactions() -> list[dict[str, Any]]:
     ]
 
 
+MODELS = B.REGISTRY + "; Models - Delete"
+INSIGHTS = B.INSIGHTS + "; " + B.SERVICES
+PIPELINES = R.LIST + "; " + R.LOGS + "; " + P.PUBLISH
+
+
+def models_interactions() -> list[dict[str, Any]]:
+    """models list → show NAME:2 --json → show NAME (latest) → delete NAME:2."""
+    models = f"{B.MMS}/models"
+    return [
+        *opened(),
+        B.interaction(
+            "GET",
+            f"{models}?count=255&latestVersionOnly=false",
+            body={"value": [B.registered(2), B.registered(1)], "nextLink": None},
+        ),
+        *opened(),
+        G.model_get(),
+        *opened(),
+        *B.registry_interactions()[1:2],  # the latest version
+        *opened(),
+        G.model_get(),
+        B.interaction("DELETE", G.MODEL_URL, body=""),
+    ]
+
+
+def deploy_update_interactions() -> list[dict[str, Any]]:
+    """deploy NAME:2 --service SVC, SVC already serving version 1: the version read, the
+    services listed, the service switched to it (as `ModelDeployer.update`)."""
+    return [
+        *opened(),
+        G.model_get(),
+        services_list(),
+        *D.update_interactions()[2:],  # the version is read already
+    ]
+
+
+def insights_interactions() -> list[dict[str, Any]]:
+    """insights requests --failed --limit 5 → insights disable."""
+    return [
+        *opened(),
+        B.subscriptions(),  # the workspace's App Insights resource (get_details)
+        B.workspace_get(),
+        B.interaction(
+            "POST",
+            f"{B.LOGS}{B.APP_INSIGHTS}/query",
+            request_body={"query": B.kql("success == false", take=5), "timespan": None},
+            body=B.logs_query([row for row in B.request_rows() if not row[5]]),
+        ),
+        *opened(),
+        *B.enable_insights_interactions(on=False),
+    ]
+
+
+def benchmark_interactions(requests: int) -> list[dict[str, Any]]:
+    """endpoints benchmark --service: the service, its keys, `requests` scorings."""
+    return [
+        *opened(),
+        B.service_get(),
+        *B.keys_interactions(B.PRIMARY),
+        *(endpoint_test_score() for _ in range(requests)),
+    ]
+
+
+def pipelines_interactions() -> list[dict[str, Any]]:
+    """pipelines list → runs → logs RUN → cancel RUN."""
+    both = [P.PIPELINE_ID, P.PIPELINE_ID_2]
+    return [
+        *opened(),
+        P.data_types(),
+        B.interaction(
+            "GET",
+            f"{P.AE3P}/Pipelines?activeOnly=false",
+            body=[P.published_entity(P.PIPELINE_ID, "1"), P.published_entity(P.PIPELINE_ID_2, "2")],
+        ),
+        *P.list_endpoints_interactions(both, "1"),
+        *opened(),
+        *R.every_run_interactions(),
+        *opened(),
+        *R.logs_interactions(refused_step=False),
+        *opened(),
+        *R.cancel_running_interactions(),
+    ]
+
+
+BENCHMARKED = 3
+
+
+def train_cancel_interactions() -> list[dict[str, Any]]:
+    """train, Ctrl-C while it runs: submitted, its leaderboard shown, the cancel asked of
+    Azure, the run read until Canceled, the leaderboard so far read for the message."""
+    return [
+        *opened(),
+        *A.submit_interactions(max_concurrent_iterations=1),
+        A.children_list(),
+        *A.trial_details(),
+        A.parent_run_get("Running"),
+        *A.cancel_interactions(),
+        A.children_list(),
+    ]
+
+
 def write_all() -> list[Path]:
     return [
         B.write(MODULE, "test_services_commands", SERVICES, services_interactions()),
         B.write(MODULE, "test_the_whole_flow_on_azure", FLOW, flow_interactions()),
+        B.write(MODULE, "test_models_commands", MODELS, models_interactions()),
+        B.write(
+            MODULE, "test_deploy_updates_a_running_service", D.UPDATE, deploy_update_interactions()
+        ),
+        B.write(MODULE, "test_insights_requests_and_disable", INSIGHTS, insights_interactions()),
+        B.write(
+            MODULE,
+            "test_endpoints_benchmark",
+            B.SERVICES + "; " + B.ENDPOINT,
+            benchmark_interactions(BENCHMARKED),
+        ),
+        B.write(MODULE, "test_pipelines_commands", PIPELINES, pipelines_interactions()),
+        B.write(
+            MODULE,
+            "test_ctrl_c_cancels_the_azure_run",
+            f"{A.AUTOML}; Jasmine - Cancel Run; Run History - Get Run",
+            train_cancel_interactions(),
+        ),
     ]

@@ -9,15 +9,18 @@ tests' pieces), and every recorded request must have been made.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from bankmarketing_ops import WebService
+from bankmarketing_ops import ModelVersion, PipelineRun, RequestRecord, WebService
 from bankmarketing_ops.cli import app
+from bankmarketing_ops.cli.endpoints import TWO_RECORDS
 from tests.backends.azureml import _cassette_builder as B
+from tests.backends.azureml import _cassettes_cli as C
 from tests.backends.azureml import _cassettes_pipeline_runs as R
 from tests.backends.azureml import _cassettes_pipelines as P
 from tests.backends.azureml.conftest import assert_all_played
@@ -122,3 +125,113 @@ def test_the_whole_flow_on_azure(real_data_path: Path, vcr: Any) -> None:
         ["Completed"],
     )
     assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_models_commands(vcr: Any) -> None:
+    listed = bankops("models", "list", "--json")
+    assert [(m["name"], m["version"]) for m in listed] == [
+        ("bankmarketing-automl", 1),
+        ("bankmarketing-automl", 2),
+    ]
+    same_shape(listed[0], ModelVersion)
+    shown = bankops("models", "show", "bankmarketing-automl:2", "--json")
+    same_shape(shown, ModelVersion)
+    assert shown["metrics"]["AUC_weighted"] == B.TEST_METRICS["AUC_weighted"]
+    # no model card beside an Azure model: its row of the versions table instead
+    text = bankops("models", "show", "bankmarketing-automl")
+    assert text.startswith("1 model version(s)")
+    assert "files: aml://asset/bankmarketing-automl-2" in text
+    assert "deleted bankmarketing-automl:2" in bankops("models", "delete", "bankmarketing-automl:2")
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("fixed_dependency_uploads")
+def test_deploy_updates_a_running_service(vcr: Any) -> None:
+    """`deploy` to a service that exists switches its model (Azure's json-patch of the
+    image request, checked in the request body), as locally."""
+    switched = bankops("deploy", "bankmarketing-automl:2", "--service", B.SERVICE, "--json")
+    same_shape(switched, WebService)
+    assert (switched["model"], switched["state"]) == ("bankmarketing-automl:2", "Healthy")
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_insights_requests_and_disable(vcr: Any) -> None:
+    failed = bankops("insights", "requests", B.SERVICE, "--failed", "--limit", "5", "--json")
+    assert [r["result_code"] for r in failed] == [401, 401, 400]
+    for record in failed:
+        same_shape(record, RequestRecord)
+    assert f"insights off for {B.SERVICE}" in bankops("insights", "disable", B.SERVICE)
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_endpoints_benchmark(vcr: Any, tmp_path: Path) -> None:
+    payload = tmp_path / "data.json"
+    report = bankops(
+        "endpoints",
+        "benchmark",
+        "--service",
+        B.SERVICE,
+        "-n",
+        str(C.BENCHMARKED),
+        "-c",
+        "1",
+        "--payload-file",
+        str(payload),
+        "--json",
+    )
+    assert (report["uri"], report["requests"], report["failures"]) == (
+        B.SCORING_URI,
+        C.BENCHMARKED,
+        0,
+    )
+    assert json.loads(payload.read_text()) == {"data": TWO_RECORDS}
+    assert "Authorization: Bearer $KEY" in report["ab_command"]
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_pipelines_commands(vcr: Any) -> None:
+    listing = bankops("pipelines", "list", "--json")
+    assert [p["version"] for p in listing["pipelines"]] == ["1", "2"]
+    assert [e["default_version"] for e in listing["endpoints"]] == ["2"]
+    assert listing["server"] is None  # Azure ML runs the endpoints: no local server
+    runs = bankops("pipelines", "runs", "--json")
+    assert [(r["id"], r["status"]) for r in runs] == [
+        (R.FAILED_RUN_ID, "Failed"),
+        (R.RUN_ID, "Completed"),
+    ]
+    for run in runs:
+        same_shape(run, PipelineRun)
+    logs = bankops("pipelines", "logs", R.RUN_ID, "--json")
+    assert list(logs) == ["train"]
+    assert f"==> {R.USER_LOG} <==" in logs["train"]
+    assert "Running" in bankops("pipelines", "cancel", R.RUN_ID)  # asked; Azure stops it
+    assert_all_played(vcr)
+
+
+@pytest.mark.vcr
+def test_ctrl_c_cancels_the_azure_run(
+    real_data_path: Path, monkeypatch: pytest.MonkeyPatch, vcr: Any
+) -> None:
+    """Ctrl-C in `train`'s live view (the first pause of its loop): the cancel is asked of
+    Azure, the run followed until Azure says Canceled, nothing registered, exit 130."""
+    from types import SimpleNamespace
+
+    from bankmarketing_ops.cli import train as cli_train
+
+    pressed: list[float] = []
+
+    def ctrl_c(seconds: float) -> None:
+        if not pressed:  # once; the wait for Azure's cancel goes on
+            pressed.append(seconds)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_train, "time", SimpleNamespace(sleep=ctrl_c, monotonic=time.monotonic))
+    result = runner.invoke(app, ["train", "--data", str(real_data_path), "--timeout-minutes", "20"])
+    assert result.exit_code == 130, result.output
+    assert "training canceled after 2 iteration(s)" in " ".join(result.stderr.split())
+    assert_all_played(vcr)  # the cancel was asked, and no model registered
