@@ -104,11 +104,18 @@ class Workspace:
         """
         from bankmarketing_ops.backends.azureml import session
 
-        sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
-        if credential is None:
-            credential = session.monitor_credential(auth, tenant_id=tenant_id)
-        sdk_workspace, _ = session.from_config(path, auth=sdk_auth)
-        return cls._azure(sdk_workspace, sdk_auth, credential, options)
+        # the file first: a missing one is reported before any sign-in (a browser window)
+        names = session.read_config(path)
+        return cls.azureml(
+            names["subscription_id"],
+            names["resource_group"],
+            names["workspace_name"],
+            auth=auth,
+            tenant_id=tenant_id,
+            token=token,
+            credential=credential,
+            options=options,
+        )
 
     @classmethod
     def _azure(

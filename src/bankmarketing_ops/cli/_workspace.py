@@ -7,7 +7,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from bankmarketing_ops.config import BackendName, get_settings
+from bankmarketing_ops._exceptions import ConfigurationError
+from bankmarketing_ops.config import BackendName, Settings, get_settings
 from bankmarketing_ops.workspace import Workspace
 
 #: The root command's choices for the command it runs (set anew by every invocation).
@@ -25,11 +26,26 @@ def remember(*, backend: BackendName | None, azure_config: Path | None) -> None:
     _overrides.set(overrides)
 
 
+def _settings() -> Settings:
+    settings = get_settings()
+    overrides = _overrides.get()
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def open_local_workspace(command: str, instead: str) -> Workspace:
+    """The local workspace, for a command that runs on this machine by nature (a
+    foreground server); with another backend chosen, a `ConfigurationError` that says
+    what to use there instead."""
+    settings = _settings()
+    if settings.backend != "local":
+        raise ConfigurationError(
+            f"bankops {command} runs on this machine and works with the local backend only "
+            f"(the backend chosen is {settings.backend}); {instead}"
+        )
+    return Workspace.from_settings(settings)
+
+
 def open_workspace() -> Workspace:
     """The workspace of this invocation: `BANKOPS_*` settings, with the root command's
     `--backend` / `--azure-config` on top. Every command opens its workspace here."""
-    settings = get_settings()
-    overrides = _overrides.get()
-    if overrides:
-        settings = settings.model_copy(update=overrides)
-    return Workspace.from_settings(settings)
+    return Workspace.from_settings(_settings())

@@ -13,7 +13,7 @@ from rich.table import Table
 from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
-from bankmarketing_ops.cli._workspace import open_workspace
+from bankmarketing_ops.cli._workspace import open_local_workspace, open_workspace
 from bankmarketing_ops.cli.models import parse_ref
 
 app = typer.Typer(help="Manage deployed scoring services.", no_args_is_help=True)
@@ -198,7 +198,9 @@ def serve(
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
 
-    workspace = open_workspace()
+    workspace = open_local_workspace(
+        "serve", "on Azure ML, deploy the model as a web service: bankops deploy MODEL"
+    )
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
     folder = Path(workspace.info().location) / "foreground" / f"serve-{port}"

@@ -55,6 +55,12 @@ def bankops(*args: str) -> Any:
     return json.loads(result.stdout) if "--json" in args else result.stdout
 
 
+def as_locally(*args: str) -> Any:
+    """The same command on the local backend (`bankops --backend local …`, an empty
+    local workspace: no request reaches the cassette)."""
+    return bankops("--backend", "local", *args)
+
+
 def same_shape(document: dict[str, Any], model: type[Any]) -> None:
     """`document` is `model` as the local backend prints it: the same fields, no more."""
     assert set(document) == set(model.model_fields), set(document) ^ set(model.model_fields)
@@ -114,6 +120,7 @@ def test_the_whole_flow_on_azure(real_data_path: Path, vcr: Any) -> None:
     assert "insights on" in bankops("insights", "enable", B.SERVICE)
     summary = bankops("insights", "show", B.SERVICE, "--json")
     assert (summary["requests"], summary["failures"]) == (55, 5)
+    assert set(summary) == set(as_locally("insights", "show", B.SERVICE, "--json"))
     published = bankops("pipelines", "publish", "--json")
     assert published["pipeline"]["endpoint"] == P.submit_url(P.PIPELINE_ID)
     assert published["token"] == B.fake_jwt()  # the workspace sign-in's token
@@ -196,6 +203,7 @@ def test_endpoints_benchmark(vcr: Any, tmp_path: Path) -> None:
 @pytest.mark.vcr
 def test_pipelines_commands(vcr: Any) -> None:
     listing = bankops("pipelines", "list", "--json")
+    assert set(listing) == set(as_locally("pipelines", "list", "--json"))
     assert [p["version"] for p in listing["pipelines"]] == ["1", "2"]
     assert [e["default_version"] for e in listing["endpoints"]] == ["2"]
     assert listing["server"] is None  # Azure ML runs the endpoints: no local server
