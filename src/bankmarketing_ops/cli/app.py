@@ -80,7 +80,7 @@ def root(
     azure_config: Annotated[
         Path | None,
         typer.Option(
-            help="The Azure ML workspace's config.json, or its folder (default: "
+            help="The config.json of the Azure ML workspace, or its folder (default: "
             "BANKOPS_AZURE_CONFIG, else searched in this folder and its parents).",
             show_default=False,
         ),

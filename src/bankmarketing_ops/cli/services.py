@@ -164,7 +164,8 @@ def regenerate_key_command(
 @app.command("restart")
 @handle_errors
 def restart_command(name: ServiceArgument) -> None:
-    """Start the service again (after a crash, say), on the same port."""
+    """Start the service again (after a crash, say), on the same port (local backend:
+    Azure ML web services are updated or redeployed instead)."""
     describe(ModelDeployer(open_workspace()).restart(name))
 
 
@@ -192,8 +193,8 @@ def serve(
     ] = None,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve without keys.")] = False,
 ) -> None:
-    """Serve a model in the foreground (for containers and process managers); Ctrl-C or
-    SIGTERM stops it gracefully."""
+    """Serve a model of the local workspace in the foreground (for containers and process
+    managers); Ctrl-C or SIGTERM stops it gracefully."""
     from bankmarketing_ops.serving.config import KEYS_FILE, ServiceConfig, new_keys, write_keys
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
