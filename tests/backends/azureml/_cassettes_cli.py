@@ -166,7 +166,7 @@ def deploy_update_interactions() -> list[dict[str, Any]]:
 
 
 def insights_interactions() -> list[dict[str, Any]]:
-    """insights requests --failed --limit 5 → insights disable."""
+    """insights requests --failed --limit 5 → dashboard → disable."""
     return [
         *opened(),
         B.subscriptions(),  # the workspace's App Insights resource (get_details)
@@ -176,6 +176,19 @@ def insights_interactions() -> list[dict[str, Any]]:
             f"{B.LOGS}{B.APP_INSIGHTS}/query",
             request_body={"query": B.kql("success == false", take=5), "timespan": None},
             body=B.logs_query([row for row in B.request_rows() if not row[5]]),
+        ),
+        # insights dashboard: every request, for the summary and for the timeline
+        *opened(),
+        B.subscriptions(),
+        B.workspace_get(),
+        *(
+            B.interaction(
+                "POST",
+                f"{B.LOGS}{B.APP_INSIGHTS}/query",
+                request_body={"query": B.kql(), "timespan": None},
+                body=B.logs_query(B.request_rows()),
+            )
+            for _ in range(2)
         ),
         *opened(),
         *B.enable_insights_interactions(on=False),
@@ -216,6 +229,23 @@ def pipelines_interactions() -> list[dict[str, Any]]:
 BENCHMARKED = 3
 
 
+def pipeline_manage_interactions() -> list[dict[str, Any]]:
+    """pipelines show ENDPOINT → disable ID → enable ID."""
+    both = [P.PIPELINE_ID, P.PIPELINE_ID_2]
+    return [
+        *opened(),
+        # the target is an endpoint's name: the endpoint, then its default version
+        *P.list_endpoints_interactions(both, "1"),
+        *P.get_endpoint_interactions(both, "1"),
+        P.data_types(),
+        P.published_get(P.PIPELINE_ID_2, "2"),
+        *opened(),
+        *P.set_status("Disabled"),
+        *opened(),
+        *P.set_status("Active"),
+    ]
+
+
 def train_cancel_interactions() -> list[dict[str, Any]]:
     """train, Ctrl-C while it runs: submitted, its leaderboard shown, the cancel asked of
     Azure, the run read until Canceled, the leaderboard so far read for the message."""
@@ -238,7 +268,7 @@ def write_all() -> list[Path]:
         B.write(
             MODULE, "test_deploy_updates_a_running_service", D.UPDATE, deploy_update_interactions()
         ),
-        B.write(MODULE, "test_insights_requests_and_disable", INSIGHTS, insights_interactions()),
+        B.write(MODULE, "test_insights_requests_dashboard_and_disable", INSIGHTS, insights_interactions()),
         B.write(
             MODULE,
             "test_endpoints_benchmark",
@@ -246,6 +276,12 @@ def write_all() -> list[Path]:
             benchmark_interactions(BENCHMARKED),
         ),
         B.write(MODULE, "test_pipelines_commands", PIPELINES, pipelines_interactions()),
+        B.write(
+            MODULE,
+            "test_pipelines_show_disable_enable",
+            P.PUBLISH,
+            pipeline_manage_interactions(),
+        ),
         B.write(
             MODULE,
             "test_ctrl_c_cancels_the_azure_run",

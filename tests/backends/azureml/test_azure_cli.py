@@ -165,11 +165,14 @@ def test_deploy_updates_a_running_service(vcr: Any) -> None:
 
 
 @pytest.mark.vcr
-def test_insights_requests_and_disable(vcr: Any) -> None:
+def test_insights_requests_dashboard_and_disable(vcr: Any, tmp_path: Path) -> None:
     failed = bankops("insights", "requests", B.SERVICE, "--failed", "--limit", "5", "--json")
     assert [r["result_code"] for r in failed] == [401, 401, 400]
     for record in failed:
         same_shape(record, RequestRecord)
+    page = tmp_path / "insights.html"
+    assert "(10 requests)" in bankops("insights", "dashboard", B.SERVICE, "-o", str(page))
+    assert B.SERVICE in page.read_text()
     assert f"insights off for {B.SERVICE}" in bankops("insights", "disable", B.SERVICE)
     assert_all_played(vcr)
 
@@ -243,3 +246,13 @@ def test_ctrl_c_cancels_the_azure_run(
     assert result.exit_code == 130, result.output
     assert "training canceled after 2 iteration(s)" in " ".join(result.stderr.split())
     assert_all_played(vcr)  # the cancel was asked, and no model registered
+
+
+@pytest.mark.vcr
+def test_pipelines_show_disable_enable(vcr: Any) -> None:
+    endpoint = bankops("pipelines", "show", P.PIPELINE_NAME, "--json")
+    assert (endpoint["name"], endpoint["default_version"]) == (P.PIPELINE_NAME, "2")
+    assert endpoint["pipelines"] == [P.PIPELINE_ID, P.PIPELINE_ID_2]
+    assert "disabled" in bankops("pipelines", "disable", P.PIPELINE_ID)
+    assert "enabled" in bankops("pipelines", "enable", P.PIPELINE_ID)
+    assert_all_played(vcr)
