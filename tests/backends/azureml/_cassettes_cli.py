@@ -268,7 +268,12 @@ def write_all() -> list[Path]:
         B.write(
             MODULE, "test_deploy_updates_a_running_service", D.UPDATE, deploy_update_interactions()
         ),
-        B.write(MODULE, "test_insights_requests_dashboard_and_disable", INSIGHTS, insights_interactions()),
+        B.write(
+            MODULE,
+            "test_insights_requests_dashboard_and_disable",
+            INSIGHTS,
+            insights_interactions(),
+        ),
         B.write(
             MODULE,
             "test_endpoints_benchmark",
