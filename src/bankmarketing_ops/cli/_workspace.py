@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bankmarketing_ops._exceptions import ConfigurationError
-from bankmarketing_ops.config import BackendName, Settings, get_settings
+from bankmarketing_ops.config import AzureAuthKind, BackendName, Settings, get_settings
 from bankmarketing_ops.workspace import Workspace
 
 #: The root command's choices for the command it runs (set anew by every invocation).
@@ -26,9 +26,9 @@ def remember(*, backend: BackendName | None, azure_config: Path | None) -> None:
     _overrides.set(overrides)
 
 
-def _settings() -> Settings:
+def _settings(**more: Any) -> Settings:
     settings = get_settings()
-    overrides = _overrides.get()
+    overrides = {**_overrides.get(), **{k: v for k, v in more.items() if v is not None}}
     return settings.model_copy(update=overrides) if overrides else settings
 
 
@@ -45,7 +45,15 @@ def open_local_workspace(command: str, instead: str) -> Workspace:
     return Workspace.from_settings(settings)
 
 
-def open_workspace() -> Workspace:
+def open_workspace(
+    *,
+    backend: BackendName | None = None,
+    azure_config: Path | None = None,
+    azure_auth: AzureAuthKind | None = None,
+) -> Workspace:
     """The workspace of this invocation: `BANKOPS_*` settings, with the root command's
-    `--backend` / `--azure-config` on top. Every command opens its workspace here."""
-    return Workspace.from_settings(_settings())
+    `--backend` / `--azure-config` on top (and a command's own choices, given here, on
+    top of those). Every command opens its workspace here."""
+    return Workspace.from_settings(
+        _settings(backend=backend, azure_config=azure_config, azure_auth=azure_auth)
+    )

@@ -50,6 +50,7 @@ from bankmarketing_ops.cli.insights import render_summary
 from bankmarketing_ops.cli.pipelines import follow_run, render_run
 from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
+from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.ml.features import records_of
 
 
@@ -125,21 +126,11 @@ def open_workspace(
     subscription_id: str | None = None,
     resource_group: str | None = None,
     workspace_name: str | None = None,
-    auth: str = "interactive",
+    auth: str | None = None,
 ) -> Workspace:
-    """The workspace the options name: local (BANKOPS_WORKSPACE), or Azure ML from the
-    three names or a `config.json` (given, or searched from the current directory); no
-    backend and no Azure option: the one every command uses (`bankops --backend`,
-    BANKOPS_BACKEND)."""
-    if (
-        backend is None
-        and config is None
-        and not any((subscription_id, resource_group, workspace_name))
-    ):
-        return open_command_workspace()
-    if backend == "local":
-        return Workspace.local()
-    sign_in = _token_sign_in(auth)
+    """The workspace the options name: Azure ML from the three names; else the one every
+    command uses (`bankops --backend`, BANKOPS_BACKEND), with quickstart's own
+    `--backend`, `--config` (which means Azure ML) and `--auth` on top."""
     names = (subscription_id, resource_group, workspace_name)
     if any(names):
         if not all(names):
@@ -147,8 +138,16 @@ def open_workspace(
                 "give all of --subscription-id, --resource-group and --workspace-name, "
                 "or --config PATH"
             )
+        auth = auth or get_settings().azure_auth
+        sign_in = _token_sign_in(auth)
         return Workspace.azureml(*names, auth=auth, **sign_in)  # type: ignore[arg-type]
-    return Workspace.from_config(config, auth=auth, **sign_in)
+    if backend is None and config is not None:
+        backend = "azureml"
+    return open_command_workspace(
+        backend=backend,  # type: ignore[arg-type]  # a BackendChoice value
+        azure_config=config,
+        azure_auth=auth,  # type: ignore[arg-type]  # an AuthChoice value
+    )
 
 
 @handle_errors
@@ -180,13 +179,14 @@ def quickstart(
     resource_group: Annotated[str | None, typer.Option(help=f"{_AZURE}: resource group.")] = None,
     workspace_name: Annotated[str | None, typer.Option(help=f"{_AZURE}: workspace.")] = None,
     auth: Annotated[
-        AuthChoice,
+        AuthChoice | None,
         typer.Option(
             help=f"{_AZURE}: how to sign in (service_principal reads AZURE_TENANT_ID, "
             "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET; token reads AZUREML_ARM_TOKEN and "
-            "AZUREML_MONITOR_TOKEN).",
+            "AZUREML_MONITOR_TOKEN); default: BANKOPS_AZURE_AUTH, else interactive.",
+            show_default=False,
         ),
-    ] = AuthChoice.interactive,
+    ] = None,
     model_name: Annotated[str, typer.Option(help="Register the model under this name.")] = (
         C.DEFAULT_MODEL_NAME
     ),
@@ -206,7 +206,7 @@ def quickstart(
         subscription_id=subscription_id,
         resource_group=resource_group,
         workspace_name=workspace_name,
-        auth=auth.value,
+        auth=None if auth is None else auth.value,
     )
     if timeout_minutes is None:
         timeout_minutes = (
