@@ -18,7 +18,9 @@ see `_cassette_builder.py` and `_cassettes_deploy.py`):
     pytest tests/backends/azureml --record-mode=once --allowed-hosts='.*'
 
 (delete the yaml files you want re-recorded first). `authorization` headers are filtered
-out of what is written; check the recorded bodies for keys before committing them.
+out of what is written, and `scrub_response` replaces storage signatures, service keys,
+storage account keys and credential blocks in the recorded bodies; still read the
+recorded bodies before committing them.
 """
 
 from __future__ import annotations
