@@ -134,4 +134,7 @@ PIPELINE_POLL_S: Final = 1.0
 #: How many crisis-era rows `quickstart` sends through the service to show drift.
 QUICKSTART_DRIFT_ROWS: Final = 2_000
 #: Azure ML AutoML's smallest accepted experiment_timeout_minutes.
+#: Reads of an Azure run that meet a transient error (429, 5xx, a dropped connection) are
+#: tried this many times in all, waiting 2, 4, 8 … s (at most the poll interval) between.
+AZUREML_READ_ATTEMPTS: Final = 5
 AZUREML_MIN_BUDGET_MINUTES: Final = 15.0

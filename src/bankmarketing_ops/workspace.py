@@ -20,8 +20,9 @@ class Workspace:
     """A place where models, services, telemetry and pipelines live.
 
     Make one with `Workspace.local(...)` (the default backend),
-    `Workspace.from_settings()`, which reads `BANKOPS_WORKSPACE`, or on Azure ML with
-    `Workspace.azureml(...)` / `Workspace.from_config()` (needs the `[azureml]` extra).
+    `Workspace.from_settings()`, which reads `BANKOPS_BACKEND` and the settings of that
+    backend, or on Azure ML with `Workspace.azureml(...)` / `Workspace.from_config()`
+    (needs the `[azureml]` extra).
     The facades take a workspace and never care which backend is behind it.
 
     Example:
@@ -35,8 +36,9 @@ class Workspace:
 
     @classmethod
     def local(cls, path: str | Path | None = None) -> Workspace:
-        """A local workspace rooted at `path` (default: `BANKOPS_WORKSPACE`, else `./.bankops`)."""
-        root = Path(path) if path is not None else get_settings().workspace
+        """A local workspace rooted at `path` (default: `BANKOPS_WORKSPACE`, else the nearest
+        `.bankops` in the current directory or its parents, else `./.bankops`)."""
+        root = Path(path) if path is not None else get_settings().resolved_workspace()
         return cls(LocalBackend(root))
 
     @classmethod
@@ -103,11 +105,18 @@ class Workspace:
         """
         from bankmarketing_ops.backends.azureml import session
 
-        sdk_auth = session.make_auth(auth, tenant_id=tenant_id, token=token)
-        if credential is None:
-            credential = session.monitor_credential(auth, tenant_id=tenant_id)
-        sdk_workspace, _ = session.from_config(path, auth=sdk_auth)
-        return cls._azure(sdk_workspace, sdk_auth, credential, options)
+        # the file first: a missing one is reported before any sign-in (a browser window)
+        names = session.read_config(path)
+        return cls.azureml(
+            names["subscription_id"],
+            names["resource_group"],
+            names["workspace_name"],
+            auth=auth,
+            tenant_id=tenant_id,
+            token=token,
+            credential=credential,
+            options=options,
+        )
 
     @classmethod
     def _azure(
@@ -124,10 +133,33 @@ class Workspace:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Workspace:
-        """The workspace the environment describes (today always local)."""
+    def from_settings(
+        cls, settings: Settings | None = None, *, options: AzureMLOptions | None = None
+    ) -> Workspace:
+        """The workspace the settings describe (default: the `BANKOPS_*` variables).
+
+        `backend="local"`: the local workspace (`Workspace.local()`). `backend="azureml"`:
+        the Azure ML workspace of the `config.json` at `azure_config` (else searched
+        upward from the current directory, as `Workspace.from_config()` does), signed in
+        as `azure_auth` says; `token` reads `AZUREML_ARM_TOKEN` and `AZUREML_MONITOR_TOKEN`.
+
+        Raises:
+            ConfigurationError: no `config.json`, or the sign-in's variables are missing.
+            MissingExtraError: `azureml` without the `[azureml]` extra.
+        """
         settings = settings or get_settings()
-        return cls(LocalBackend(settings.workspace))
+        if settings.backend == "local":
+            return cls(LocalBackend(settings.resolved_workspace()))
+        from bankmarketing_ops.backends.azureml import session
+
+        tokens = session.environment_tokens() if settings.azure_auth == "token" else {}
+        return cls.from_config(
+            settings.azure_config,
+            auth=settings.azure_auth,
+            tenant_id=settings.azure_tenant_id,
+            options=options,
+            **tokens,
+        )
 
     @property
     def backend(self) -> Backend:

@@ -52,6 +52,8 @@ def test_deploy_score_rotate_and_delete(tmp_path: Path, trained_run: TrainingRun
     missing = runner.invoke(app, ["services", "show", "svc"])
     assert missing.exit_code == 1
     assert "no service named 'svc'" in missing.stderr
+    # where it looked: the workspace found may not be the one meant
+    assert f"in workspace {tmp_path / 'workspace'}" in " ".join(missing.stderr.split())
 
 
 def test_deploy_again_switches_the_model(tmp_path: Path, trained_run: TrainingRun) -> None:

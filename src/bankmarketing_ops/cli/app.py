@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +20,7 @@ from bankmarketing_ops.cli import (
     services,
 )
 from bankmarketing_ops.cli._output import configure_logging
+from bankmarketing_ops.cli._workspace import remember
 from bankmarketing_ops.cli.quickstart import quickstart
 from bankmarketing_ops.cli.train import train
 
@@ -42,6 +45,13 @@ app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(schema.app, name="schema")
 
 
+class Backend(StrEnum):
+    """Where commands run."""
+
+    local = "local"
+    azureml = "azureml"
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"bankops {__version__}")
@@ -59,9 +69,26 @@ def root(
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More log output (-v, -vv).")
     ] = 0,
+    backend: Annotated[
+        Backend | None,
+        typer.Option(
+            help="Run on this machine or on Azure ML (default: BANKOPS_BACKEND, else local). "
+            "Azure ML needs the azureml extra and signs in as BANKOPS_AZURE_AUTH says.",
+            show_default=False,
+        ),
+    ] = None,
+    azure_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="The config.json of the Azure ML workspace, or its folder (default: "
+            "BANKOPS_AZURE_CONFIG, else searched in this folder and its parents).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """bankops: from raw data to a monitored, authenticated ML endpoint."""
     configure_logging(verbose)
+    remember(backend=None if backend is None else backend.value, azure_config=azure_config)
 
 
 def main() -> None:

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bankmarketing_ops import Workspace
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, DataNotFoundError, DriftError
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.drift import DriftMonitor
 from bankmarketing_ops.types.drift import DriftReport
 
@@ -65,7 +65,7 @@ def capture_enable_command(
     ] = C.DEFAULT_CAPTURE_SAMPLE_RATE,
 ) -> None:
     """Store SERVICE's scored inputs and outputs from now on (no restart)."""
-    DriftMonitor(Workspace.from_settings()).enable_capture(service, sample_rate=sample_rate)
+    DriftMonitor(open_workspace()).enable_capture(service, sample_rate=sample_rate)
     stdout().print(
         f"capture on for {service} (sample rate {sample_rate:g}); "
         f"read drift with bankops drift report --service {service}"
@@ -76,7 +76,7 @@ def capture_enable_command(
 @handle_errors
 def capture_disable_command(service: ServiceArgument) -> None:
     """Stop storing SERVICE's inputs (what was stored stays: bankops insights purge)."""
-    DriftMonitor(Workspace.from_settings()).disable_capture(service)
+    DriftMonitor(open_workspace()).disable_capture(service)
     stdout().print(f"capture off for {service}")
 
 
@@ -191,7 +191,7 @@ def report_command(
     """Drift of SERVICE's captured inputs against its model's training data, prediction
     drift, and AUC/accuracy where labels arrived."""
     monitor = DriftMonitor(
-        Workspace.from_settings(),
+        open_workspace(),
         threshold=threshold,
         drift_share=drift_share,
         min_rows=min_rows,
@@ -219,7 +219,7 @@ def compare_command(
     """Drift of CURRENT against REFERENCE: two files of the Bank Marketing schema (the
     target column is optional)."""
     monitor = DriftMonitor(
-        Workspace.from_settings(),
+        open_workspace(),
         threshold=threshold,
         drift_share=drift_share,
         min_rows=min_rows,
@@ -263,7 +263,7 @@ def labels_command(
 ) -> None:
     """Log the true outcomes of scored records (request_id: the x-ms-request-id of the
     answer; request-id#row for a record of a batch)."""
-    logged = DriftMonitor(Workspace.from_settings()).log_labels(service, read_labels(file))
+    logged = DriftMonitor(open_workspace()).log_labels(service, read_labels(file))
     if json_output:
         emit_json(logged)
     else:
@@ -280,5 +280,5 @@ def set_reference_command(
     training_data: Annotated[Path, typer.Argument(help="The data the model was trained on.")],
 ) -> None:
     """Store a reference profile for a model registered before drift monitoring existed."""
-    profile = DriftMonitor(Workspace.from_settings()).set_reference(model, training_data)
+    profile = DriftMonitor(open_workspace()).set_reference(model, training_data)
     stdout().print(f"stored the reference profile of {model} ({profile.rows:,} rows)")

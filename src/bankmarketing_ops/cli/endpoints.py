@@ -11,10 +11,11 @@ import orjson
 import typer
 from pydantic import BaseModel
 
-from bankmarketing_ops import ModelDeployer, Workspace, data
+from bankmarketing_ops import ModelDeployer, data
 from bankmarketing_ops._exceptions import APIError
 from bankmarketing_ops._stats import percentile
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.client import AsyncEndpointClient, EndpointClient
 from bankmarketing_ops.client.endpoint import Wire, request_body
 
@@ -66,7 +67,7 @@ def _wire(value: str) -> Wire:
 
 def _target(service: str | None, uri: str | None, key: str | None) -> tuple[str, str | None]:
     if service:
-        deployer = ModelDeployer(Workspace.from_settings())
+        deployer = ModelDeployer(open_workspace())
         found = deployer.get(service)
         secret = deployer.get_keys(service).primary_key.get_secret_value()
         return found.scoring_uri, secret if found.auth_enabled else None

@@ -13,8 +13,8 @@ import typer
 from pydantic import BaseModel, RootModel
 from rich.table import Table
 
-from bankmarketing_ops import Workspace
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.insights import InsightsManager
 from bankmarketing_ops.telemetry.dashboard import render_dashboard
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary
@@ -64,7 +64,7 @@ def render_summary(summary: TelemetrySummary) -> None:
 @handle_errors
 def enable_command(service: ServiceArgument) -> None:
     """Record every request of SERVICE from now on (no restart, no failed request)."""
-    InsightsManager(Workspace.from_settings()).enable(service)
+    InsightsManager(open_workspace()).enable(service)
     stdout().print(f"insights on for {service}; read them with bankops insights show {service}")
 
 
@@ -72,7 +72,7 @@ def enable_command(service: ServiceArgument) -> None:
 @handle_errors
 def disable_command(service: ServiceArgument) -> None:
     """Stop recording SERVICE's requests (what was recorded stays)."""
-    InsightsManager(Workspace.from_settings()).disable(service)
+    InsightsManager(open_workspace()).disable(service)
     stdout().print(f"insights off for {service}")
 
 
@@ -82,7 +82,7 @@ def show_command(
     service: ServiceArgument, since: SinceOption = None, json_output: JsonOption = False
 ) -> None:
     """Requests, failures, failure rate, latency percentiles, counts by result code."""
-    summary = InsightsManager(Workspace.from_settings()).summary(service, since=_since(since))
+    summary = InsightsManager(open_workspace()).summary(service, since=_since(since))
     if json_output:
         emit_json(summary)
     else:
@@ -100,7 +100,7 @@ def requests_command(
     json_output: JsonOption = False,
 ) -> None:
     """The raw request records, oldest first."""
-    records = InsightsManager(Workspace.from_settings()).requests(
+    records = InsightsManager(open_workspace()).requests(
         service,
         since=_since(since),
         result_code=code,
@@ -136,7 +136,7 @@ def purge_command(
     json_output: JsonOption = False,
 ) -> None:
     """Delete recorded requests (all, or older than N days). Telemetry is personal data."""
-    deleted = InsightsManager(Workspace.from_settings()).purge(
+    deleted = InsightsManager(open_workspace()).purge(
         service=service, older_than_s=older_than_days * 86400
     )
     if json_output:
@@ -159,7 +159,7 @@ def dashboard_command(
 ) -> None:
     """Write an HTML dashboard (works offline): requests per bucket, failures, latency
     percentiles and result codes; --serve serves it until Ctrl-C."""
-    manager = InsightsManager(Workspace.from_settings())
+    manager = InsightsManager(open_workspace())
     summary = manager.summary(service, since=_since(since))
     timeline = manager.timeline(service, bucket=bucket, since=_since(since))
     output.write_text(render_dashboard(summary, timeline, generated_at=time.time()))
@@ -207,7 +207,7 @@ def export_command(
     json_output: JsonOption = False,
 ) -> None:
     """Send SERVICE's recorded requests as OpenTelemetry spans (needs the [otel] extra)."""
-    count = InsightsManager(Workspace.from_settings()).export(
+    count = InsightsManager(open_workspace()).export(
         service,
         otlp_endpoint=otlp_endpoint,
         azure_connection_string=azure_connection_string,

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from pydantic import RootModel
 
-from bankmarketing_ops import ModelRegistry, ModelVersion, Workspace
+from bankmarketing_ops import ModelRegistry, ModelVersion
 from bankmarketing_ops.cli import render_training
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 
 app = typer.Typer(help="List, show and delete registered models.", no_args_is_help=True)
 
@@ -37,7 +38,7 @@ def list_command(
     json_output: JsonOption = False,
 ) -> None:
     """Every registered version, with its test metrics."""
-    versions = ModelRegistry(Workspace.from_settings()).list(name)
+    versions = ModelRegistry(open_workspace()).list(name)
     if json_output:
         emit_json(_Versions(versions))
     else:
@@ -49,7 +50,7 @@ def list_command(
 def show_command(ref: RefArgument, json_output: JsonOption = False) -> None:
     """One version: its metrics beside the baseline, inputs, provenance and model card."""
     name, version = parse_ref(ref)
-    record = ModelRegistry(Workspace.from_settings()).get(name, version)
+    record = ModelRegistry(open_workspace()).get(name, version)
     if json_output:
         emit_json(record)
         return
@@ -57,7 +58,11 @@ def show_command(ref: RefArgument, json_output: JsonOption = False) -> None:
 
     from rich.markdown import Markdown
 
-    stdout().print(Markdown((Path(record.path) / "MODEL_CARD.md").read_text()))
+    card = Path(record.path) / "MODEL_CARD.md"
+    if card.is_file():
+        stdout().print(Markdown(card.read_text()))
+    else:  # a registry that keeps no card beside the model (Azure ML: an asset URL)
+        stdout().print(render_training.versions_table([record]))
     stdout().print(f"files: {record.path}")
 
 
@@ -73,5 +78,5 @@ def delete_command(
     name, version = parse_ref(ref)
     if ":" not in ref and not all_versions:
         raise fail(f"say which version ({name}:N) or pass --all to delete every version")
-    ModelRegistry(Workspace.from_settings()).delete(name, None if all_versions else version)
+    ModelRegistry(open_workspace()).delete(name, None if all_versions else version)
     stdout().print(f"deleted {ref if not all_versions else name + ' (all versions)'}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, TypeVar, get_args
 
 import typer
 from pydantic import BaseModel, RootModel
@@ -24,6 +24,7 @@ from bankmarketing_ops._exceptions import (
     PipelineRunError,
 )
 from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.pipelines import PipelinePublisher, training_pipeline
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
@@ -31,7 +32,8 @@ from bankmarketing_ops.types.pipelines import (
     PublishedPipeline,
     RunStatus,
 )
-from bankmarketing_ops.workspace import Workspace
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Publish the training pipeline as an authenticated REST endpoint; trigger and "
@@ -49,7 +51,9 @@ class Published(BaseModel):
     pipeline: PublishedPipeline
     pipeline_endpoint: PipelineEndpoint | None
     token: str
-    """The bearer token the endpoints take (`bankops pipelines token` prints it again)."""
+    """The bearer token the endpoints take now: the local server's (`bankops pipelines
+    token` prints it again), or on Azure ML the workspace sign-in's Entra token (it
+    expires; get a new one with `az account get-access-token`)."""
 
 
 class Listing(BaseModel):
@@ -73,7 +77,21 @@ class _Token(BaseModel):
 
 
 def _publisher() -> PipelinePublisher:
-    return PipelinePublisher(Workspace.from_settings())
+    return PipelinePublisher(open_workspace())
+
+
+def _bearer_token(publisher: PipelinePublisher) -> str:
+    """The token in the header that triggers this workspace's endpoints."""
+    return publisher.auth_header()["Authorization"].removeprefix("Bearer ")
+
+
+def _local_server(call: Callable[[], T]) -> T | None:
+    """What a local pipeline server operation answers; None on a backend whose service
+    runs the endpoints itself (Azure ML refuses these with a `ConfigurationError`)."""
+    try:
+        return call()
+    except ConfigurationError:
+        return None
 
 
 @app.command()
@@ -114,7 +132,7 @@ def publish(
         set_default=set_default,
     )
     endpoint = publisher.get_endpoint(name) if set_default else None
-    token = publisher.token()
+    token = _bearer_token(publisher)
     if json_output:
         emit_json(Published(pipeline=published, pipeline_endpoint=endpoint, token=token))
         return
@@ -149,7 +167,7 @@ def list_pipelines(json_output: JsonOption = False) -> None:
     listing = Listing(
         pipelines=publisher.list(),
         endpoints=publisher.list_endpoints(),
-        server=publisher.server_status(),
+        server=_local_server(publisher.server_status),
     )
     if json_output:
         emit_json(listing)
@@ -315,20 +333,21 @@ def trigger(
         published = publisher.get(target)
         url = published.endpoint
     types = {p.name: p.type for p in published.parameters}
-    publisher.start_server()
+    _local_server(publisher.start_server)  # Azure ML's endpoints always listen
     with publisher.client() as client:
         run_id = client.trigger(
             url, experiment_name=experiment, parameters=parse_assignments(param or [], types)
         )
-        if not wait:
-            run = client.get_run(run_id)
-            if json_output:
-                emit_json(run)
-            else:
-                stdout().print(f"run [bold]{run_id}[/] {run.status}")
-                stdout().print(f"follow it: bankops pipelines runs {run_id}")
-            return
-        run = follow_run(client.get_run, run_id, stderr() if json_output else stdout())
+    # the run is read through the workspace (Azure's endpoint host serves no runs)
+    if not wait:
+        run = publisher.get_run(run_id)
+        if json_output:
+            emit_json(run)
+        else:
+            stdout().print(f"run [bold]{run_id}[/] {run.status}")
+            stdout().print(f"follow it: bankops pipelines runs {run_id}")
+        return
+    run = follow_run(publisher.get_run, run_id, stderr() if json_output else stdout())
     if json_output:
         emit_json(run)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -46,11 +45,13 @@ from bankmarketing_ops.cli._output import (
     stderr,
     stdout,
 )
+from bankmarketing_ops.cli._workspace import open_workspace as open_command_workspace
 from bankmarketing_ops.cli.drift import render_report
 from bankmarketing_ops.cli.insights import render_summary
 from bankmarketing_ops.cli.pipelines import follow_run, render_run
 from bankmarketing_ops.cli.services import describe
 from bankmarketing_ops.cli.train import train_and_register
+from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.ml.features import records_of
 
 
@@ -113,35 +114,23 @@ def _token_sign_in(auth: str) -> dict[str, Any]:
     the Azure Monitor token that reads its telemetry, both from the environment."""
     if auth != "token":
         return {}
-    missing = [name for name in TOKEN_VARIABLES if not os.environ.get(name)]
-    if missing:
-        raise ConfigurationError(
-            "--auth token reads AZUREML_ARM_TOKEN (an ARM access token: az account "
-            "get-access-token) and AZUREML_MONITOR_TOKEN (one for "
-            f"https://api.loganalytics.io); not set: {', '.join(missing)}"
-        )
-    from bankmarketing_ops.backends.azureml import StaticTokenCredential
+    from bankmarketing_ops.backends.azureml.session import environment_tokens
 
-    return {
-        "token": os.environ["AZUREML_ARM_TOKEN"],
-        "credential": StaticTokenCredential(os.environ["AZUREML_MONITOR_TOKEN"]),
-    }
+    return environment_tokens()
 
 
 def open_workspace(
-    backend: str,
+    backend: str | None,
     *,
     config: Path | None = None,
     subscription_id: str | None = None,
     resource_group: str | None = None,
     workspace_name: str | None = None,
-    auth: str = "interactive",
+    auth: str | None = None,
 ) -> Workspace:
-    """The workspace the options name: local (BANKOPS_WORKSPACE), or Azure ML from the
-    three names or a `config.json` (given, or searched from the current directory)."""
-    if backend == "local":
-        return Workspace.from_settings()
-    sign_in = _token_sign_in(auth)
+    """The workspace the options name: Azure ML from the three names; else the one every
+    command uses (`bankops --backend`, BANKOPS_BACKEND), with quickstart's own
+    `--backend`, `--config` (which means Azure ML) and `--auth` on top."""
     names = (subscription_id, resource_group, workspace_name)
     if any(names):
         if not all(names):
@@ -149,8 +138,16 @@ def open_workspace(
                 "give all of --subscription-id, --resource-group and --workspace-name, "
                 "or --config PATH"
             )
+        auth = auth or get_settings().azure_auth
+        sign_in = _token_sign_in(auth)
         return Workspace.azureml(*names, auth=auth, **sign_in)  # type: ignore[arg-type]
-    return Workspace.from_config(config, auth=auth, **sign_in)
+    if backend is None and config is not None:
+        backend = "azureml"
+    return open_command_workspace(
+        backend=backend,  # type: ignore[arg-type]  # a BackendChoice value
+        azure_config=config,
+        azure_auth=auth,  # type: ignore[arg-type]  # an AuthChoice value
+    )
 
 
 @handle_errors
@@ -167,9 +164,13 @@ def quickstart(
         ),
     ] = None,
     backend: Annotated[
-        BackendChoice,
-        typer.Option(help="Run on this machine, or on Azure ML (needs the azureml extra)."),
-    ] = BackendChoice.local,
+        BackendChoice | None,
+        typer.Option(
+            help="Run on this machine, or on Azure ML (needs the azureml extra); default: "
+            "bankops --backend, else BANKOPS_BACKEND, else local.",
+            show_default=False,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(help=f"{_AZURE}: the workspace config.json (default: searched upward)."),
@@ -178,13 +179,14 @@ def quickstart(
     resource_group: Annotated[str | None, typer.Option(help=f"{_AZURE}: resource group.")] = None,
     workspace_name: Annotated[str | None, typer.Option(help=f"{_AZURE}: workspace.")] = None,
     auth: Annotated[
-        AuthChoice,
+        AuthChoice | None,
         typer.Option(
             help=f"{_AZURE}: how to sign in (service_principal reads AZURE_TENANT_ID, "
             "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET; token reads AZUREML_ARM_TOKEN and "
-            "AZUREML_MONITOR_TOKEN).",
+            "AZUREML_MONITOR_TOKEN); default: BANKOPS_AZURE_AUTH, else interactive.",
+            show_default=False,
         ),
-    ] = AuthChoice.interactive,
+    ] = None,
     model_name: Annotated[str, typer.Option(help="Register the model under this name.")] = (
         C.DEFAULT_MODEL_NAME
     ),
@@ -199,12 +201,12 @@ def quickstart(
     azureml, up to the pipeline)."""
     console = stdout()
     workspace = open_workspace(
-        backend.value,
+        None if backend is None else backend.value,
         config=config,
         subscription_id=subscription_id,
         resource_group=resource_group,
         workspace_name=workspace_name,
-        auth=auth.value,
+        auth=None if auth is None else auth.value,
     )
     if timeout_minutes is None:
         timeout_minutes = workspace.timings.quickstart_budget_minutes

@@ -10,15 +10,10 @@ import typer
 from pydantic import BaseModel, RootModel
 from rich.table import Table
 
-from bankmarketing_ops import (
-    ModelDeployer,
-    ModelRegistry,
-    ServiceExistsError,
-    WebService,
-    Workspace,
-)
+from bankmarketing_ops import ModelDeployer, ModelRegistry, ServiceExistsError, WebService
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._workspace import open_local_workspace, open_workspace
 from bankmarketing_ops.cli.models import parse_ref
 
 app = typer.Typer(help="Manage deployed scoring services.", no_args_is_help=True)
@@ -80,7 +75,7 @@ def deploy(
 ) -> None:
     """Deploy a registered model as an authenticated scoring service (or switch the model of
     an existing service without downtime)."""
-    workspace = Workspace.from_settings()
+    workspace = open_workspace()
     deployer = ModelDeployer(workspace)
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
@@ -111,7 +106,7 @@ def deploy(
 @handle_errors
 def list_command(json_output: JsonOption = False) -> None:
     """Every service with its state, model and scoring URI."""
-    services = ModelDeployer(Workspace.from_settings()).list()
+    services = ModelDeployer(open_workspace()).list()
     if json_output:
         emit_json(_Services(services))
         return
@@ -127,7 +122,7 @@ def list_command(json_output: JsonOption = False) -> None:
 @handle_errors
 def show_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
     """One service: state, URIs, model (and its last log lines when unhealthy)."""
-    service = ModelDeployer(Workspace.from_settings()).get(name)
+    service = ModelDeployer(open_workspace()).get(name)
     if json_output:
         emit_json(service)
     else:
@@ -141,7 +136,7 @@ def logs_command(
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
 ) -> None:
     """The end of the service's log."""
-    for line in ModelDeployer(Workspace.from_settings()).get_logs(name, lines):
+    for line in ModelDeployer(open_workspace()).get_logs(name, lines):
         typer.echo(line)
 
 
@@ -149,7 +144,7 @@ def logs_command(
 @handle_errors
 def keys_command(name: ServiceArgument, json_output: JsonOption = False) -> None:
     """Print the service's two keys (either one authenticates)."""
-    keys = ModelDeployer(Workspace.from_settings()).get_keys(name)
+    keys = ModelDeployer(open_workspace()).get_keys(name)
     plain = _Keys(
         primary_key=keys.primary_key.get_secret_value(),
         secondary_key=keys.secondary_key.get_secret_value(),
@@ -169,7 +164,7 @@ def regenerate_key_command(
     """Replace one key now; the other keeps working (rotate one at a time)."""
     if key not in ("primary", "secondary"):
         raise fail("KEY must be 'primary' or 'secondary'")
-    ModelDeployer(Workspace.from_settings()).regenerate_key(name, key)  # type: ignore[arg-type]
+    ModelDeployer(open_workspace()).regenerate_key(name, key)  # type: ignore[arg-type]
     stdout().print(
         f"regenerated the {key} key of {name}; read it with bankops services keys {name}"
     )
@@ -178,15 +173,16 @@ def regenerate_key_command(
 @app.command("restart")
 @handle_errors
 def restart_command(name: ServiceArgument) -> None:
-    """Start the service again (after a crash, say), on the same port."""
-    describe(ModelDeployer(Workspace.from_settings()).restart(name))
+    """Start the service again (after a crash, say), on the same port (local backend:
+    Azure ML web services are updated or redeployed instead)."""
+    describe(ModelDeployer(open_workspace()).restart(name))
 
 
 @app.command("delete")
 @handle_errors
 def delete_command(name: ServiceArgument) -> None:
     """Stop the service gracefully and remove it. Deleting what is gone is fine."""
-    ModelDeployer(Workspace.from_settings()).delete(name)
+    ModelDeployer(open_workspace()).delete(name)
     stdout().print(f"deleted service {name}")
 
 
@@ -206,13 +202,15 @@ def serve(
     ] = None,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve without keys.")] = False,
 ) -> None:
-    """Serve a model in the foreground (for containers and process managers); Ctrl-C or
-    SIGTERM stops it gracefully."""
+    """Serve a model of the local workspace in the foreground (for containers and process
+    managers); Ctrl-C or SIGTERM stops it gracefully."""
     from bankmarketing_ops.serving.config import KEYS_FILE, ServiceConfig, new_keys, write_keys
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
 
-    workspace = Workspace.from_settings()
+    workspace = open_local_workspace(
+        "serve", "on Azure ML, deploy the model as a web service: bankops deploy MODEL"
+    )
     name, version = parse_ref(model)
     record = ModelRegistry(workspace).get(name, version)
     folder = Path(workspace.info().location) / "foreground" / f"serve-{port}"

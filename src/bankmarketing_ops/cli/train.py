@@ -31,6 +31,7 @@ from bankmarketing_ops.cli._output import (
     stderr,
     stdout,
 )
+from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.ml.families import MODEL_FAMILIES
 from bankmarketing_ops.ml.metrics import PrimaryMetric
 
@@ -114,7 +115,7 @@ def train(
         options["allowed_models"] = tuple(allowed_models)
     if blocked_models:
         options["blocked_models"] = tuple(blocked_models)
-    workspace = Workspace.from_settings()
+    workspace = open_workspace()
     trainer = AutoMLTrainer(workspace, **options)
     with download_progress("downloading the data") as on_progress:
         source = data.locate(data_path, on_progress=on_progress)

@@ -337,8 +337,23 @@ def service_interactions() -> list[dict[str, Any]]:
     return [
         discovery(),
         service_get(),
-        service_get(),
-        list_keys(PRIMARY),
+        *keys_interactions(PRIMARY),
+        *regenerate_interactions(),
+        *logs_interactions(),
+        *enable_insights_interactions(),
+        *delete_interactions(insights=True),
+    ]
+
+
+def keys_interactions(primary: str) -> list[dict[str, Any]]:
+    """ModelDeployer.get_keys: the service, then its keys."""
+    return [service_get(), list_keys(primary)]
+
+
+def regenerate_interactions() -> list[dict[str, Any]]:
+    """ModelDeployer.regenerate_key("primary"): the key replaced (an operation), then the
+    service's keys read again."""
+    return [
         service_get(),
         interaction(
             "POST",
@@ -349,45 +364,58 @@ def service_interactions() -> list[dict[str, Any]]:
             headers={"Operation-Location": f"{MMS}/operations/op-regen-0001"},
         ),
         operation("op-regen-0001"),
-        service_get(),
-        list_keys(NEW_PRIMARY),
+        *keys_interactions(NEW_PRIMARY),
+    ]
+
+
+LOG_TEXT = (
+    "2026-11-02T10:12:01 Starting gunicorn\n"
+    "2026-11-02T10:12:03 Booting worker\n"
+    "2026-11-02T10:12:09 Scoring request received\n"
+)
+
+
+def logs_interactions(tail: int = 3) -> list[dict[str, Any]]:
+    """ModelDeployer.get_logs: the service, then the end of its container's log."""
+    return [
         service_get(),
         interaction(
             "GET",
-            f"{MMS}/services/{SERVICE}/logs?tail=3&init=False",
-            body={
-                "content": "2026-11-02T10:12:01 Starting gunicorn\n"
-                "2026-11-02T10:12:03 Booting worker\n"
-                "2026-11-02T10:12:09 Scoring request received\n"
-            },
+            f"{MMS}/services/{SERVICE}/logs?tail={tail}&init=False",
+            body={"content": LOG_TEXT},
         ),
-        *enable_insights_interactions(),
-        # delete
-        service_get(insights=True),
+    ]
+
+
+def delete_interactions(*, insights: bool = False) -> list[dict[str, Any]]:
+    """ModelDeployer.delete: the service read, validated for deletion, deleted."""
+    return [
+        service_get(insights=insights),
         interaction("POST", f"{MMS}/services/validate", body=[]),
         interaction("DELETE", f"{MMS}/services/{SERVICE}", status=200, body=""),
     ]
 
 
-def enable_insights_interactions() -> list[dict[str, Any]]:
-    """InsightsManager.enable: update(enable_app_insights=True), a JSON patch."""
+def enable_insights_interactions(*, on: bool = True) -> list[dict[str, Any]]:
+    """InsightsManager.enable (or with `on=False` disable): update(enable_app_insights=…),
+    a JSON patch."""
     return [
-        service_get(),
+        service_get(insights=not on),
         # the SDK asks the service to validate the patch first (empty list: no problem)
         interaction("POST", f"{MMS}/services/validate", body=[]),
         interaction(
             "PATCH",
             f"{MMS}/services/{SERVICE}",
             status=202,
-            request_body=[{"op": "replace", "path": "/appInsightsEnabled", "value": True}],
+            request_body=[{"op": "replace", "path": "/appInsightsEnabled", "value": on}],
             body="",
             headers={"Operation-Location": f"{MMS}/operations/op-update-0002"},
         ),
-        service_get(state="Transitioning", insights=True),
+        service_get(state="Transitioning", insights=on),
         operation("op-update-0002", state="Running"),
         operation("op-update-0002"),
-        service_get(insights=True),
-        service_get(insights=True),
+        service_get(insights=on),
+        service_get(insights=on),
     ]
 
 
@@ -1219,6 +1247,7 @@ def register_run_interactions(
 def write_all() -> list[Path]:
     from tests.backends.azureml import (
         _cassettes_automl,
+        _cassettes_cli,
         _cassettes_deploy,
         _cassettes_pipeline_runs,
         _cassettes_pipeline_submit,
@@ -1229,6 +1258,7 @@ def write_all() -> list[Path]:
 
     areas = (
         _cassettes_automl,
+        _cassettes_cli,
         _cassettes_deploy,
         _cassettes_pipeline_runs,
         _cassettes_pipeline_submit,

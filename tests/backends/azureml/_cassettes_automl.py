@@ -489,6 +489,23 @@ def parent_run_get(status: str) -> dict[str, Any]:
     return interaction("GET", f"{RUNS}/{PARENT_RUN}", body=parent_run_payload(status))
 
 
+def parent_run_throttled() -> dict[str, Any]:
+    """Run History - Get Run refused for a moment (429, Retry-After): the follower waits
+    and asks again instead of ending while the run goes on."""
+    return interaction(
+        "GET",
+        f"{RUNS}/{PARENT_RUN}",
+        status=429,
+        body={
+            "error": {
+                "code": "TooManyRequests",
+                "message": "The request was throttled; retry after 1 second.",
+            }
+        },
+        headers={"Retry-After": "1"},
+    )
+
+
 AUTOML = "Machine Learning Services: Compute - Get, Create Or Update"
 
 
@@ -670,16 +687,20 @@ def metrics_interactions() -> list[dict[str, Any]]:
     ]
 
 
-def polling_interactions() -> list[dict[str, Any]]:
+def trial_details() -> list[dict[str, Any]]:
+    """Each trial's timing (the setup run and the ensemble are not trials), read once: a
+    scored child has finished and does not change."""
+    return [*run_details(children()[1]), *run_details(children()[3])]
+
+
+def polling_interactions(*, trials_read: bool = False) -> list[dict[str, Any]]:
     """TrainingPoller.result: the parent run's status until it ends, its child runs, the
-    best child and its metrics."""
+    best child and its metrics (`trials_read`: a live view has read the trials already)."""
     return [
         parent_run_get("Running"),
         parent_run_get("Completed"),
         children_list(),
-        # each trial's timing (the setup run and the ensemble are not trials)
-        *run_details(children()[1]),
-        *run_details(children()[3]),
+        *([] if trials_read else trial_details()),
         # AutoMLRun.get_best_child: the parent's tags name the best child, which is read
         parent_run_get("Completed"),
         interaction("GET", f"{RUNS}/{BEST_RUN}", body=children()[2]),

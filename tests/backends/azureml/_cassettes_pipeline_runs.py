@@ -334,17 +334,24 @@ def list_interactions() -> list[dict[str, Any]]:
         *runs_of(PIPELINE_ID, both),
         *runs_of(PIPELINE_ID_2, []),
         children(step[FAILED_RUN_ID], run_id=FAILED_RUN_ID),
-        # every published pipeline
+        *every_run_interactions(),
+    ]
+
+
+def every_run_interactions() -> list[dict[str, Any]]:
+    """list_runs() of every published pipeline: the pipelines, the runs of each, the
+    steps of the runs returned."""
+    return [
         data_types(),
         interaction(
             "GET",
             f"{AE3P}/Pipelines?activeOnly=false",
             body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
         ),
-        *runs_of(PIPELINE_ID, both),
+        *runs_of(PIPELINE_ID, [RUN_ID, FAILED_RUN_ID]),
         *runs_of(PIPELINE_ID_2, []),
-        children(step[FAILED_RUN_ID], run_id=FAILED_RUN_ID),
-        children(step[RUN_ID]),
+        children(step_run_record("Failed", FAILED_RUN_ID, **STEP_FINISHED), run_id=FAILED_RUN_ID),
+        children(step_run_record("Completed", **STEP_FINISHED)),
     ]
 
 
@@ -355,10 +362,7 @@ def cancel_interactions() -> list[dict[str, Any]]:
     canceled = {"endTimeUtc": "2026-11-02T12:05:00.000000+00:00"}
     return [
         discovery(),
-        *fetch_run(pipeline_run_record("Running")),
-        interaction("DELETE", f"{AE3P}/PipelineRuns/{RUN_ID}/Execution", body=""),
-        *read_run(pipeline_run_record("CancelRequested"), [step_run_record("CancelRequested")]),
-        *published_name(),
+        *cancel_running_interactions(),
         # the poller's read: Canceled
         *read_run(
             pipeline_run_record("Canceled", **canceled),
@@ -372,6 +376,17 @@ def cancel_interactions() -> list[dict[str, Any]]:
             [step_run_record("Canceled", **canceled)],
             code=4,
         ),
+    ]
+
+
+def cancel_running_interactions() -> list[dict[str, Any]]:
+    """cancel_run of a Running run: read, cancelled through the pipelines service, read
+    again (CancelRequested, with the published pipeline's name)."""
+    return [
+        *fetch_run(pipeline_run_record("Running")),
+        interaction("DELETE", f"{AE3P}/PipelineRuns/{RUN_ID}/Execution", body=""),
+        *read_run(pipeline_run_record("CancelRequested"), [step_run_record("CancelRequested")]),
+        *published_name(),
     ]
 
 
@@ -448,7 +463,7 @@ def step_details(step: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def logs_interactions() -> list[dict[str, Any]]:
+def logs_interactions(*, refused_step: bool = True) -> list[dict[str, Any]]:
     """get_logs of a Completed run: its step runs, each step run's details and log files."""
     done = pipeline_run_record("Completed", **FINISHED)
     step = step_run_record("Completed", **STEP_FINISHED)
@@ -507,8 +522,7 @@ def logs_interactions() -> list[dict[str, Any]]:
             for kind, text in (("STDOUT", ""), ("STDERR", ""), ("JobLog", JOB_LOG))
         ),
         # a step the run does not have: refused once the steps are known
-        *fetch_run(done, code=3),
-        *step_runs(),
+        *([*fetch_run(done, code=3), *step_runs()] if refused_step else []),
     ]
 
 

@@ -36,29 +36,34 @@ DATASTORE = "workspaceblobstore"
 
 def default_datastore() -> dict[str, Any]:
     """Datastores - Get Default: the workspace's blob store (no key in the answer)."""
-    return interaction(
-        "GET",
-        f"{API}/datastore/v1.0{WS_PATH}/default",
-        body={
-            "name": DATASTORE,
-            "dataStoreType": "AzureBlob",
-            "hasBeenValidated": True,
-            "tags": {},
-            "azureStorageSection": {
-                "accountName": "stbankops",
-                "containerName": "azureml-blobstore-11111111-2222-3333-4444-555555555555",
-                "endpoint": "core.windows.net",
-                "protocol": "https",
-                "credentialType": "None",
-                "credential": None,
-                "isSas": False,
-                "accountKey": None,
-                "sasToken": None,
-                "subscriptionId": None,
-                "resourceGroup": None,
-            },
+    return interaction("GET", f"{API}/datastore/v1.0{WS_PATH}/default", body=datastore_payload())
+
+
+def datastore_payload(
+    *, account_key: str | None = None, credential: str | None = None
+) -> dict[str, Any]:
+    """A blob datastore as the datastore service describes it; with `account_key`, as
+    it answers an identity allowed to read the storage account's key (what a
+    re-recording must scrub)."""
+    return {
+        "name": DATASTORE,
+        "dataStoreType": "AzureBlob",
+        "hasBeenValidated": True,
+        "tags": {},
+        "azureStorageSection": {
+            "accountName": "stbankops",
+            "containerName": "azureml-blobstore-11111111-2222-3333-4444-555555555555",
+            "endpoint": "core.windows.net",
+            "protocol": "https",
+            "credentialType": "AccountKey" if account_key else "None",
+            "credential": credential,
+            "isSas": False,
+            "accountKey": account_key,
+            "sasToken": None,
+            "subscriptionId": None,
+            "resourceGroup": None,
         },
-    )
+    }
 
 
 DATA_TYPES = [
@@ -152,7 +157,9 @@ def module_entity() -> dict[str, Any]:
         "ModuleExecutionType": "AutoMLCloud",
         "ModuleType": "None",
         "UploadState": "Completed",
-        "IsDeterministic": True,
+        # allow_reuse=False: every run trains again (a cached AutoML step would be reused
+        # otherwise: the data set URL and the settings do not change between triggers)
+        "IsDeterministic": False,
         "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
         "DataLocation": {"StorageId": SNAPSHOT_ID, "StorageType": "Snapshot"},
         "StepType": "AutoMLStep",
@@ -430,6 +437,8 @@ def make_module() -> list[dict[str, Any]]:
                 "Name": "train",
                 "ModuleExecutionType": "AutoMLCloud",
                 "StepType": "AutoMLStep",
+                # allow_reuse=False: a REST trigger runs the search again
+                "IsDeterministic": False,
                 "IdentifierHash": f"{MODULE_HASH}_{CONTENT_HASH}",
                 "StorageId": SNAPSHOT_ID,
                 "StructuredInterface": {
@@ -514,19 +523,43 @@ def published_get(pipeline_id: str, version: str, status: str = "Active") -> dic
     )
 
 
+def get_endpoint_interactions(versions: list[str], default: str) -> list[dict[str, Any]]:
+    """get_endpoint: the endpoint, its default pipeline, all its versions (version N of
+    the pipeline is the endpoint's N-1)."""
+    return [
+        data_types(),
+        endpoint_get(versions, default),
+        published_get(versions[int(default)], str(int(default) + 1)),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
+            body=[
+                published_entity(pipeline_id, str(index + 1))
+                for index, pipeline_id in enumerate(versions)
+            ],
+        ),
+    ]
+
+
+def list_endpoints_interactions(versions: list[str], default: str) -> list[dict[str, Any]]:
+    """list_endpoints: PipelineEndpoints - List (active ones), each mapped as
+    `get_endpoint_interactions` maps it (its default pipeline, all its versions)."""
+    return [
+        data_types(),
+        interaction(
+            "GET",
+            f"{AE3P}/PipelineEndpoints?activeOnly=true",
+            body=[endpoint_entity(versions, default)],
+        ),
+        *get_endpoint_interactions(versions, default)[2:],
+    ]
+
+
 def manage_interactions() -> list[dict[str, Any]]:
     """get_endpoint, list, get, disable, enable, set_default."""
     both = [PIPELINE_ID, PIPELINE_ID_2]
     return [
-        # get_endpoint: the endpoint, its default pipeline, all its versions
-        data_types(),
-        endpoint_get(both, "1"),
-        published_get(PIPELINE_ID_2, "2"),
-        interaction(
-            "GET",
-            f"{AE3P}/PipelineEndpoints/{ENDPOINT_ID}/pipelines?activeOnly=false",
-            body=[published_entity(PIPELINE_ID, "1"), published_entity(PIPELINE_ID_2, "2")],
-        ),
+        *get_endpoint_interactions(both, "1"),
         # list (every published pipeline of the workspace, disabled ones too)
         data_types(),
         interaction(

@@ -29,37 +29,7 @@ QUICKSTART = (
 def quickstart_interactions() -> list[dict[str, Any]]:
     return [
         *B.session_interactions(),
-        # quickstart keeps the defaults: one trial at a time
-        *A.submit_interactions(max_concurrent_iterations=1),
-        # the live view while the run is NotStarted (the submission's last read): the
-        # leaderboard so far and the state (Running); then done (Completed: the first
-        # read of the polling below)
-        A.children_list(),
-        *A.run_details(A.children()[1]),
-        *A.run_details(A.children()[3]),
-        A.parent_run_get("Running"),
-        *A.polling_interactions()[1:],
-        # the metrics the AutoML cassette's best child reports (with its confusion
-        # matrix); the baseline is measured on this machine from the real file
-        *B.register_run_interactions(
-            description="",
-            tags={},
-            properties={},
-            metrics=B.TEST_METRICS,
-            # the configuration quickstart trained with is recorded with the version
-            training={
-                "config": {
-                    "primary_metric": "AUC_weighted",
-                    "experiment_timeout_minutes": 20.0,
-                    "max_concurrent_iterations": 1,
-                    "label_column_name": "y",
-                },
-                # the held-out split of the real file the baseline is measured on (20 %)
-                "test_rows": 6590,
-            },
-            # measured on, and the versions of, the machine that runs the test
-            unchecked=("baseline_metrics", "library_versions"),
-        ),
+        *training_interactions(),
         # 5. deploy and score: no service of that name yet, so a new ACI service
         B.interaction("GET", f"{B.MMS}/services?expand=true", body={"value": []}),
         # the version just registered; App Insights is switched on in step 6
@@ -86,6 +56,45 @@ def quickstart_interactions() -> list[dict[str, Any]]:
         *P.first_publish_interactions(description=training_pipeline().description),
         *B.pipeline_interactions(experiment="quickstart"),
         *R.follow_interactions(),
+    ]
+
+
+def training_interactions(*, throttled: bool = False) -> list[dict[str, Any]]:
+    """`train_and_register` with a 20-minute budget and the other defaults: AutoML
+    submitted, followed live to Completed, the best child registered (`throttled`: one
+    read of the run refused with 429 on the way, and asked again)."""
+    return [
+        # quickstart keeps the defaults: one trial at a time
+        *A.submit_interactions(max_concurrent_iterations=1),
+        # the live view while the run is NotStarted (the submission's last read): the
+        # leaderboard so far and the state (Running); then done (Completed: the first
+        # read of the polling below)
+        A.children_list(),
+        *A.trial_details(),
+        A.parent_run_get("Running"),
+        *([A.parent_run_throttled()] if throttled else []),
+        *A.polling_interactions(trials_read=True)[1:],
+        # the metrics the AutoML cassette's best child reports (with its confusion
+        # matrix); the baseline is measured on this machine from the real file
+        *B.register_run_interactions(
+            description="",
+            tags={},
+            properties={},
+            metrics=B.TEST_METRICS,
+            # the configuration quickstart trained with is recorded with the version
+            training={
+                "config": {
+                    "primary_metric": "AUC_weighted",
+                    "experiment_timeout_minutes": 20.0,
+                    "max_concurrent_iterations": 1,
+                    "label_column_name": "y",
+                },
+                # the held-out split of the real file the baseline is measured on (20 %)
+                "test_rows": 6590,
+            },
+            # measured on, and the versions of, the machine that runs the test
+            unchecked=("baseline_metrics", "library_versions"),
+        ),
     ]
 
 

@@ -18,7 +18,9 @@ see `_cassette_builder.py` and `_cassettes_deploy.py`):
     pytest tests/backends/azureml --record-mode=once --allowed-hosts='.*'
 
 (delete the yaml files you want re-recorded first). `authorization` headers are filtered
-out of what is written; check the recorded bodies for keys before committing them.
+out of what is written, and `scrub_response` replaces storage signatures, service keys,
+storage account keys and credential blocks in the recorded bodies; still read the
+recorded bodies before committing them.
 """
 
 from __future__ import annotations
@@ -231,10 +233,55 @@ _SECRETS = (
     (re.compile(r"(sig=)(?!fake-)[^&\"'\s]+"), r"\1scrubbed"),
     (re.compile(r'("(?:primaryKey|secondaryKey)"\s*:\s*)"(?!fake-)[^"]*"'), r'\1"scrubbed"'),
 )
+#: JSON fields that hold a secret: a storage account's key (datastore reads answer with
+#: `accountKey`, or `"key"` inside their credentials), SAS tokens, whole credential
+#: blocks (a service principal's secret, a connection string).
+_SECRET_FIELDS = frozenset(
+    {"accountKey", "key", "sasToken", "credential", "credentials", "secrets", "clientSecret",
+     "connectionString", "password"}
+)  # fmt: skip
+SCRUBBED = "scrubbed"
+
+
+def _is_kept(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and value.startswith("fake-"))
+
+
+def _scrub_json(value: Any) -> Any:
+    """Every string under a secret field replaced (the structure kept: the SDK still
+    parses the answer on replay); other fields walked into."""
+    if isinstance(value, list):
+        return [_scrub_json(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    # {"key": "stage", "value": "test"}: a tag's name, not a secret
+    pair = set(value) == {"key", "value"}
+    return {
+        name: _scrub_json(item) if pair or name not in _SECRET_FIELDS else _scrub_secret(item)
+        for name, item in value.items()
+    }
+
+
+def _scrub_secret(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _scrub_secret(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_secret(item) for item in value]
+    if isinstance(value, str) and not _is_kept(value):
+        return SCRUBBED
+    return value  # null, numbers and booleans hold no secret ("credentialType" stays)
 
 
 def scrub(text: str) -> str:
-    """`text` with storage signatures and service keys replaced."""
+    """`text` with storage signatures, service and storage keys and credentials replaced."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict | list):
+        scrubbed = _scrub_json(document)
+        if scrubbed != document:
+            text = json.dumps(scrubbed)
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text

@@ -239,6 +239,147 @@ def test_the_wait_never_sleeps_past_the_callers_timeout(
     assert max(slept) <= 0.2  # not the 30 s poll interval
 
 
+class Clock:
+    """Time that passes only when someone sleeps (for `time.monotonic` and `time.sleep`)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class CountingRun(FakeRun):
+    """A running run that counts the reads Azure would answer, and ends Completed after
+    `reads_until_done` reads of its state."""
+
+    def __init__(self, *, reads_until_done: int) -> None:
+        children = [_child(0, "LightGBM", 0.941), _child(1, "XGBoostClassifier", 0.944)]
+        super().__init__("AutoML_n", status="Running", children=children)
+        self.reads = {"status": 0, "children": 0, "details": 0}
+        self._left = reads_until_done
+        for child in children:
+            child.get_details = self._counted_details(child.get_details)  # type: ignore[method-assign]
+
+    def _counted_details(self, read: Any) -> Any:
+        def details() -> dict[str, Any]:
+            self.reads["details"] += 1
+            return read()  # type: ignore[no-any-return]
+
+        return details
+
+    def get_status(self) -> str:
+        self.reads["status"] += 1
+        self._left -= 1
+        if self._left <= 0:
+            self._status = "Completed"
+        return self._status
+
+    def get_children(self) -> list[FakeRun]:
+        self.reads["children"] += 1
+        return self._children
+
+
+def test_a_live_view_asks_azure_once_per_poll_interval(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bankops train`'s loop asks `done()` and `status()` every half second; Azure is
+    asked once per poll interval, and each finished child's details once in all."""
+    from bankmarketing_ops import _constants as C
+
+    clock = Clock()
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+    run = CountingRun(reads_until_done=5)
+    job = AzureTrainingJob(
+        run, AutoMLConfig(), small_frame, AzureMLOptions(poll_interval_s=30), tmp_path
+    )
+    started = clock.now
+    refreshes = 0
+    while not job.done():  # cli.train.follow's loop
+        job.status()
+        time.sleep(C.TRAINING_REFRESH_S)
+        refreshes += 1
+    assert refreshes == 4
+    assert run.reads["status"] == 5  # one per done(): none from status()
+    assert clock.now - started >= 4 * 30  # each read a poll interval after the last
+    assert run.reads["children"] == 4  # one per interval, not one per refresh
+    assert run.reads["details"] == 2  # each scored child once: it will not change
+
+
+class SdkError(Exception):
+    """MOCK OF THE AZURE BOUNDARY: an SDK error that carries its HTTP status."""
+
+    def __init__(self, status_code: int | None, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class FlakyRun(FakeRun):
+    """A running run whose reads of its state meet the given errors first."""
+
+    def __init__(self, errors: list[Exception]) -> None:
+        super().__init__("AutoML_f", status="Running")
+        self._errors = errors
+
+    def get_status(self) -> str:
+        if self._errors:
+            raise self._errors.pop(0)
+        return self._status
+
+
+def test_transient_errors_are_tried_again_and_the_follow_goes_on(
+    tmp_path: Path, small_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+    import requests
+
+    errors = [
+        SdkError(429, "Too Many Requests"),
+        SdkError(503, "Service Unavailable"),
+        requests.exceptions.ConnectionError("the connection was reset"),  # the SDK's HTTP
+    ]
+    run = FlakyRun(errors)
+    job = AzureTrainingJob(
+        run, AutoMLConfig(), small_frame, AzureMLOptions(poll_interval_s=30), tmp_path
+    )
+    assert not job.done()  # three failed reads, then the state
+    assert clock.sleeps == [2.0, 4.0, 8.0]  # backing off, at most the poll interval
+
+
+@pytest.mark.parametrize(
+    ("errors", "message"),
+    [
+        ([SdkError(400, "Bad Request: the run id is malformed")], "malformed"),
+        ([SdkError(500, "Internal Server Error")] * 5, "Internal Server Error"),
+    ],
+)
+def test_a_lasting_or_permanent_error_still_ends_the_follow(
+    tmp_path: Path,
+    small_frame: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[SdkError],
+    message: str,
+) -> None:
+    from bankmarketing_ops import _constants as C
+
+    clock = Clock()
+    monkeypatch.setattr(time, "sleep", clock.sleep)
+    job = AzureTrainingJob(
+        FlakyRun(list(errors)), AutoMLConfig(), small_frame, AzureMLOptions(), tmp_path
+    )
+    with pytest.raises(TrainingError, match=message):
+        job.done()
+    assert len(clock.sleeps) == (0 if len(errors) == 1 else C.AZUREML_READ_ATTEMPTS - 1)
+
+
 class CancelingRun(FakeRun):
     """A run Azure takes a few reads to stop: CancelRequested, then Canceled."""
 

@@ -174,6 +174,42 @@ def test_recording_scrubs_signatures_and_keys() -> None:
     assert b'"x": 1' in recorded["body"]["string"]
 
 
+def test_a_recorded_datastore_read_keeps_no_storage_key(tmp_path: Path) -> None:
+    """A datastore read that answers with the storage account's key, recorded by vcrpy
+    with our hook (over a real loopback server): the caller gets the key, the cassette
+    file does not, and the recorded answer keeps its shape for the SDK to parse."""
+    import requests
+    import vcr
+    import yaml
+
+    from tests.backends.azureml import _cassettes_pipelines as P
+    from tests.backends.azureml.conftest import SCRUBBED, scrub_response
+    from tests.http_server import Route, serve
+
+    account_key = "c3RvcmFnZS1hY2NvdW50LWtleQ=="  # not a fake-… value: it must go
+    credential = "DefaultEndpointsProtocol=https;AccountKey=" + account_key
+    payload = P.datastore_payload(account_key=account_key, credential=credential)
+    payload["credentials"] = {"credentialsType": "AccountKey", "secrets": {"key": account_key}}
+    payload["tags"] = [{"key": "team", "value": "marketing"}]  # a tag, not a secret
+    cassette = tmp_path / "datastore.yaml"
+    recorder = vcr.VCR(record_mode="all", before_record_response=scrub_response)
+    route = Route(json.dumps(payload).encode())
+    with serve({"/default": route}) as server, recorder.use_cassette(str(cassette)):
+        answer = requests.get(server.url("/default"), timeout=10).json()
+    assert answer["azureStorageSection"]["accountKey"] == account_key  # live: untouched
+    text = cassette.read_text()
+    assert account_key not in text
+    recorded = json.loads(yaml.safe_load(text)["interactions"][0]["response"]["body"]["string"])
+    section = recorded["azureStorageSection"]
+    assert (section["accountKey"], section["credential"]) == (SCRUBBED, SCRUBBED)
+    assert section["credentialType"] == "AccountKey"
+    assert recorded["credentials"] == {
+        "credentialsType": SCRUBBED,
+        "secrets": {"key": SCRUBBED},
+    }
+    assert recorded["tags"] == [{"key": "team", "value": "marketing"}]
+
+
 def test_committed_cassettes_hold_only_the_known_fakes() -> None:
     import re
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -32,7 +33,12 @@ from bankmarketing_ops._exceptions import (
     TrainingError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import require, sdk_status, translated
+from bankmarketing_ops.backends.azureml._sdk import (
+    require,
+    sdk_error_text,
+    sdk_status,
+    translated,
+)
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
 from bankmarketing_ops.data.schema import (
     CATEGORICAL_COLUMNS,
@@ -64,6 +70,21 @@ __all__ = [
 ]
 
 _log = get_logger(__name__)
+
+T = TypeVar("T")
+
+#: Names of the exception classes of a dropped connection or a timed-out request.
+_TRANSPORT_ERRORS = frozenset({"ConnectionError", "Timeout", "ReadTimeout", "ConnectTimeout"})
+
+
+def _transient(exc: BaseException) -> bool:
+    """Whether a failed read of a run is worth trying again: Azure throttled it (429) or
+    failed on its side (408, 5xx), or the connection dropped."""
+    status = sdk_status(exc)
+    if status is not None:
+        return status in (408, 429) or status >= 500
+    return bool({cls.__name__ for cls in type(exc).__mro__} & _TRANSPORT_ERRORS)
+
 
 #: Azure's terminal run statuses; every other one (NotStarted, Preparing, Running,
 #: Finalizing, CancelRequested …) is Running. A cancel asked is not a cancel done: the
@@ -334,23 +355,73 @@ class AzureTrainingJob:
         self._data_source = data_source or str(frame.attrs.get("source", options.dataset_url))
         self._started = time.monotonic()
         self.run_id: str = str(run.id)
+        # Azure is asked about the run at most once per poll interval, however often a
+        # live view asks: the last reads are kept with their (monotonic) times
+        self._last_read: float | None = None
+        self._last_state: tuple[float, RunState] | None = None
+        self._last_board: tuple[float, list[Iteration]] | None = None
+        # a scored child is finished: its iteration never changes, so it is read once
+        self._iterations: dict[str, Iteration | None] = {}
 
     def _reading(self) -> Any:
         """Translate SDK errors while reading the run (TrainingError, CredentialError)."""
         return translated(TrainingError, f"read AutoML run {self.run_id}")
 
-    def _state(self) -> RunState:
+    def _read(self, what: str, read: Callable[[], T]) -> T:
+        """`read()`, tried again after a transient error (429, 5xx, a dropped connection)
+        up to `AZUREML_READ_ATTEMPTS` times: the run goes on in Azure meanwhile, and a
+        follower must not stop over one refused poll. Other errors are raised at once."""
         with self._reading():
-            return map_state(str(self._run.get_status()))
+            for attempt in range(1, C.AZUREML_READ_ATTEMPTS + 1):
+                try:
+                    value = read()
+                    break
+                except Exception as exc:
+                    if attempt == C.AZUREML_READ_ATTEMPTS or not _transient(exc):
+                        raise
+                    wait = min(2.0**attempt, self._options.poll_interval_s)
+                    _log.warning(
+                        "reading %s of AutoML run %s failed (%s); trying again in %g s",
+                        what,
+                        self.run_id,
+                        sdk_error_text(exc),
+                        wait,
+                    )
+                    time.sleep(wait)
+        self._last_read = time.monotonic()
+        return value
+
+    def _wait_for_turn(self) -> None:
+        """Sleep until a poll interval has passed since Azure was last asked."""
+        if self._last_read is not None:
+            wait = self._last_read + self._options.poll_interval_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+
+    def _fresh(self, read_at: float) -> bool:
+        return time.monotonic() - read_at < self._options.poll_interval_s
+
+    def _state(self) -> RunState:
+        state = map_state(str(self._read("the state", self._run.get_status)))
+        self._last_state = (time.monotonic(), state)
+        return state
+
+    def _leaderboard(self) -> list[Iteration]:
+        """The leaderboard, read again only when the last reading is a poll interval old."""
+        if self._last_board is not None and self._fresh(self._last_board[0]):
+            return self._last_board[1]
+        return self.partial_leaderboard()
 
     def status(self) -> TrainingStatus:
-        leaderboard = self.partial_leaderboard()
+        """The run's progress; Azure is asked at most once per poll interval (a caller
+        that asks sooner gets the last reading)."""
+        leaderboard = self._leaderboard()
         best_by_family: dict[str, float] = {}
         for it in leaderboard:
             best_by_family[it.family] = max(
                 best_by_family.get(it.family, it.validation_score), it.validation_score
             )
-        state = self._state()
+        state = self._current_state()
         return TrainingStatus(
             run_id=self.run_id,
             state=state,
@@ -362,7 +433,15 @@ class AzureTrainingJob:
             best_by_family=best_by_family,
         )
 
+    def _current_state(self) -> RunState:
+        if self._last_state is not None and self._fresh(self._last_state[0]):
+            return self._last_state[1]
+        return self._state()
+
     def done(self) -> bool:
+        """Whether the run has ended. Asked again within a poll interval of the last
+        read, this waits for the interval to pass before asking Azure again."""
+        self._wait_for_turn()
         return self._state() != "Running"
 
     def cancel(self) -> None:
@@ -372,13 +451,24 @@ class AzureTrainingJob:
             self._run.cancel()
 
     def partial_leaderboard(self) -> list[Iteration]:
-        with self._reading():
-            iterations = [_iteration(child) for child in self._run.get_children()]
-        found = [it for it in iterations if it is not None]
-        return sorted(found, key=lambda it: it.validation_score, reverse=True)
+        children = self._read("the child runs", lambda: list(self._run.get_children()))
+        found = [it for it in (self._child_iteration(child) for child in children) if it]
+        board = sorted(found, key=lambda it: it.validation_score, reverse=True)
+        self._last_board = (time.monotonic(), board)
+        return board
+
+    def _child_iteration(self, child: Any) -> Iteration | None:
+        key = str(getattr(child, "id", "") or "")
+        if key and key in self._iterations:
+            return self._iterations[key]
+        iteration = self._read(f"child run {key}", lambda: _iteration(child))
+        if key and iteration is not None:  # scored: finished, it will not change
+            self._iterations[key] = iteration
+        return iteration
 
     def result(self, timeout: float | None = None) -> TrainingRun:
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._wait_for_turn()
         while (state := self._state()) == "Running":
             if deadline is not None and time.monotonic() >= deadline:
                 raise OperationTimeoutError(
@@ -392,8 +482,7 @@ class AzureTrainingJob:
         if state == "Canceled":
             raise TrainingCanceledError(f"AutoML run {self.run_id} was canceled")
         if state == "Failed":
-            with self._reading():
-                details = self._run.get_details() or {}
+            details = self._read("the error", self._run.get_details) or {}
             error = ((details.get("error") or {}).get("error") or {}).get("message")
             error = error or "Azure gave no message"
             raise TrainingError(f"AutoML run {self.run_id} failed: {error}")
@@ -410,13 +499,12 @@ class AzureTrainingJob:
         iterations = self.partial_leaderboard()
         if not iterations:
             raise TrainingError(f"AutoML run {self.run_id} finished without a child run")
-        with self._reading():
-            best_run = self._run.get_best_child()
-            best_properties = dict(best_run.properties or {})
-            best = _iteration(best_run)
-            metrics = _metrics_with_artifacts(best_run)
-            details = self._run.get_details() or {}
-            portal_url = str(self._run.get_portal_url())
+        best_run = self._read("the best child run", self._run.get_best_child)
+        best_properties = dict(best_run.properties or {})
+        best = self._read("the best child run", lambda: _iteration(best_run))
+        metrics = self._read("the metrics", lambda: _metrics_with_artifacts(best_run))
+        details = self._read("the details", self._run.get_details) or {}
+        portal_url = str(self._read("the portal URL", self._run.get_portal_url))
         best_type = str(best_properties.get("run_algorithm", "unknown"))
         best_score = float(best_properties.get("score", "nan"))
         validation_metrics = map_metrics(metrics)

@@ -20,7 +20,7 @@ from bankmarketing_ops._exceptions import (
     ServiceNotFoundError,
 )
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.azureml._sdk import reading, require, sdk_error_text, translated
+from bankmarketing_ops.backends.azureml._sdk import require, sdk_error_text, translated
 from bankmarketing_ops.backends.azureml.options import AzureMLOptions
 from bankmarketing_ops.backends.azureml.registry import read_model
 from bankmarketing_ops.backends.operations import ServiceOperation
@@ -120,7 +120,12 @@ class AzureDeployer:
 
     def _service(self, name: str) -> Any:
         webservice = require("azureml.core.webservice")
-        with reading(DeploymentError, f"web service {name!r}", not_found=ServiceNotFoundError):
+        with translated(
+            DeploymentError,
+            f"read web service {name!r}",
+            not_found=ServiceNotFoundError,
+            not_found_message=f"no web service {name!r} in Azure ML workspace {self._ws.name!r}",
+        ):
             return webservice.Webservice(self._ws, name=name)
 
     def _sdk_model(self, model: ModelVersion) -> Any:

@@ -7,10 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bankmarketing_ops import _constants as C
+from bankmarketing_ops.config import AzureAuthKind
 
 __all__ = ["AuthKind", "AzureMLOptions"]
 
-AuthKind = Literal["interactive", "service_principal", "cli", "msi", "token"]
+#: How the backend signs in (the same names as `BANKOPS_AZURE_AUTH`).
+AuthKind = AzureAuthKind
 
 
 class AzureMLOptions(BaseModel):

@@ -241,7 +241,9 @@ class AzurePipelines:
             name=TRAIN_STEP,
             automl_config=automl_config,
             outputs=[metrics, model],
-            allow_reuse=True,
+            # a run triggered over REST must search again: with reuse, Azure would hand
+            # back the cached step, since the data set (a URL) and settings never change
+            allow_reuse=False,
             # ours above are the same outputs: without this the step writes both twice
             enable_default_metrics_output=False,
             enable_default_model_output=False,

@@ -26,8 +26,10 @@ from bankmarketing_ops.backends.azureml.options import AuthKind
 
 __all__ = [
     "SERVICE_PRINCIPAL_VARIABLES",
+    "TOKEN_VARIABLES",
     "StaticTokenCredential",
     "connect",
+    "environment_tokens",
     "from_config",
     "make_auth",
     "monitor_credential",
@@ -36,6 +38,8 @@ __all__ = [
 _log = get_logger(__name__)
 
 SERVICE_PRINCIPAL_VARIABLES = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
+#: `auth="token"` from the environment reads the tokens from these (never the command line).
+TOKEN_VARIABLES = ("AZUREML_ARM_TOKEN", "AZUREML_MONITOR_TOKEN")
 
 
 class _ServicePrincipal(NamedTuple):
@@ -121,6 +125,27 @@ class StaticTokenCredential:
 
     def __repr__(self) -> str:
         return "StaticTokenCredential(token='**********')"
+
+
+def environment_tokens() -> dict[str, Any]:
+    """For `auth="token"` from the environment: the ARM token that opens the workspace
+    (`token=`) and a credential over the Azure Monitor token that reads its telemetry
+    (`credential=`), from `AZUREML_ARM_TOKEN` and `AZUREML_MONITOR_TOKEN`.
+
+    Raises:
+        ConfigurationError: a variable is not set (the message names it).
+    """
+    missing = [name for name in TOKEN_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise ConfigurationError(
+            "token auth reads AZUREML_ARM_TOKEN (an ARM access token: az account "
+            "get-access-token) and AZUREML_MONITOR_TOKEN (one for "
+            f"https://api.loganalytics.io); not set: {', '.join(missing)}"
+        )
+    return {
+        "token": os.environ["AZUREML_ARM_TOKEN"],
+        "credential": StaticTokenCredential(os.environ["AZUREML_MONITOR_TOKEN"]),
+    }
 
 
 def monitor_credential(auth: AuthKind | Any, *, tenant_id: str | None = None) -> Any:

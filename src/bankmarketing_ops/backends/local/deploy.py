@@ -342,8 +342,10 @@ class LocalDeployer:
         folder = self._services / name
         if not (folder / "service.json").exists():
             known = [p.name for p in self._services.glob("*") if (p / "service.json").exists()]
+            # which workspace was searched: the one found upward may not be the one meant
             raise ServiceNotFoundError(
-                f"no service named {name!r}" + (f" (services: {', '.join(known)})" if known else "")
+                f"no service named {name!r} in workspace {self._services.parent}"
+                + (f" (services: {', '.join(known)})" if known else "")
             )
         return folder
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bankmarketing_ops.telemetry.store import COLUMNS, connect
+from bankmarketing_ops.telemetry.store import COLUMNS, TELEMETRY_DB, connect
 from bankmarketing_ops.types.insights import RequestRecord
 
 __all__ = ["LocalInsights"]
@@ -19,7 +19,13 @@ class LocalInsights:
     def __init__(self, root: Path) -> None:
         self._root = root
 
+    def _recorded(self) -> bool:
+        """Whether any service has recorded here (reading must not create the store)."""
+        return (self._root / TELEMETRY_DB).exists()
+
     def _query(self, sql: str, parameters: Sequence[object]) -> list[tuple[object, ...]]:
+        if not self._recorded():
+            return []
         connection = connect(self._root)
         try:
             return connection.execute(sql, parameters).fetchall()
@@ -67,6 +73,8 @@ class LocalInsights:
         if service is not None:
             condition += " AND service = ?"
             parameters.append(service)  # type: ignore[arg-type]
+        if not self._recorded():
+            return 0
         connection = connect(self._root)
         try:
             with connection:

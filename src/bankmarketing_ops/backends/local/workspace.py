@@ -25,8 +25,10 @@ _log = get_logger(__name__)
 class LocalBackend:
     """A workspace rooted at a directory on this machine.
 
-    The directory is created on first use, with a `workspace.json` manifest that records
-    the layout version, so a newer library can tell an older workspace apart.
+    The directory is created on the first write (training, registering, deploying,
+    publishing), with a `workspace.json` manifest that records the layout version, so a
+    newer library can tell an older workspace apart. Reading a workspace that does not
+    exist finds it empty and leaves nothing behind.
     """
 
     def __init__(self, root: Path) -> None:
@@ -50,19 +52,25 @@ class LocalBackend:
         self.info()
         return LocalAutoML(self._root)
 
+    def _check(self) -> None:
+        """Check the manifest of an existing workspace; a missing one is left missing
+        (its components create what they write)."""
+        if self._root.is_dir():
+            self.info()
+
     @property
     def registry(self) -> LocalRegistry:
-        self.info()
+        self._check()
         return LocalRegistry(self._root)
 
     @property
     def deployer(self) -> LocalDeployer:
-        self.info()
+        self._check()
         return LocalDeployer(self._root)
 
     @property
     def insights(self) -> LocalInsights:
-        self.info()
+        self._check()
         return LocalInsights(self._root)
 
     @property

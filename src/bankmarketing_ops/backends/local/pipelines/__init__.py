@@ -221,8 +221,11 @@ class LocalPipelines:
         return self._published(self._store.get_pipeline(pipeline_id))
 
     def list(self, name: str | None = None) -> builtins.list[PublishedPipeline]:
+        records = self._store.list_pipelines(name)
+        if not records:  # nothing published: no server port to choose (and keep) yet
+            return []
         base = self.server_url()  # one read of the server config, not one per pipeline
-        return [self._published(record, base) for record in self._store.list_pipelines(name)]
+        return [self._published(record, base) for record in records]
 
     def set_enabled(self, pipeline_id: str, enabled: bool) -> PublishedPipeline:
         self._store.get_pipeline(pipeline_id)  # raises for an unknown id

@@ -108,11 +108,18 @@ class PipelineStore:
 
     @contextmanager
     def _connect(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        self.root.mkdir(parents=True, exist_ok=True)
         database = self.root / PIPELINES_DB
-        with closing(sqlite3.connect(database, timeout=30, isolation_level=None)) as connection:
+        # a read of a workspace that never published anything must not create one: it
+        # reads an empty database in memory instead
+        empty = not write and not database.exists()
+        if not empty:
+            self.root.mkdir(parents=True, exist_ok=True)
+        target = ":memory:" if empty else database
+        with closing(sqlite3.connect(target, timeout=30, isolation_level=None)) as connection:
             connection.row_factory = sqlite3.Row
-            if not self._schema_ready:  # once per store: the server keeps one for its life
+            if empty:
+                connection.executescript(_SCHEMA)
+            elif not self._schema_ready:  # once per store: the server keeps one for its life
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.executescript(_SCHEMA)
                 self._schema_ready = True
