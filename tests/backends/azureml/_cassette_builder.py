@@ -644,10 +644,17 @@ ROW = {
 }  # fmt: skip
 
 
-def endpoint_interactions() -> list[dict[str, Any]]:
+def swagger_get() -> dict[str, Any]:
+    """GET /swagger.json of the v1 ACI service: the real Azure-generated file (what
+    `wire="auto"` reads once to pick the request form)."""
     swagger = (
         Path(__file__).resolve().parents[2] / "fixtures/azureml/azureml_swagger_bankmarketing.json"
     )
+    root = SCORING_URI.rsplit("/", 1)[0]
+    return interaction("GET", f"{root}/swagger.json", body=swagger.read_text(encoding="utf-8"))
+
+
+def endpoint_interactions() -> list[dict[str, Any]]:
     root = SCORING_URI.rsplit("/", 1)[0]
     plain = {"Content-Type": "text/plain; charset=utf-8"}
     return [
@@ -667,7 +674,7 @@ def endpoint_interactions() -> list[dict[str, Any]]:
             body="",
             headers=plain,
         ),
-        interaction("GET", f"{root}/swagger.json", body=swagger.read_text(encoding="utf-8")),
+        swagger_get(),
     ]
 
 

@@ -89,6 +89,7 @@ def flow_interactions() -> list[dict[str, Any]]:
         *opened(),
         B.service_get(),
         *B.keys_interactions(B.PRIMARY),
+        B.swagger_get(),  # wire=auto: the form, read once (v1 here)
         endpoint_test_score(),
         # insights enable
         *opened(),
@@ -201,6 +202,7 @@ def benchmark_interactions(requests: int) -> list[dict[str, Any]]:
         *opened(),
         B.service_get(),
         *B.keys_interactions(B.PRIMARY),
+        B.swagger_get(),  # wire=auto: the form, read once (v1 here)
         *(endpoint_test_score() for _ in range(requests)),
     ]
 

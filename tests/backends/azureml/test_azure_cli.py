@@ -198,7 +198,7 @@ def test_endpoints_benchmark(vcr: Any, tmp_path: Path) -> None:
         C.BENCHMARKED,
         0,
     )
-    assert json.loads(payload.read_text()) == {"data": TWO_RECORDS}
+    assert json.loads(payload.read_text()) == {"data": TWO_RECORDS, "method": "predict"}
     assert "Authorization: Bearer $KEY" in report["ab_command"]
     assert_all_played(vcr)
 
