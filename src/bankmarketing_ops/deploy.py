@@ -139,7 +139,12 @@ class ModelDeployer:
         return self._backend.wait(service_name, timeout=timeout)
 
     def delete(self, service_name: str) -> None:
-        """Stop the service gracefully and remove it; deleting what is gone is fine."""
+        """Stop the service gracefully and remove it; deleting what is gone is fine.
+
+        Its telemetry stays until the retention period (or `InsightsManager.purge`); a new
+        service of the same name is a new deployment, whose summary starts from zero
+        (`InsightsManager.summary(..., all_deployments=True)` reads the whole history).
+        """
         self._backend.delete(service_name)
 
     def get_keys(self, service_name: str) -> ServiceKeys:

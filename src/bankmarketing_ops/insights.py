@@ -6,7 +6,7 @@ import builtins
 import re
 from collections import Counter, defaultdict
 
-from bankmarketing_ops._exceptions import ConfigurationError
+from bankmarketing_ops._exceptions import ConfigurationError, ServiceNotFoundError
 from bankmarketing_ops._stats import percentile
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
@@ -26,6 +26,11 @@ class InsightsManager:
     `telemetry.db` on the local backend (written off the request path at least once a
     second), in the workspace's Application Insights on Azure ML (read back with an Entra
     token). Both read back as the same `RequestRecord` and `TelemetrySummary` models.
+
+    Telemetry belongs to a deployment: a service deleted and deployed again under the same
+    name starts with fresh numbers. `summary`, `requests` and `timeline` read the
+    service's current deployment unless `all_deployments=True` (the name's whole history,
+    records from before deployments were kept included).
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -45,6 +50,14 @@ class InsightsManager:
         return self._deployer.wait(service, insights=False)
 
     # --- reading ------------------------------------------------------------------------
+    def current_deployment(self, service: str) -> str | None:
+        """The id of the service's running deployment; None when no such service runs now
+        or the backend keeps no deployment ids."""
+        try:
+            return self._deployer.get(service).deployment_id
+        except ServiceNotFoundError:
+            return None
+
     def requests(
         self,
         service: str,
@@ -55,16 +68,21 @@ class InsightsManager:
         success: bool | None = None,
         name: str | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
+        all_deployments: bool = False,
     ) -> builtins.list[RequestRecord]:
-        """The raw records, oldest first, filtered as asked."""
+        """The raw records of the current deployment (or `all_deployments`), oldest first
+        (or `newest_first`, where `limit` keeps the newest), filtered as asked."""
         return self._insights.requests(
             service,
+            deployment_id=None if all_deployments else self.current_deployment(service),
             since=since,
             until=until,
             result_code=result_code,
             success=success,
             name=name,
             limit=limit,
+            newest_first=newest_first,
         )
 
     def summary(
@@ -74,13 +92,19 @@ class InsightsManager:
         since: float | None = None,
         until: float | None = None,
         name: str | None = None,
+        all_deployments: bool = False,
     ) -> TelemetrySummary:
-        """Requests, failures, failure rate, latency p50/p95/p99 and counts by result code."""
-        records = self.requests(service, since=since, until=until, name=name)
+        """Requests, failures, failure rate, latency p50/p95/p99 and counts by result code
+        of the service's current deployment (or of `all_deployments` of the name)."""
+        deployment = None if all_deployments else self.current_deployment(service)
+        records = self._insights.requests(
+            service, deployment_id=deployment, since=since, until=until, name=name
+        )
         durations = sorted(r.duration_ms for r in records)
         failures = sum(not r.success for r in records)
         return TelemetrySummary(
             service=service,
+            deployment_id=deployment,
             since=since,
             until=until,
             requests=len(records),
@@ -101,8 +125,10 @@ class InsightsManager:
         bucket: str = "1m",
         since: float | None = None,
         until: float | None = None,
+        all_deployments: bool = False,
     ) -> builtins.list[TimelineBucket]:
-        """Requests, failures and latency per time bucket (`30s`, `1m`, `5m`, `1h`, `1d`)."""
+        """Requests, failures and latency per time bucket (`30s`, `1m`, `5m`, `1h`, `1d`),
+        of the current deployment (or of `all_deployments`)."""
         match = _BUCKET.match(bucket)
         if not match:
             raise ConfigurationError(f"bucket must look like 30s, 1m, 1h or 1d, not {bucket!r}")
@@ -110,7 +136,8 @@ class InsightsManager:
         if width <= 0:
             raise ConfigurationError("bucket must be longer than 0")
         groups: dict[float, builtins.list[RequestRecord]] = defaultdict(list)
-        for record in self.requests(service, since=since, until=until):
+        records = self.requests(service, since=since, until=until, all_deployments=all_deployments)
+        for record in records:
             groups[record.timestamp // width * width].append(record)
         buckets = []
         for start in sorted(groups):

@@ -18,7 +18,14 @@ from rich.text import Text
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError, PipelineError, PipelineRunError
-from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
+from bankmarketing_ops.cli._output import (
+    CopyableTable,
+    JsonOption,
+    emit_json,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from bankmarketing_ops.pipelines import PipelinePublisher
 from bankmarketing_ops.types.pipelines import (
     PipelineEndpoint,
@@ -141,17 +148,19 @@ def list_pipelines(json_output: JsonOption = False) -> None:
     if not listing.pipelines:
         console.print("no published pipelines; publish one with: bankops pipelines publish")
         return
-    table = Table("id", "name", "version", "enabled", "steps", "created")
+    table = CopyableTable(
+        "id", "name", "version", "enabled", "steps", "created", copyable=("id", "name", "version")
+    )
     for item in listing.pipelines:
         table.add_row(
             item.id,
-            Text(item.name),
-            Text(item.version),
+            item.name,
+            item.version,
             "yes" if item.enabled else "[red]no[/]",
             str(len(item.steps)),
             item.created_at,
         )
-    console.print(table)
+    table.print(console)
     for endpoint in listing.endpoints:
         console.print(
             f"endpoint [bold]{endpoint.name}[/] → version {endpoint.default_version}: "
@@ -191,7 +200,7 @@ def show(
     console.print(f"  id        {published.id}")
     console.print(f"  endpoint  {published.endpoint}")
     console.print(f"  steps     {' → '.join(published.steps)}")
-    table = Table("parameter", "type", "default", "description")
+    table = CopyableTable("parameter", "type", "default", "description", copyable=("parameter",))
     for parameter in published.parameters:
         table.add_row(
             parameter.name,
@@ -199,7 +208,7 @@ def show(
             Text(repr(parameter.default)),
             Text(parameter.description),
         )
-    console.print(table)
+    table.print(console)
 
 
 @app.command()
@@ -352,6 +361,8 @@ def render_run(run: PipelineRun) -> Group:
         f"[{color}]{run.status}[/] {_seconds(run.started_at, run.finished_at)}"
     )
     table = Table("step", "status", "time", "error")
+    for column in table.columns:  # a narrow terminal folds a cell, it never cuts one
+        column.overflow = "fold"
     for step in run.steps:
         table.add_row(
             step.name,
@@ -404,17 +415,25 @@ def runs(
     if not found:
         console.print("no pipeline runs")
         return
-    table = Table("run", "pipeline", "experiment", "status", "created", "error")
+    table = CopyableTable(
+        "run",
+        "pipeline",
+        "experiment",
+        "status",
+        "created",
+        "error",
+        copyable=("run", "pipeline", "experiment"),
+    )
     for item in found:
         table.add_row(
             item.id,
-            Text(item.pipeline_name),
-            Text(item.experiment_name),
+            item.pipeline_name,
+            item.experiment_name,
             item.status,
             item.created_at,
             Text((item.error or "")[:80]),
         )
-    console.print(table)
+    table.print(console)
 
 
 @app.command()

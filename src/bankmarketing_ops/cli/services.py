@@ -8,11 +8,17 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel, RootModel
-from rich.table import Table
 
 from bankmarketing_ops import ModelDeployer, ModelRegistry, WebService, Workspace
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._output import (
+    CopyableTable,
+    JsonOption,
+    emit_json,
+    fail,
+    handle_errors,
+    stdout,
+)
 from bankmarketing_ops.cli.models import parse_ref
 
 app = typer.Typer(help="Manage deployed scoring services.", no_args_is_help=True)
@@ -100,12 +106,18 @@ def list_command(json_output: JsonOption = False) -> None:
     if json_output:
         emit_json(_Services(services))
         return
-    table = Table(title=f"{len(services)} service(s)", title_justify="left")
-    for header in ("service", "state", "model", "scoring URI", "auth"):
-        table.add_column(header)
+    listing = CopyableTable(
+        "service",
+        "state",
+        "model",
+        "scoring URI",
+        "auth",
+        title=f"{len(services)} service(s)",
+        copyable=("service", "model", "scoring URI"),
+    )
     for s in services:
-        table.add_row(s.name, s.state, s.model, s.scoring_uri, "key" if s.auth_enabled else "OFF")
-    stdout().print(table)
+        listing.add_row(s.name, s.state, s.model, s.scoring_uri, "key" if s.auth_enabled else "OFF")
+    listing.print(stdout())
 
 
 @app.command("show")
@@ -170,9 +182,16 @@ def restart_command(name: ServiceArgument) -> None:
 @app.command("delete")
 @handle_errors
 def delete_command(name: ServiceArgument) -> None:
-    """Stop the service gracefully and remove it. Deleting what is gone is fine."""
+    """Stop the service gracefully and remove it. Deleting what is gone is fine. Its
+    recorded telemetry stays (until the retention period or a purge)."""
     ModelDeployer(Workspace.from_settings()).delete(name)
-    stdout().print(f"deleted service {name}")
+    stdout().print(
+        f"deleted service {name}. Its recorded requests stay until the retention period; a "
+        f"new service named {name} starts with fresh numbers. Read the old ones with: "
+        f"bankops insights show {name} --all-deployments; delete them with: "
+        f"bankops insights purge --service {name}",
+        markup=False,
+    )
 
 
 @handle_errors
@@ -193,7 +212,13 @@ def serve(
 ) -> None:
     """Serve a model in the foreground (for containers and process managers); Ctrl-C or
     SIGTERM stops it gracefully."""
-    from bankmarketing_ops.serving.config import KEYS_FILE, ServiceConfig, new_keys, write_keys
+    from bankmarketing_ops.serving.config import (
+        KEYS_FILE,
+        ServiceConfig,
+        new_deployment_id,
+        new_keys,
+        write_keys,
+    )
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
 
@@ -212,6 +237,7 @@ def serve(
         auth_enabled=not no_auth,
         created_at=now,
         updated_at=now,
+        deployment_id=new_deployment_id(),
     ).write(folder)
     keys = new_keys() if not (folder / KEYS_FILE).exists() or key else None
     if keys is not None:

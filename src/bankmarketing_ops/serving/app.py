@@ -191,6 +191,7 @@ class ScoringApp:
                 client_id.decode(errors="replace") if client_id else None,
                 self.config.name,
                 self.config.model_ref,
+                self.config.deployment_id,
             )
         )
 

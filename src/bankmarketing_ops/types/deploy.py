@@ -38,6 +38,9 @@ class WebService(BaseModel):
     """Share of scored records captured for drift monitoring (0 = capture off)."""
     created_at: str
     updated_at: str
+    deployment_id: str | None = None
+    """Made anew each time the service is created (not when its model is switched); its
+    telemetry records carry it. None on backends that do not keep one."""
     last_log_lines: list[str] = []
     """The end of the service log, when it is unhealthy."""
 

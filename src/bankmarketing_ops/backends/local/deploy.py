@@ -37,6 +37,7 @@ from bankmarketing_ops.serving.config import (
     LOG_FILE,
     KeyName,
     ServiceConfig,
+    new_deployment_id,
     new_keys,
     runtime_file,
     write_keys,
@@ -111,6 +112,7 @@ class LocalDeployer:
             workers=workers,
             created_at=now,
             updated_at=now,
+            deployment_id=new_deployment_id(),
         ).write(folder)
         write_keys(folder, new_keys())
         self._start(folder)
@@ -208,6 +210,7 @@ class LocalDeployer:
             capture_sample_rate=config.capture_sample_rate,
             created_at=config.created_at,
             updated_at=config.updated_at,
+            deployment_id=config.deployment_id,
             last_log_lines=[] if state == "Healthy" else self.logs(name, 20),
         )
 
