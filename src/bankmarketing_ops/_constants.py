@@ -65,6 +65,10 @@ HEALTH_TIMEOUT_S: Final = 2.0
 #: How often a running server checks its service file for a new model or settings.
 SERVICE_WATCH_INTERVAL_S: Final = 0.25
 KEY_BYTES: Final = 32
+#: A service log larger than this is moved aside (to `server.log.1`) when the service starts.
+SERVICE_LOG_MAX_BYTES: Final = 20 * 1024 * 1024
+#: How often `services logs --follow` looks for new lines.
+LOG_FOLLOW_POLL_S: Final = 0.5
 
 # --- clients ---
 CLIENT_TIMEOUT_S: Final = 30.0

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
 
+from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.backends.base import SupportsLogFollow
 from bankmarketing_ops.serving.config import KeyName
 from bankmarketing_ops.types.deploy import ServiceKeys, WebService
 from bankmarketing_ops.types.registry import ModelVersion
@@ -105,6 +108,30 @@ class ModelDeployer:
     def get_logs(self, service_name: str, num_lines: int = 50) -> builtins.list[str]:
         """The last lines of the service's log."""
         return self._backend.logs(service_name, num_lines)
+
+    def follow_logs(
+        self,
+        service_name: str,
+        *,
+        num_lines: int = 10,
+        timeout: float | None = None,
+        poll_s: float = C.LOG_FOLLOW_POLL_S,
+    ) -> Iterator[str]:
+        """The last `num_lines` lines of the service's log, then each new line as it is
+        written (`tail -f`), until `timeout` seconds pass (None: until you stop iterating)
+        or the service is deleted.
+
+        Raises:
+            ServiceNotFoundError: no such service.
+            ConfigurationError: this backend cannot follow a log (poll `get_logs`).
+        """
+        if not isinstance(self._backend, SupportsLogFollow):
+            raise ConfigurationError(
+                "this backend cannot follow a service log; call get_logs() again instead"
+            )
+        return self._backend.follow_logs(
+            service_name, num_lines=num_lines, poll_s=poll_s, timeout=timeout
+        )
 
     def update(
         self,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     import pandas as pd
@@ -38,6 +38,7 @@ __all__ = [
     "InsightsBackend",
     "PipelineBackend",
     "RegistryBackend",
+    "SupportsLogFollow",
     "TrainingJob",
     "WorkspaceInfo",
 ]
@@ -142,6 +143,15 @@ class DeployerBackend(Protocol):
     def regenerate_key(self, name: str, which: KeyName) -> None: ...
     def restart(self, name: str) -> None: ...
     def delete(self, name: str) -> None: ...
+
+
+@runtime_checkable
+class SupportsLogFollow(Protocol):
+    """A deployer that can follow a service's log as it grows (`tail -f`)."""
+
+    def follow_logs(
+        self, name: str, *, num_lines: int, poll_s: float, timeout: float | None
+    ) -> Iterator[str]: ...
 
 
 class InsightsBackend(Protocol):

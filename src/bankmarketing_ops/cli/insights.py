@@ -124,7 +124,9 @@ def requests_command(
     since: SinceOption = None,
     code: Annotated[int | None, typer.Option(help="Only this result code.")] = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only failed requests.")] = False,
-    tail: Annotated[int, typer.Option("--tail", "-n", help="The newest N requests.", min=1)] = 50,
+    tail: Annotated[
+        int, typer.Option("--tail", "-n", "--limit", help="The newest N requests.", min=1)
+    ] = 50,
     oldest_first: Annotated[
         bool, typer.Option("--oldest-first", help="The oldest N instead, oldest first.")
     ] = False,

@@ -385,20 +385,35 @@ def runs(
     ] = None,
     status: Annotated[str | None, typer.Option(help="Only runs in this state.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 20,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="With RUN_ID: follow the run live to its end, wherever it was started "
+            "(curl, a scheduler, trigger); exit 1 unless it completes.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """List pipeline runs, or show one with its steps and outputs."""
+    """List pipeline runs, or show one with its steps and outputs (--wait: follow it)."""
     publisher = _publisher()
     console = stdout()
+    if wait and run_id is None:
+        raise ConfigurationError("--wait follows one run: give its RUN_ID")
     if run_id is not None:
-        run = publisher.get_run(run_id)
+        if wait:
+            run = follow_run(publisher.get_run, run_id, stderr() if json_output else console)
+        else:
+            run = publisher.get_run(run_id)
         if json_output:
             emit_json(run)
-            return
-        console.print(render_run(run))
-        for step in run.steps:
-            for output, path in step.outputs.items():
-                console.print(f"  {step.name}.{output}: {path}")
+        else:
+            console.print(render_run(run))
+            for step in run.steps:
+                for output, path in step.outputs.items():
+                    console.print(f"  {step.name}.{output}: {path}")
+        if wait and run.status != "Completed":
+            raise PipelineRunError(run)
         return
     if status is not None and status not in get_args(RunStatus):
         raise ConfigurationError(

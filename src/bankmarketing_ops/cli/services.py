@@ -136,10 +136,27 @@ def show_command(name: ServiceArgument, json_output: JsonOption = False) -> None
 def logs_command(
     name: ServiceArgument,
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", "-f", help="Keep printing new lines as they come, until Ctrl-C."),
+    ] = False,
+    follow_seconds: Annotated[
+        float | None,
+        typer.Option(help="With --follow: stop after this many seconds (default: Ctrl-C)."),
+    ] = None,
 ) -> None:
-    """The end of the service's log."""
-    for line in ModelDeployer(Workspace.from_settings()).get_logs(name, lines):
-        typer.echo(line)
+    """The end of the service's log: one line per request (method, path, status, time,
+    request id, model, deployment) besides the server's own messages."""
+    deployer = ModelDeployer(Workspace.from_settings())
+    if not follow:
+        for line in deployer.get_logs(name, lines):
+            typer.echo(line)
+        return
+    try:
+        for line in deployer.follow_logs(name, num_lines=lines, timeout=follow_seconds):
+            typer.echo(line)
+    except KeyboardInterrupt:  # the way to stop following: not an error
+        return
 
 
 @app.command("keys")

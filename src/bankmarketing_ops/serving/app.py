@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import random
 import signal
@@ -26,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ScoringValidationError
-from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops._logging import get_logger, redact
 from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
@@ -37,6 +38,12 @@ from bankmarketing_ops.telemetry.writer import TelemetryWriter
 __all__ = ["ScoringApp"]
 
 _log = get_logger(__name__)
+#: One line per request in the service log (what `bankops services logs` shows). Its
+#: fields are the server's own (status, timing, ids, model) and the route; a path that is
+#: not one of our routes is redacted before it is logged. So this logger skips the
+#: redacting filter, which would cost more than the line itself on the scoring path.
+_access = logging.getLogger(f"{C.PACKAGE_NAME}.serving.access")
+_ROUTES = frozenset({"/", "/score", "/swagger.json", "/metrics", "/docs", "/docs/"})
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -172,6 +179,24 @@ class ScoringApp:
                     self._record(scope, status, seconds, request_id)
                 except Exception:  # telemetry must never fail a request
                     _log.exception("cannot record telemetry for %s", scope["path"])
+            if _access.isEnabledFor(logging.INFO):
+                self._access_line(scope["method"], route, status, seconds, request_id)
+
+    def _access_line(
+        self, method: str, route: str, status: int, seconds: float, request_id: str
+    ) -> None:
+        # the path only: never the query string or a header, so no key reaches the log
+        path = route if route in _ROUTES else redact(route[:200])
+        _access.info(
+            "%s %s %d %.2f ms request_id=%s model=%s deployment=%s",
+            method[:16],
+            path,
+            status,
+            seconds * 1000,
+            request_id,
+            self.served_ref,
+            self.config.deployment_id,
+        )
 
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         assert self.telemetry is not None
