@@ -65,6 +65,11 @@ from bankmarketing_ops.backends.azureml import (
 from bankmarketing_ops.backends.base import (
     WorkspaceInfo,
 )
+from bankmarketing_ops.champion import (
+    Evaluation,
+    compare_models,
+    compare_with_deployed,
+)
 from bankmarketing_ops.client import (
     AsyncEndpointClient,
     EndpointClient,
@@ -185,6 +190,7 @@ __all__ = [
     "DriftReport",
     "EndpointClient",
     "EnsembleMember",
+    "Evaluation",
     "FeatureDrift",
     "FieldError",
     "HttpPolicy",
@@ -250,6 +256,8 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceInfo",
     "__version__",
+    "compare_models",
+    "compare_with_deployed",
     "data",
     "get_settings",
     "training_pipeline",

@@ -6,8 +6,9 @@ import builtins
 import re
 from collections import Counter, defaultdict
 
-from bankmarketing_ops._exceptions import ConfigurationError, ServiceNotFoundError
+from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._stats import percentile
+from bankmarketing_ops.backends.base import SupportsDeploymentIds
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
 from bankmarketing_ops.workspace import Workspace
@@ -53,10 +54,9 @@ class InsightsManager:
     def current_deployment(self, service: str) -> str | None:
         """The id of the service's running deployment; None when no such service runs now
         or the backend keeps no deployment ids."""
-        try:
-            return self._deployer.get(service).deployment_id
-        except ServiceNotFoundError:
-            return None
+        if isinstance(self._deployer, SupportsDeploymentIds):
+            return self._deployer.deployment_id(service)
+        return None
 
     def requests(
         self,

@@ -164,4 +164,3 @@ def test_the_log_has_one_access_line_per_request_and_follows(
     assert "recorded requests stay" in text
     assert "bankops insights show svc --all-deployments" in text
     assert "bankops insights purge --service svc" in text
-

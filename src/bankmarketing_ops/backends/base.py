@@ -38,6 +38,7 @@ __all__ = [
     "InsightsBackend",
     "PipelineBackend",
     "RegistryBackend",
+    "SupportsDeploymentIds",
     "SupportsLogFollow",
     "TrainingJob",
     "WorkspaceInfo",
@@ -152,6 +153,16 @@ class SupportsLogFollow(Protocol):
     def follow_logs(
         self, name: str, *, num_lines: int, poll_s: float, timeout: float | None
     ) -> Iterator[str]: ...
+
+
+@runtime_checkable
+class SupportsDeploymentIds(Protocol):
+    """A deployer whose services carry a deployment id (made anew at each creation) that
+    their telemetry records keep."""
+
+    def deployment_id(self, name: str) -> str | None:
+        """The running deployment's id; None when there is no such service."""
+        ...
 
 
 class InsightsBackend(Protocol):

@@ -231,6 +231,13 @@ class LocalDeployer:
         with path.open(errors="replace") as handle:
             return [line.rstrip("\n") for line in deque(handle, maxlen=num_lines)]
 
+    def deployment_id(self, name: str) -> str | None:
+        check_name(name)
+        try:
+            return ServiceConfig.read(self._services / name).deployment_id
+        except FileNotFoundError:
+            return None
+
     def follow_logs(
         self, name: str, *, num_lines: int, poll_s: float, timeout: float | None
     ) -> Iterator[str]:
