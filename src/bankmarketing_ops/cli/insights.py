@@ -254,7 +254,7 @@ def export_command(
     json_output: JsonOption = False,
 ) -> None:
     """Send SERVICE's recorded requests (every deployment's) as OpenTelemetry spans (needs
-    the \\[otel] extra)."""
+    the [otel] extra)."""
     count = InsightsManager(Workspace.from_settings()).export(
         service,
         otlp_endpoint=otlp_endpoint,
