@@ -88,11 +88,14 @@ def test_copyable_values_are_whole_on_one_line_at_any_width(width: int) -> None:
 
 def test_a_table_that_fits_stays_a_table() -> None:
     out = _render(_services("svc"), 80)
-    assert out.splitlines()[1].startswith("┏")
-    assert "svc-model:12" in out
+    title, header, rule, row = out.splitlines()
+    assert title == "1 service(s)"
+    assert header.split() == ["service", "state", "model", "scoring", "URI", "auth"]
+    assert set(rule) == {"─"}
+    assert row.split() == ["svc", "Transitioning", "svc-model:12", URI, "key"]
 
 
 def test_a_table_that_does_not_fit_becomes_one_block_per_row() -> None:
     out = _render(_services("bankmarketing-service", "another-long-service-name"), 80)
     assert "scoring URI  http://127.0.0.1:56941/score" in out
-    assert "┏" not in out
+    assert "─" not in out

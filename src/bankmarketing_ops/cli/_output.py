@@ -13,6 +13,7 @@ from typing import Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -106,7 +107,14 @@ class CopyableTable:
     def table(self) -> Table:
         """The rows as a table, each copyable column exactly as wide as its widest value
         (the other columns give way)."""
-        table = Table(title=self.title, title_justify="left")
+        # no vertical rules: more room for values, and a copied row has no "│" in it
+        table = Table(
+            title=self.title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+        )
         for index, header in enumerate(self.headers):
             width = None
             if self._copyable[index]:
