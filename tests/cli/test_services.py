@@ -45,7 +45,7 @@ def test_deploy_score_rotate_and_delete(tmp_path: Path, trained_run: TrainingRun
     listed = runner.invoke(app, ["services", "list"])
     assert "svc" in listed.stdout
     assert "bank:1" in listed.stdout
-    logs = runner.invoke(app, ["services", "logs", "svc", "-n", "5"])
+    logs = runner.invoke(app, ["services", "logs", "svc", "-n", "50"])  # request lines too
     assert "listening on" in logs.stdout
     assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
     assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
@@ -137,7 +137,13 @@ def test_the_log_has_one_access_line_per_request_and_follows(
         service["scoring_uri"], json={"data": [ROW]}, headers={"Authorization": f"Bearer {key}"}
     )
     refused = httpx.post(service["scoring_uri"], json={"data": [ROW]})
-    lines = runner.invoke(app, ["services", "logs", "svc", "-n", "20"]).stdout.splitlines()
+    deadline = time.monotonic() + 5  # lines are written within a fifth of a second
+    while True:
+        lines = runner.invoke(app, ["services", "logs", "svc", "-n", "20"]).stdout.splitlines()
+        last = f"request_id={refused.headers['x-ms-request-id']}"
+        if any(last in line for line in lines) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     for answer, status in ((scored, 200), (refused, 401)):
         request_id = answer.headers["x-ms-request-id"]
         [line] = [line for line in lines if f"request_id={request_id}" in line]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import random
 import signal
@@ -27,9 +26,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ScoringValidationError
-from bankmarketing_ops._logging import get_logger, redact
+from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
+from bankmarketing_ops.serving.access_log import AccessLog
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
 from bankmarketing_ops.serving.scorer import Scorer, Scores
 from bankmarketing_ops.serving.swagger import openapi3, swagger2
@@ -38,12 +38,6 @@ from bankmarketing_ops.telemetry.writer import TelemetryWriter
 __all__ = ["ScoringApp"]
 
 _log = get_logger(__name__)
-#: One line per request in the service log (what `bankops services logs` shows). Its
-#: fields are the server's own (status, timing, ids, model) and the route; a path that is
-#: not one of our routes is redacted before it is logged. So this logger skips the
-#: redacting filter, which would cost more than the line itself on the scoring path.
-_access = logging.getLogger(f"{C.PACKAGE_NAME}.serving.access")
-_ROUTES = frozenset({"/", "/score", "/swagger.json", "/metrics", "/docs", "/docs/"})
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -82,6 +76,7 @@ class ScoringApp:
         self.keys = KeyStore(service_dir / KEYS_FILE)
         self.scorer: Scorer | None = None
         self.telemetry: TelemetryWriter | None = None
+        self.access_log: AccessLog | None = None
         self._specs: dict[str, bytes] = {}
         self._metrics = _Metrics()
         if not self.config.auth_enabled:
@@ -179,24 +174,21 @@ class ScoringApp:
                     self._record(scope, status, seconds, request_id)
                 except Exception:  # telemetry must never fail a request
                     _log.exception("cannot record telemetry for %s", scope["path"])
-            if _access.isEnabledFor(logging.INFO):
-                self._access_line(scope["method"], route, status, seconds, request_id)
-
-    def _access_line(
-        self, method: str, route: str, status: int, seconds: float, request_id: str
-    ) -> None:
-        # the path only: never the query string or a header, so no key reaches the log
-        path = route if route in _ROUTES else redact(route[:200])
-        _access.info(
-            "%s %s %d %.2f ms request_id=%s model=%s deployment=%s",
-            method[:16],
-            path,
-            status,
-            seconds * 1000,
-            request_id,
-            self.served_ref,
-            self.config.deployment_id,
-        )
+            # one line in the service log, written later; not the health checks that
+            # found the service healthy (the deployer and `services list` send many)
+            if self.access_log is not None and not (route == "/" and status == 200):
+                self.access_log.record(
+                    (
+                        time.time(),
+                        scope["method"],
+                        route,
+                        status,
+                        seconds * 1000,
+                        request_id,
+                        self.served_ref,
+                        self.config.deployment_id,
+                    )
+                )
 
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         assert self.telemetry is not None
@@ -229,6 +221,7 @@ class ScoringApp:
                     self.service_dir.parent.parent,
                     retention_days=get_settings().telemetry_retention_days,
                 )
+                self.access_log = AccessLog()
                 watcher = asyncio.create_task(self.watch())
                 asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
                 await send({"type": "lifespan.startup.complete"})
@@ -237,6 +230,8 @@ class ScoringApp:
                     watcher.cancel()
                 if self.telemetry is not None:  # SIGTERM included: write every record
                     await asyncio.to_thread(self.telemetry.close)
+                if self.access_log is not None:
+                    await asyncio.to_thread(self.access_log.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
