@@ -174,9 +174,9 @@ class ScoringApp:
                     self._record(scope, status, seconds, request_id)
                 except Exception:  # telemetry must never fail a request
                     _log.exception("cannot record telemetry for %s", scope["path"])
-            # one line in the service log, written later; not the health checks that
-            # found the service healthy (the deployer and `services list` send many)
-            if self.access_log is not None and not (route == "/" and status == 200):
+            # one line in the service log, written later; not the health checks (the
+            # deployer sends ten a second while a service starts; telemetry keeps them)
+            if self.access_log is not None and route != "/":
                 self.access_log.record(
                     (
                         time.time(),
