@@ -116,14 +116,20 @@ def test_quickstart_offline_without_data_explains_what_to_do(
     assert "Traceback" not in result.output
 
 
-def test_a_second_quickstart_keeps_a_deployed_model_it_does_not_beat(
+def test_quickstart_deploys_then_keeps_a_served_model_it_does_not_beat(
     workspace: Workspace, model: ModelVersion, trained_run: TrainingRun
 ) -> None:
     """Quickstart decides with the pipeline's rule: the candidate replaces the served model
-    only when strictly better on the candidate's test rows. Here the candidate *is* the
-    served model (same run, registered again), so it ties and the service keeps bank:1."""
+    only when strictly better on the candidate's test rows. The second time the candidate
+    *is* the served model (same run, registered again): it ties, and svc keeps bank:1."""
     frame = data.synthetic(3_000, seed=5)  # the rows the shared run was trained on
-    ModelDeployer(workspace).deploy(model, "svc")
+    first, _, _, evaluation = deploy_and_score(
+        workspace, model, "svc", run=trained_run, frame=frame
+    )
+    assert (first.model, evaluation.better) == ("bank:1", True)
+    assert deployment_decision(evaluation, model, first) == (
+        "deployed bank:1 to svc: no service 'svc' yet"
+    )
     again = ModelRegistry(workspace).register_run(trained_run, name="bank")
     service, _, response, evaluation = deploy_and_score(
         workspace, again, "svc", run=trained_run, frame=frame
@@ -140,15 +146,3 @@ def test_a_second_quickstart_keeps_a_deployed_model_it_does_not_beat(
     assert "bankops deploy bank:2 --service svc" in said
     # what the pipeline's evaluate step says on the same inputs
     assert compare_with_deployed(workspace, trained_run, "svc", frame) == evaluation
-
-
-def test_quickstart_deploys_when_there_is_no_service(
-    workspace: Workspace, model: ModelVersion, trained_run: TrainingRun
-) -> None:
-    service, _, _, evaluation = deploy_and_score(
-        workspace, model, "fresh", run=trained_run, frame=data.synthetic(3_000, seed=5)
-    )
-    assert (service.model, evaluation.better) == ("bank:1", True)
-    assert deployment_decision(evaluation, model, service) == (
-        "deployed bank:1 to fresh: no service 'fresh' yet"
-    )
