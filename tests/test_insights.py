@@ -164,6 +164,7 @@ def test_summary_timeline_and_purge_on_known_records(workspace: Workspace) -> No
             None,
             "known",
             "m:1",
+            None,
         )
         for i in range(100)
     ]
@@ -187,3 +188,39 @@ def test_summary_timeline_and_purge_on_known_records(workspace: Workspace) -> No
         insights.timeline("known", bucket="soon")
     assert insights.purge(service="known", older_than_s=1800) == 100
     assert insights.summary("known").requests == 0
+
+
+def test_a_summary_counts_the_running_deployment_only(
+    workspace: Workspace, model: ModelVersion
+) -> None:
+    root = Path(workspace.info().location)
+    old = [
+        (time.time() - 600 + i, SCORE, "u", 1.0, 200, 1, "POST", f"gone{i}", None, "svc", "m:1", d)
+        for i, d in enumerate(["deleted-deployment"] * 30 + [None] * 10)
+    ]
+    connection = connect(root)
+    insert(connection, old)
+    connection.close()
+    deployer = ModelDeployer(workspace)
+    service = deployer.deploy(model, "svc", insights_enabled=True)
+    assert service.deployment_id
+    key = deployer.get_keys("svc").primary_key.get_secret_value()
+    with httpx.Client() as client:
+        for _ in range(5):
+            client.post(
+                service.scoring_uri,
+                json={"data": [ROW]},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+    insights = InsightsManager(workspace)
+    _wait_for(insights, "svc", 5)
+    summary = insights.summary("svc", name=SCORE)
+    assert (summary.requests, summary.deployment_id) == (5, service.deployment_id)
+    history = insights.summary("svc", name=SCORE, all_deployments=True)
+    assert (history.requests, history.deployment_id) == (45, None)
+    records = insights.requests("svc", name=SCORE)
+    assert {r.deployment_id for r in records} == {service.deployment_id}
+    newest = insights.requests("svc", limit=2, newest_first=True, all_deployments=True)
+    assert newest[0].timestamp >= newest[1].timestamp >= max(r[0] for r in old)
+    deployer.delete("svc")  # no service: the whole history of the name
+    assert insights.summary("svc", name=SCORE).requests == 45

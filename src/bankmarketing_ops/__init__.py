@@ -78,6 +78,11 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and the AP
         BackendTimings,
         WorkspaceInfo,
     )
+    from bankmarketing_ops.champion import (
+        Evaluation,
+        compare_models,
+        compare_with_deployed,
+    )
     from bankmarketing_ops.client import (
         AsyncEndpointClient,
         EndpointClient,
@@ -186,6 +191,7 @@ _LAZY: dict[str, str] = {
     "DriftReport": "bankmarketing_ops.types.drift",
     "EndpointClient": "bankmarketing_ops.client",
     "EnsembleMember": "bankmarketing_ops.types.automl",
+    "Evaluation": "bankmarketing_ops.champion",
     "FeatureDrift": "bankmarketing_ops.types.drift",
     "HttpPolicy": "bankmarketing_ops.client",
     "InsightsManager": "bankmarketing_ops.insights",
@@ -227,6 +233,8 @@ _LAZY: dict[str, str] = {
     "WindowDrift": "bankmarketing_ops.types.drift",
     "Workspace": "bankmarketing_ops.workspace",
     "WorkspaceInfo": "bankmarketing_ops.backends.base",
+    "compare_models": "bankmarketing_ops.champion",
+    "compare_with_deployed": "bankmarketing_ops.champion",
     "get_settings": "bankmarketing_ops.config",
     "training_pipeline": "bankmarketing_ops.pipelines",
 }
@@ -281,6 +289,7 @@ __all__ = [
     "DriftReport",
     "EndpointClient",
     "EnsembleMember",
+    "Evaluation",
     "FeatureDrift",
     "FieldError",
     "HttpPolicy",
@@ -352,6 +361,8 @@ __all__ = [
     "WorkspaceError",
     "WorkspaceInfo",
     "__version__",
+    "compare_models",
+    "compare_with_deployed",
     "data",
     "get_settings",
     "training_pipeline",

@@ -83,6 +83,10 @@ RESTART_BACKOFF_MAX_S: Final = 30.0
 RESTART_BACKOFF_RESET_S: Final = 60.0
 #: How often a supervisor looks at its workers.
 SUPERVISOR_POLL_S: Final = 0.1
+#: A service log larger than this is moved aside (to `server.log.1`) when the service starts.
+SERVICE_LOG_MAX_BYTES: Final = 20 * 1024 * 1024
+#: How often `services logs --follow` looks for new lines.
+LOG_FOLLOW_POLL_S: Final = 0.5
 
 # --- clients ---
 CLIENT_TIMEOUT_S: Final = 30.0

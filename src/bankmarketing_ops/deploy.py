@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
 from typing import TypeAlias
 
+from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._logging import get_logger
-from bankmarketing_ops.backends.capabilities import RESTART, require
+from bankmarketing_ops.backends.capabilities import LOG_FOLLOW, RESTART, require
 from bankmarketing_ops.poller import Poller
 from bankmarketing_ops.serving.config import KeyName
 from bankmarketing_ops.types.deploy import ServiceKeys, ServiceState, WebService
@@ -95,6 +97,27 @@ class ModelDeployer:
         """The last lines of the service's log."""
         return self._backend.logs(service_name, num_lines)
 
+    def follow_logs(
+        self,
+        service_name: str,
+        *,
+        num_lines: int = 10,
+        timeout: float | None = None,
+        poll_s: float = C.LOG_FOLLOW_POLL_S,
+    ) -> Iterator[str]:
+        """The last `num_lines` lines of the service's log, then each new line as it is
+        written (`tail -f`), until `timeout` seconds pass (None: until you stop iterating)
+        or the service is deleted.
+
+        Raises:
+            ServiceNotFoundError: no such service.
+            UnsupportedFeatureError: this backend cannot follow a log (poll `get_logs`).
+        """
+        follower = require(self._workspace.backend, LOG_FOLLOW)
+        return follower.follow_logs(
+            service_name, num_lines=num_lines, poll_s=poll_s, timeout=timeout
+        )
+
     def update(
         self,
         service_name: str,
@@ -132,7 +155,12 @@ class ModelDeployer:
         return operation.result(timeout)
 
     def delete(self, service_name: str) -> None:
-        """Stop the service gracefully and remove it; deleting what is gone is fine."""
+        """Stop the service gracefully and remove it; deleting what is gone is fine.
+
+        Its telemetry stays until the retention period (or `InsightsManager.purge`); a new
+        service of the same name is a new deployment, whose summary starts from zero
+        (`InsightsManager.summary(..., all_deployments=True)` reads the whole history).
+        """
         self._backend.delete(service_name)
 
     def get_keys(self, service_name: str) -> ServiceKeys:

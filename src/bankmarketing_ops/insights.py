@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from bankmarketing_ops._exceptions import ConfigurationError
 from bankmarketing_ops._stats import percentile
-from bankmarketing_ops.backends.capabilities import TELEMETRY_PURGE, require
+from bankmarketing_ops.backends.capabilities import DEPLOYMENT_IDS, TELEMETRY_PURGE, find, require
 from bankmarketing_ops.types.deploy import WebService
 from bankmarketing_ops.types.insights import RequestRecord, TelemetrySummary, TimelineBucket
 from bankmarketing_ops.workspace import Workspace
@@ -27,6 +27,11 @@ class InsightsManager:
     `telemetry.db` on the local backend (written off the request path at least once a
     second), in the workspace's Application Insights on Azure ML (read back with an Entra
     token). Both read back as the same `RequestRecord` and `TelemetrySummary` models.
+
+    Telemetry belongs to a deployment: a service deleted and deployed again under the same
+    name starts with fresh numbers. `summary`, `requests` and `timeline` read the
+    service's current deployment unless `all_deployments=True` (the name's whole history,
+    records from before deployments were kept included).
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -44,6 +49,12 @@ class InsightsManager:
         return self._deployer.update(service, insights_enabled=False).result()
 
     # --- reading ------------------------------------------------------------------------
+    def current_deployment(self, service: str) -> str | None:
+        """The id of the service's running deployment; None when no such service runs now
+        or the backend keeps no deployment ids."""
+        ids = find(self._workspace.backend, DEPLOYMENT_IDS)
+        return None if ids is None else ids.deployment_id(service)
+
     def requests(
         self,
         service: str,
@@ -54,16 +65,21 @@ class InsightsManager:
         success: bool | None = None,
         name: str | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
+        all_deployments: bool = False,
     ) -> builtins.list[RequestRecord]:
-        """The raw records, oldest first, filtered as asked."""
+        """The raw records of the current deployment (or `all_deployments`), oldest first
+        (or `newest_first`, where `limit` keeps the newest), filtered as asked."""
         return self._insights.requests(
             service,
+            deployment_id=None if all_deployments else self.current_deployment(service),
             since=since,
             until=until,
             result_code=result_code,
             success=success,
             name=name,
             limit=limit,
+            newest_first=newest_first,
         )
 
     def summary(
@@ -73,13 +89,19 @@ class InsightsManager:
         since: float | None = None,
         until: float | None = None,
         name: str | None = None,
+        all_deployments: bool = False,
     ) -> TelemetrySummary:
-        """Requests, failures, failure rate, latency p50/p95/p99 and counts by result code."""
-        records = self.requests(service, since=since, until=until, name=name)
+        """Requests, failures, failure rate, latency p50/p95/p99 and counts by result code
+        of the service's current deployment (or of `all_deployments` of the name)."""
+        deployment = None if all_deployments else self.current_deployment(service)
+        records = self._insights.requests(
+            service, deployment_id=deployment, since=since, until=until, name=name
+        )
         durations = sorted(r.duration_ms for r in records)
         failures = sum(not r.success for r in records)
         return TelemetrySummary(
             service=service,
+            deployment_id=deployment,
             since=since,
             until=until,
             requests=len(records),
@@ -100,8 +122,10 @@ class InsightsManager:
         bucket: str = "1m",
         since: float | None = None,
         until: float | None = None,
+        all_deployments: bool = False,
     ) -> builtins.list[TimelineBucket]:
-        """Requests, failures and latency per time bucket (`30s`, `1m`, `5m`, `1h`, `1d`)."""
+        """Requests, failures and latency per time bucket (`30s`, `1m`, `5m`, `1h`, `1d`),
+        of the current deployment (or of `all_deployments`)."""
         match = _BUCKET.match(bucket)
         if not match:
             raise ConfigurationError(f"bucket must look like 30s, 1m, 1h or 1d, not {bucket!r}")
@@ -109,7 +133,8 @@ class InsightsManager:
         if width <= 0:
             raise ConfigurationError("bucket must be longer than 0")
         groups: dict[float, builtins.list[RequestRecord]] = defaultdict(list)
-        for record in self.requests(service, since=since, until=until):
+        records = self.requests(service, since=since, until=until, all_deployments=all_deployments)
+        for record in records:
             groups[record.timestamp // width * width].append(record)
         buckets = []
         for start in sorted(groups):

@@ -177,9 +177,9 @@ class Workspace:
 
     def supports(self, feature: capabilities.Feature) -> bool:
         """Whether this workspace's backend has an optional feature: `pipeline_server`,
-        `capture`, `restart` or `telemetry_purge` (the capability table in the docs says
-        which backend has which). Without it, the methods that need it raise
-        `UnsupportedFeatureError`."""
+        `capture`, `restart`, `telemetry_purge`, `log_follow` or `deployment_ids` (the
+        capability table in the docs says which backend has which). Without it, the
+        methods that need it raise `UnsupportedFeatureError`."""
         return capabilities.find(self._backend, capabilities.by_name(feature)) is not None
 
     @property

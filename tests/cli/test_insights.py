@@ -59,6 +59,23 @@ def test_show_and_requests(traffic: dict[str, int]) -> None:
     )
     assert len(failed) == 6
     assert {r["result_code"] for r in failed} == {401, 422}
+    newest = json.loads(
+        runner.invoke(app, ["insights", "requests", "svc", "--tail", "5", "--json"]).stdout
+    )
+    assert len(newest) == 5
+    stamps = [r["timestamp"] for r in newest]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    every = json.loads(runner.invoke(app, ["insights", "requests", "svc", "--json"]).stdout)
+    assert stamps[0] == max(r["timestamp"] for r in every)
+    table = runner.invoke(
+        app, ["insights", "requests", "svc", "--tail", "5"], env={"COLUMNS": "80"}
+    )
+    assert "5 request(s), newest first" in table.stdout
+    lines = table.stdout.splitlines()
+    for record in newest:  # the ids a user copies into drift labels, whole
+        assert any(record["request_id"] in line for line in lines), table.stdout
+    assert "…" not in table.stdout
+    assert "(deployment " in runner.invoke(app, ["insights", "show", "svc"]).stdout
 
 
 def test_disable_then_purge(traffic: dict[str, int]) -> None:

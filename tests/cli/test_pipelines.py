@@ -62,10 +62,23 @@ def test_trigger_runs_and_logs_over_the_cli(workspace: Workspace) -> None:
     assert json.loads(_invoke("runs", "--json", "--status", "Completed"))[0]["id"] == run["id"]
 
 
-def test_trigger_by_id_without_wait_prints_the_run(workspace: Workspace) -> None:
-    published = PipelinePublisher(workspace).publish(toy_pipeline(), name="toy")
-    out = _invoke("trigger", published.id, "-p", "seconds=0.5")
+def test_trigger_by_id_without_wait_prints_the_run_and_runs_wait_follows_it(
+    workspace: Workspace,
+) -> None:
+    publisher = PipelinePublisher(workspace)
+    published = publisher.publish(toy_pipeline(), name="toy")
+    out = _invoke("trigger", published.id, "-p", "seconds=1")  # a POST, as curl would send
     assert "bankops pipelines runs" in out
+    [started] = publisher.list_runs()
+    assert started.status in ("Queued", "Running")
+    followed = json.loads(_invoke("runs", started.id, "--wait", "--json"))
+    assert (followed["id"], followed["status"]) == (started.id, "Completed")
+    listing = _invoke("runs")  # CliRunner's console is 80 columns wide
+    assert any(started.id in line for line in listing.splitlines())
+    assert "…" not in listing
+    alone = runner.invoke(app, ["pipelines", "runs", "--wait"])
+    assert alone.exit_code == 1
+    assert "--wait follows one run" in alone.stderr
 
 
 def test_a_failed_run_exits_1_with_the_steps_error(workspace: Workspace) -> None:

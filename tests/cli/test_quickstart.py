@@ -6,8 +6,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from bankmarketing_ops import ModelRegistry, Workspace, data
+from bankmarketing_ops import (
+    ModelDeployer,
+    ModelRegistry,
+    ModelVersion,
+    TrainingRun,
+    Workspace,
+    compare_with_deployed,
+    data,
+)
 from bankmarketing_ops.cli import app
+from bankmarketing_ops.cli.quickstart import deploy_and_score, deployment_decision
 from tests.conftest import WriteCsv
 
 runner = CliRunner()
@@ -32,6 +41,7 @@ def test_quickstart_with_data_runs_every_step(
         "default LightGBM",
         "registered bankmarketing:1",
         "5. deploy and score",
+        "deployed bankmarketing:1 to bankmarketing: no service 'bankmarketing' yet",
         "scoring URI",
         '"result"',
         "bankops services delete bankmarketing",
@@ -68,6 +78,8 @@ def test_quickstart_reads_bankops_data(
     assert report["training"]["metrics_source"] == "test"
     assert report["service"]["state"] == "Healthy"
     assert report["service"]["model"] == "bankmarketing:1"
+    assert report["evaluation"]["better"] is True
+    assert report["evaluation"]["reason"] == "no service 'bankmarketing' yet"
     [probability] = report["scoring_response"]["result"]
     assert 0 <= probability <= 1
     assert report["insights"]["by_result_code"] == {"200": 50, "400": 2, "401": 3}
@@ -104,3 +116,35 @@ def test_quickstart_offline_without_data_explains_what_to_do(
     assert result.exit_code == 1
     assert "--data PATH" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_quickstart_deploys_then_keeps_a_served_model_it_does_not_beat(
+    workspace: Workspace, model: ModelVersion, trained_run: TrainingRun
+) -> None:
+    """Quickstart decides with the pipeline's rule: the candidate replaces the served model
+    only when strictly better on the candidate's test rows. The second time the candidate
+    *is* the served model (same run, registered again): it ties, and svc keeps bank:1."""
+    frame = data.synthetic(3_000, seed=5)  # the rows the shared run was trained on
+    first, _, _, evaluation = deploy_and_score(
+        workspace, model, "svc", run=trained_run, frame=frame
+    )
+    assert (first.model, evaluation.better) == ("bank:1", True)
+    assert deployment_decision(evaluation, model, first) == (
+        "deployed bank:1 to svc: no service 'svc' yet"
+    )
+    again = ModelRegistry(workspace).register_run(trained_run, name="bank")
+    service, _, response, evaluation = deploy_and_score(
+        workspace, again, "svc", run=trained_run, frame=frame
+    )
+    assert (service.model, evaluation.better, evaluation.deployed_model) == (
+        "bank:1",
+        False,
+        "bank:1",
+    )
+    assert ModelDeployer(workspace).get("svc").model == "bank:1"
+    assert len(response["result"]) == 1  # still scored
+    said = deployment_decision(evaluation, again, service)
+    assert said.startswith("kept bank:1 on svc, not the new bank:2: AUC_weighted")
+    assert "bankops deploy bank:2 --service svc" in said
+    # what the pipeline's evaluate step says on the same inputs
+    assert compare_with_deployed(workspace, trained_run, "svc", frame) == evaluation

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_deploy_score_rotate_and_delete(tmp_path: Path, trained_run: TrainingRun
     listed = runner.invoke(app, ["services", "list"])
     assert "svc" in listed.stdout
     assert "bank:1" in listed.stdout
-    logs = runner.invoke(app, ["services", "logs", "svc", "-n", "5"])
+    logs = runner.invoke(app, ["services", "logs", "svc", "-n", "50"])  # request lines too
     assert "listening on" in logs.stdout
     assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
     assert runner.invoke(app, ["services", "delete", "svc"]).exit_code == 0
@@ -166,3 +167,51 @@ def test_serve_in_the_foreground_until_sigterm(tmp_path: Path, trained_run: Trai
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert f"http://127.0.0.1:{port}/score" in out
+
+
+def test_the_log_has_one_access_line_per_request_and_follows(
+    tmp_path: Path, trained_run: TrainingRun
+) -> None:
+    _register(tmp_path, trained_run)
+    assert runner.invoke(app, ["deploy", "bank:1", "--service", "svc"]).exit_code == 0
+    service = json.loads(runner.invoke(app, ["services", "show", "svc", "--json"]).stdout)
+    key = json.loads(runner.invoke(app, ["services", "keys", "svc", "--json"]).stdout)[
+        "primary_key"
+    ]
+    scored = httpx.post(
+        service["scoring_uri"], json={"data": [ROW]}, headers={"Authorization": f"Bearer {key}"}
+    )
+    refused = httpx.post(service["scoring_uri"], json={"data": [ROW]})
+    deadline = time.monotonic() + 5  # lines are written within a fifth of a second
+    while True:
+        lines = runner.invoke(app, ["services", "logs", "svc", "-n", "20"]).stdout.splitlines()
+        last = f"request_id={refused.headers['x-ms-request-id']}"
+        if any(last in line for line in lines) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    for answer, status in ((scored, 200), (refused, 401)):
+        request_id = answer.headers["x-ms-request-id"]
+        [line] = [line for line in lines if f"request_id={request_id}" in line]
+        assert f"POST /score {status} " in line
+        assert "model=bank:1" in line
+        assert f"deployment={service['deployment_id']}" in line
+    assert key not in "\n".join(lines)
+
+    def later() -> None:
+        time.sleep(0.8)
+        httpx.get(service["scoring_uri"].removesuffix("score") + "swagger.json")
+
+    sender = threading.Thread(target=later)
+    sender.start()
+    followed = runner.invoke(
+        app, ["services", "logs", "svc", "-n", "1", "--follow", "--follow-seconds", "2.5"]
+    )
+    sender.join()
+    assert followed.exit_code == 0, followed.output
+    assert "GET /swagger.json 200" in followed.stdout
+    deleted = runner.invoke(app, ["services", "delete", "svc"])  # and what of its telemetry
+    assert deleted.exit_code == 0
+    text = " ".join(deleted.stdout.split())
+    assert "recorded requests stay" in text
+    assert "bankops insights show svc --all-deployments" in text
+    assert "bankops insights purge --service svc" in text

@@ -59,6 +59,7 @@ def test_every_record_becomes_a_span(
             None,
             "svc",
             "m:1",
+            None,
         )
         for i in range(30)
     ]

@@ -11,8 +11,8 @@ from bankmarketing_ops.telemetry.store import connect
 from bankmarketing_ops.telemetry.writer import TelemetryWriter
 
 
-def _row(i: int) -> tuple[float, str, str, float, int, int, str, str, None, str, str]:
-    return (time.time(), "POST /score", "u", 1.0, 200, 1, "POST", f"r{i}", None, "svc", "m:1")
+def _row(i: int) -> tuple[float, str, str, float, int, int, str, str, None, str, str, str]:
+    return (time.time(), "POST /score", "u", 1.0, 200, 1, "POST", f"r{i}", None, "svc", "m:1", "d1")
 
 
 def _count(root: Path) -> int:
@@ -46,7 +46,9 @@ def test_a_crash_loses_at_most_the_last_interval(tmp_path: Path) -> None:
 import os, time
 from bankmarketing_ops.telemetry.writer import TelemetryWriter
 w = TelemetryWriter({str(tmp_path)!r})
-row = lambda i: (time.time(), "POST /score", "u", 1.0, 200, 1, "POST", f"r{{i}}", None, "s", "m")
+row = lambda i: (
+    time.time(), "POST /score", "u", 1.0, 200, 1, "POST", f"r{{i}}", None, "s", "m", "d"
+)
 for i in range(100):
     w.record(row(i))
 time.sleep(1.5)          # more than the 1 s flush interval

@@ -211,7 +211,12 @@ class InsightsBackend(Protocol):
         success: bool | None = None,
         name: str | None = None,
         limit: int | None = None,
-    ) -> list[RequestRecord]: ...
+        deployment_id: str | None = None,
+        newest_first: bool = False,
+    ) -> list[RequestRecord]:
+        """Records oldest first (`newest_first`: the other way, and `limit` keeps the
+        newest); `deployment_id`: only that deployment's (None: every record of the name)."""
+        ...
 
 
 class PipelineBackend(Protocol):

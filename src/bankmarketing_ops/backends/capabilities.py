@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 
@@ -34,12 +34,16 @@ if TYPE_CHECKING:
 __all__ = [
     "CAPABILITIES",
     "CAPTURE",
+    "DEPLOYMENT_IDS",
+    "LOG_FOLLOW",
     "PIPELINE_SERVER",
     "RESTART",
     "TELEMETRY_PURGE",
     "Capability",
     "Feature",
     "SupportsCapture",
+    "SupportsDeploymentIds",
+    "SupportsLogFollow",
     "SupportsPipelineServer",
     "SupportsRestart",
     "SupportsTelemetryPurge",
@@ -50,7 +54,9 @@ __all__ = [
 ]
 
 #: The names of the optional features (`Workspace.supports`).
-Feature = Literal["pipeline_server", "capture", "restart", "telemetry_purge"]
+Feature = Literal[
+    "pipeline_server", "capture", "restart", "telemetry_purge", "log_follow", "deployment_ids"
+]
 
 P = TypeVar("P")
 
@@ -110,6 +116,25 @@ class SupportsTelemetryPurge(Protocol):
     """Request records (and captured inputs and labels) this library can delete."""
 
     def purge(self, *, service: str | None = None, older_than_s: float = 0.0) -> int: ...
+
+
+@runtime_checkable
+class SupportsLogFollow(Protocol):
+    """A service's log followed as it grows (`tail -f`)."""
+
+    def follow_logs(
+        self, name: str, *, num_lines: int, poll_s: float, timeout: float | None
+    ) -> Iterator[str]: ...
+
+
+@runtime_checkable
+class SupportsDeploymentIds(Protocol):
+    """Services carry a deployment id (made anew at each creation) that their telemetry
+    records keep."""
+
+    def deployment_id(self, name: str) -> str | None:
+        """The running deployment's id; None when there is no such service."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -179,8 +204,31 @@ TELEMETRY_PURGE: Capability[SupportsTelemetryPurge] = Capability(
     instead="set the retention period of the telemetry resource (Application Insights: "
     "Usage and estimated costs → Data retention), or use its purge API",
 )
+LOG_FOLLOW: Capability[SupportsLogFollow] = Capability(
+    name="log_follow",
+    feature="service log following",
+    service="deployer",
+    protocol=SupportsLogFollow,  # type: ignore[type-abstract]  # a protocol is the point
+    methods=("ModelDeployer.follow_logs",),
+    instead="call ModelDeployer.get_logs again",
+)
+DEPLOYMENT_IDS: Capability[SupportsDeploymentIds] = Capability(
+    name="deployment_ids",
+    feature="telemetry per deployment",
+    service="deployer",
+    protocol=SupportsDeploymentIds,  # type: ignore[type-abstract]  # a protocol is the point
+    methods=("InsightsManager.current_deployment",),
+    instead="read the service name's whole history (all_deployments=True) and filter it by time",
+)
 #: Every optional feature, in the order of the docs' table.
-CAPABILITIES: tuple[Capability[Any], ...] = (PIPELINE_SERVER, CAPTURE, RESTART, TELEMETRY_PURGE)
+CAPABILITIES: tuple[Capability[Any], ...] = (
+    PIPELINE_SERVER,
+    CAPTURE,
+    RESTART,
+    TELEMETRY_PURGE,
+    LOG_FOLLOW,
+    DEPLOYMENT_IDS,
+)
 
 
 def by_name(name: Feature) -> Capability[Any]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Annotated, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -22,6 +24,8 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.table import Table
+from rich.text import Text
 
 from bankmarketing_ops._constants import PACKAGE_NAME
 from bankmarketing_ops._exceptions import BankOpsError, TrainingCanceledError
@@ -65,6 +69,112 @@ def stdout_for_json_only() -> Iterator[None]:
             yield
     finally:
         _json_stream.pop()
+
+
+class CopyableTable:
+    """Rows for people, where nothing a user copies is ever cut or folded.
+
+    The `copyable` columns (ids, model references, URIs) keep their values on one line:
+    as a table when the table fits the console so, else as one block of `column  value`
+    lines per row. Other columns wrap; no cell is ever ellipsized. Scripts use `--json`.
+    """
+
+    def __init__(
+        self,
+        *headers: str,
+        title: str | None = None,
+        copyable: Collection[str] = (),
+        right: Collection[str] = (),
+    ) -> None:
+        unknown = set(copyable) - set(headers) | set(right) - set(headers)
+        if unknown:
+            raise ValueError(f"no column(s) {sorted(unknown)}")
+        self.headers, self.title = headers, title
+        self._copyable, self._right = [h in copyable for h in headers], set(right)
+        self.rows: list[tuple[str | Text, ...]] = []
+
+    def add_row(self, *cells: str | Text) -> None:
+        """Strings are markup, except in copyable columns (plain text there: `[x]` stays)."""
+        if len(cells) != len(self.headers):
+            raise ValueError(f"{len(self.headers)} cells expected, not {len(cells)}")
+        self.rows.append(
+            tuple(
+                Text(c) if copy and isinstance(c, str) else c
+                for c, copy in zip(cells, self._copyable, strict=True)
+            )
+        )
+
+    def table(self) -> Table:
+        """The rows as a table, each copyable column exactly as wide as its widest value
+        (the other columns give way)."""
+        # no vertical rules: more room for values, and a copied row has no "│" in it
+        table = Table(
+            title=self.title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+        )
+        for index, header in enumerate(self.headers):
+            width = None
+            if self._copyable[index]:
+                width = max([len(header)] + [_width(row[index]) for row in self.rows])
+            table.add_column(
+                header,
+                overflow="fold",
+                width=width,
+                justify="right" if header in self._right else "left",
+            )
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def print(self, console: Console) -> None:
+        if self._fits(console):
+            console.print(self.table())
+            return
+        if self.title:
+            console.print(self.title, markup=False)
+        label = max(len(h) for h in self.headers)
+        for row in self.rows:
+            console.print()
+            for header, cell in zip(self.headers, row, strict=True):
+                value = Text.from_markup(cell) if isinstance(cell, str) else cell
+                # one line however long (soft wrap): the terminal wraps it, copying keeps it
+                console.print(
+                    Text.assemble((header.ljust(label), "bold"), "  ", value),
+                    soft_wrap=True,
+                )
+
+    def _fits(self, console: Console) -> bool:
+        """Whether the table shows every copyable value whole on one line at this width,
+        and folds no word of the other columns (a column squeezed to nothing loses data)."""
+        probe = Console(width=console.width, file=io.StringIO(), color_system=None)
+        with probe.capture() as captured:
+            probe.print(self.table())
+        text = captured.get()
+        lines = text.splitlines()
+        for row in self.rows:
+            for cell, copy in zip(row, self._copyable, strict=True):
+                value = _plain(cell)
+                if copy and value and not any(value in line for line in lines):
+                    return False
+                words = [] if copy else [w for w in value.split() if len(w) <= _LONG_WORD]
+                if any(word not in text for word in words):
+                    return False
+        return True
+
+
+#: Words longer than this (paths in an error, say) may fold in a table's free-text column.
+_LONG_WORD = 20
+
+
+def _plain(cell: str | Text) -> str:
+    return Text.from_markup(cell).plain if isinstance(cell, str) else cell.plain
+
+
+def _width(cell: str | Text) -> int:
+    return Text(_plain(cell)).cell_len
 
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:

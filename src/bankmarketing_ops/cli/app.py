@@ -28,7 +28,7 @@ app = typer.Typer(
     name="bankops",
     help="Operationalize the Bank Marketing classifier: data → AutoML → endpoint → monitoring.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_show_locals=False,  # locals may hold keys and tokens
 )
 app.command("quickstart")(quickstart)

@@ -11,9 +11,16 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel, RootModel
+from rich.markup import escape
 from rich.table import Table
 
-from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stdout
+from bankmarketing_ops.cli._output import (
+    CopyableTable,
+    JsonOption,
+    emit_json,
+    handle_errors,
+    stdout,
+)
 from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.insights import InsightsManager
 from bankmarketing_ops.telemetry.dashboard import render_dashboard
@@ -26,6 +33,16 @@ app = typer.Typer(
 ServiceArgument = Annotated[str, typer.Argument(help="The service name.")]
 SinceOption = Annotated[
     float | None, typer.Option(help="Only the last N minutes (default: everything kept).")
+]
+
+
+AllDeploymentsOption = Annotated[
+    bool,
+    typer.Option(
+        "--all-deployments",
+        help="Every record kept under the name, of services since deleted included "
+        "(default: the running deployment only).",
+    ),
 ]
 
 
@@ -47,8 +64,13 @@ def render_summary(summary: TelemetrySummary) -> None:
             ("p99", summary.latency_ms_p99),
         )
     }
+    scope = (
+        f"deployment {summary.deployment_id}"
+        if summary.deployment_id
+        else "every deployment of the name"
+    )
     console.print(
-        f"[bold]{summary.service}[/]: {summary.requests:,} requests, "
+        f"[bold]{escape(summary.service)}[/] ({scope}): {summary.requests:,} requests, "
         f"{summary.failures:,} failed ({summary.failure_rate:.1%}); latency "
         f"p50 {p['p50']}, p95 {p['p95']}, p99 {p['p99']}"
     )
@@ -79,10 +101,16 @@ def disable_command(service: ServiceArgument) -> None:
 @app.command("show")
 @handle_errors
 def show_command(
-    service: ServiceArgument, since: SinceOption = None, json_output: JsonOption = False
+    service: ServiceArgument,
+    since: SinceOption = None,
+    all_deployments: AllDeploymentsOption = False,
+    json_output: JsonOption = False,
 ) -> None:
-    """Requests, failures, failure rate, latency percentiles, counts by result code."""
-    summary = InsightsManager(open_workspace()).summary(service, since=_since(since))
+    """Requests, failures, failure rate, latency percentiles, counts by result code (of the
+    running deployment; --all-deployments for the name's whole history)."""
+    summary = InsightsManager(open_workspace()).summary(
+        service, since=_since(since), all_deployments=all_deployments
+    )
     if json_output:
         emit_json(summary)
     else:
@@ -96,32 +124,48 @@ def requests_command(
     since: SinceOption = None,
     code: Annotated[int | None, typer.Option(help="Only this result code.")] = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only failed requests.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    tail: Annotated[
+        int, typer.Option("--tail", "-n", "--limit", help="The newest N requests.", min=1)
+    ] = 50,
+    oldest_first: Annotated[
+        bool, typer.Option("--oldest-first", help="The oldest N instead, oldest first.")
+    ] = False,
+    all_deployments: AllDeploymentsOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """The raw request records, oldest first."""
+    """The raw request records, newest first (--oldest-first for the other end)."""
     records = InsightsManager(open_workspace()).requests(
         service,
         since=_since(since),
         result_code=code,
         success=False if failed else None,
-        limit=limit,
+        limit=tail,
+        newest_first=not oldest_first,
+        all_deployments=all_deployments,
     )
     if json_output:
         emit_json(_Records(records))
         return
-    table = Table(title=f"{len(records)} request(s)", title_justify="left")
-    for header in ("time", "request", "code", "ms", "request id"):
-        table.add_column(header)
+    order = "oldest first" if oldest_first else "newest first"
+    listing = CopyableTable(
+        "time (UTC)",
+        "request",
+        "code",
+        "ms",
+        "request id",
+        title=f"{len(records)} request(s), {order}",
+        copyable=("request id",),
+        right=("code", "ms"),
+    )
     for r in records:
-        table.add_row(
-            datetime.fromtimestamp(r.timestamp, UTC).strftime("%H:%M:%S.%f")[:-3],
+        listing.add_row(
+            datetime.fromtimestamp(r.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             r.name,
             str(r.result_code),
             f"{r.duration_ms:.2f}",
             r.request_id,
         )
-    stdout().print(table)
+    listing.print(stdout())
 
 
 class _Purged(BaseModel):
@@ -156,12 +200,15 @@ def dashboard_command(
     ),
     serve: Annotated[bool, typer.Option("--serve", help="Also serve it on 127.0.0.1.")] = False,
     port: Annotated[int, typer.Option(help="Port for --serve.")] = 8050,
+    all_deployments: AllDeploymentsOption = False,
 ) -> None:
     """Write an HTML dashboard (works offline): requests per bucket, failures, latency
     percentiles and result codes; --serve serves it until Ctrl-C."""
     manager = InsightsManager(open_workspace())
-    summary = manager.summary(service, since=_since(since))
-    timeline = manager.timeline(service, bucket=bucket, since=_since(since))
+    summary = manager.summary(service, since=_since(since), all_deployments=all_deployments)
+    timeline = manager.timeline(
+        service, bucket=bucket, since=_since(since), all_deployments=all_deployments
+    )
     output.write_text(render_dashboard(summary, timeline, generated_at=time.time()))
     stdout().print(f"wrote {output} ({summary.requests:,} requests)")
     if serve:
@@ -206,7 +253,8 @@ def export_command(
     since: SinceOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Send SERVICE's recorded requests as OpenTelemetry spans (needs the [otel] extra)."""
+    """Send SERVICE's recorded requests (every deployment's) as OpenTelemetry spans (needs
+    the [otel] extra)."""
     count = InsightsManager(open_workspace()).export(
         service,
         otlp_endpoint=otlp_endpoint,

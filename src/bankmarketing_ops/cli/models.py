@@ -42,7 +42,7 @@ def list_command(
     if json_output:
         emit_json(_Versions(versions))
     else:
-        stdout().print(render_training.versions_table(versions))
+        render_training.versions_table(versions).print(stdout())
 
 
 @app.command("show")

@@ -23,7 +23,14 @@ from bankmarketing_ops._exceptions import (
     OperationTimeoutError,
     PipelineRunError,
 )
-from bankmarketing_ops.cli._output import JsonOption, emit_json, handle_errors, stderr, stdout
+from bankmarketing_ops.cli._output import (
+    CopyableTable,
+    JsonOption,
+    emit_json,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from bankmarketing_ops.cli._workspace import open_workspace
 from bankmarketing_ops.pipelines import PipelinePublisher, training_pipeline
 from bankmarketing_ops.types.pipelines import (
@@ -176,17 +183,19 @@ def list_pipelines(json_output: JsonOption = False) -> None:
     if not listing.pipelines:
         console.print("no published pipelines; publish one with: bankops pipelines publish")
         return
-    table = Table("id", "name", "version", "enabled", "steps", "created")
+    table = CopyableTable(
+        "id", "name", "version", "enabled", "steps", "created", copyable=("id", "name", "version")
+    )
     for item in listing.pipelines:
         table.add_row(
             item.id,
-            Text(item.name),
-            Text(item.version),
+            item.name,
+            item.version,
             "yes" if item.enabled else "[red]no[/]",
             str(len(item.steps)),
             item.created_at,
         )
-    console.print(table)
+    table.print(console)
     for endpoint in listing.endpoints:
         console.print(
             f"endpoint [bold]{endpoint.name}[/] → version {endpoint.default_version}: "
@@ -226,7 +235,7 @@ def show(
     console.print(f"  id        {published.id}")
     console.print(f"  endpoint  {published.endpoint}")
     console.print(f"  steps     {' → '.join(published.steps)}")
-    table = Table("parameter", "type", "default", "description")
+    table = CopyableTable("parameter", "type", "default", "description", copyable=("parameter",))
     for parameter in published.parameters:
         table.add_row(
             parameter.name,
@@ -234,7 +243,7 @@ def show(
             Text(repr(parameter.default)),
             Text(parameter.description),
         )
-    console.print(table)
+    table.print(console)
 
 
 @app.command()
@@ -395,6 +404,8 @@ def render_run(run: PipelineRun) -> Group:
         f"[{color}]{run.status}[/] {_seconds(run.started_at, run.finished_at)}"
     )
     table = Table("step", "status", "time", "error")
+    for column in table.columns:  # a narrow terminal folds a cell, it never cuts one
+        column.overflow = "fold"
     for step in run.steps:
         table.add_row(
             step.name,
@@ -417,20 +428,35 @@ def runs(
     ] = None,
     status: Annotated[str | None, typer.Option(help="Only runs in this state.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 20,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="With RUN_ID: follow the run live to its end, wherever it was started "
+            "(curl, a scheduler, trigger); exit 1 unless it completes.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """List pipeline runs, or show one with its steps and outputs."""
+    """List pipeline runs, or show one with its steps and outputs (--wait: follow it)."""
     publisher = _publisher()
     console = stdout()
+    if wait and run_id is None:
+        raise ConfigurationError("--wait follows one run: give its RUN_ID")
     if run_id is not None:
-        run = publisher.get_run(run_id)
+        if wait:
+            run = follow_run(publisher.get_run, run_id, stderr() if json_output else console)
+        else:
+            run = publisher.get_run(run_id)
         if json_output:
             emit_json(run)
-            return
-        console.print(render_run(run))
-        for step in run.steps:
-            for output, path in step.outputs.items():
-                console.print(f"  {step.name}.{output}: {path}")
+        else:
+            console.print(render_run(run))
+            for step in run.steps:
+                for output, path in step.outputs.items():
+                    console.print(f"  {step.name}.{output}: {path}")
+        if wait and run.status != "Completed":
+            raise PipelineRunError(run)
         return
     if status is not None and status not in get_args(RunStatus):
         raise ConfigurationError(
@@ -447,17 +473,25 @@ def runs(
     if not found:
         console.print("no pipeline runs")
         return
-    table = Table("run", "pipeline", "experiment", "status", "created", "error")
+    table = CopyableTable(
+        "run",
+        "pipeline",
+        "experiment",
+        "status",
+        "created",
+        "error",
+        copyable=("run", "pipeline", "experiment"),
+    )
     for item in found:
         table.add_row(
             item.id,
-            Text(item.pipeline_name),
-            Text(item.experiment_name),
+            item.pipeline_name,
+            item.experiment_name,
             item.status,
             item.created_at,
             Text((item.error or "")[:80]),
         )
-    console.print(table)
+    table.print(console)
 
 
 @app.command()

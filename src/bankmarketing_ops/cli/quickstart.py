@@ -21,6 +21,7 @@ from bankmarketing_ops import (
     DriftMonitor,
     DriftReport,
     EndpointClient,
+    Evaluation,
     InsightsManager,
     ModelDeployer,
     ModelVersion,
@@ -32,6 +33,7 @@ from bankmarketing_ops import (
     TrainingRun,
     WebService,
     Workspace,
+    compare_models,
     data,
     training_pipeline,
 )
@@ -70,6 +72,9 @@ class QuickstartReport(BaseModel):
     """The AutoML run (short budget)."""
     registered: ModelVersion | None = None
     """The model version the run registered."""
+    evaluation: Evaluation | None = None
+    """Whether the new model beat the one the service already served (the pipeline's
+    champion/challenger rule), and so replaced it."""
     service: WebService | None = None
     """The scoring service serving it."""
     scoring_request: dict[str, Any] | None = None
@@ -240,8 +245,11 @@ def quickstart(
     assert version is not None
     if not json_output:
         console.rule("[bold]5. deploy and score")
-    service, request, response = deploy_and_score(workspace, version, service_name)
+    service, request, response, evaluation = deploy_and_score(
+        workspace, version, service_name, run=run, frame=frame
+    )
     if not json_output:
+        console.print(deployment_decision(evaluation, version, service), markup=False)
         describe(service)
         console.print_json(data={"request": request, "response": response})
         console.rule("[bold]6. insights")
@@ -277,6 +285,7 @@ def quickstart(
                 profile=profile,
                 training=run,
                 registered=version,
+                evaluation=evaluation,
                 service=service,
                 scoring_request=request,
                 scoring_response=response,
@@ -403,15 +412,43 @@ def traffic_with_insights(workspace: Workspace, service: WebService) -> Telemetr
         time.sleep(timings.telemetry_poll_s)
 
 
+def deployment_decision(evaluation: Evaluation, version: ModelVersion, service: WebService) -> str:
+    """One sentence: what the service serves now, and why."""
+    if evaluation.better:
+        return f"deployed {version.ref} to {service.name}: {evaluation.reason}"
+    return (
+        f"kept {service.model} on {service.name}, not the new {version.ref}: "
+        f"{evaluation.reason}. Deploy it anyway with: bankops deploy {version.ref} "
+        f"--service {service.name}"
+    )
+
+
 def deploy_and_score(
-    workspace: Workspace, version: ModelVersion, service_name: str
-) -> tuple[WebService, dict[str, Any], dict[str, Any]]:
-    """Deploy (or switch an existing service to) `version`, then score one record over HTTP."""
+    workspace: Workspace,
+    version: ModelVersion,
+    service_name: str,
+    *,
+    run: TrainingRun,
+    frame: pd.DataFrame,
+) -> tuple[WebService, dict[str, Any], dict[str, Any], Evaluation]:
+    """Deploy `version`, or switch an existing service to it when it beats the model served
+    now (the training pipeline's champion/challenger rule); then score one record over
+    HTTP."""
     deployer = ModelDeployer(workspace)
-    if service_name in {s.name for s in deployer.list()}:
+    existing = {s.name: s for s in deployer.list()}.get(service_name)
+    evaluation = compare_models(
+        workspace,
+        run,
+        existing.model if existing else None,
+        frame,
+        service_name=service_name,
+    )
+    if existing is None:
+        service = deployer.begin_deploy(version, service_name).result()
+    elif evaluation.better:
         service = deployer.update(service_name, model=version)
     else:
-        service = deployer.begin_deploy(version, service_name).result()
+        service = existing
     key = deployer.get_keys(service_name).primary_key.get_secret_value()
     request = {"data": [data.SCHEMA.example_row()], "method": "predict_proba"}
     reply = httpx.post(
@@ -422,4 +459,4 @@ def deploy_and_score(
     answer = reply.json()
     if isinstance(answer, str):  # Azure v1 AutoML: a JSON document inside a JSON string
         answer = json.loads(answer)
-    return service, request, answer
+    return service, request, answer, evaluation

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bankmarketing_ops import Iteration, ModelVersion, TrainingRun, TrainingStatus
+from bankmarketing_ops.cli._output import CopyableTable
 
 _COMPARED = (
     "AUC_weighted",
@@ -115,19 +116,28 @@ def run_summary(run: TrainingRun) -> list[object]:
     return parts
 
 
-def versions_table(versions: list[ModelVersion]) -> Table:
-    table = Table(title=f"{len(versions)} model version(s)", title_justify="left")
-    for header in ("model", "type", "AUC_weighted", "accuracy", "origin", "created", "tags"):
-        table.add_column(header)
+def versions_table(versions: list[ModelVersion]) -> CopyableTable:
+    listing = CopyableTable(
+        "model",
+        "type",
+        "AUC_weighted",
+        "accuracy",
+        "origin",
+        "created",
+        "tags",
+        title=f"{len(versions)} model version(s)",
+        copyable=("model",),
+        right=("AUC_weighted", "accuracy"),
+    )
     for v in versions:
         m = v.metrics
-        table.add_row(
+        listing.add_row(
             v.ref,
             v.model_type,
             "—" if m is None else f"{m.AUC_weighted:.4f}",
             "—" if m is None else f"{m.accuracy:.4f}",
             v.training.origin,
             v.created_at,
-            ", ".join(f"{k}={val}" for k, val in v.tags.items()),
+            Text(", ".join(f"{k}={val}" for k, val in v.tags.items())),
         )
-    return table
+    return listing

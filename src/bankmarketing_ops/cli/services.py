@@ -8,11 +8,17 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel, RootModel
-from rich.table import Table
 
 from bankmarketing_ops import ModelDeployer, ModelRegistry, ServiceExistsError, WebService
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops.cli._output import JsonOption, emit_json, fail, handle_errors, stdout
+from bankmarketing_ops.cli._output import (
+    CopyableTable,
+    JsonOption,
+    emit_json,
+    fail,
+    handle_errors,
+    stdout,
+)
 from bankmarketing_ops.cli._workspace import open_local_workspace, open_workspace
 from bankmarketing_ops.cli.models import parse_ref
 
@@ -110,12 +116,18 @@ def list_command(json_output: JsonOption = False) -> None:
     if json_output:
         emit_json(_Services(services))
         return
-    table = Table(title=f"{len(services)} service(s)", title_justify="left")
-    for header in ("service", "state", "model", "scoring URI", "auth"):
-        table.add_column(header)
+    listing = CopyableTable(
+        "service",
+        "state",
+        "model",
+        "scoring URI",
+        "auth",
+        title=f"{len(services)} service(s)",
+        copyable=("service", "model", "scoring URI"),
+    )
     for s in services:
-        table.add_row(s.name, s.state, s.model, s.scoring_uri, "key" if s.auth_enabled else "OFF")
-    stdout().print(table)
+        listing.add_row(s.name, s.state, s.model, s.scoring_uri, "key" if s.auth_enabled else "OFF")
+    listing.print(stdout())
 
 
 @app.command("show")
@@ -134,10 +146,27 @@ def show_command(name: ServiceArgument, json_output: JsonOption = False) -> None
 def logs_command(
     name: ServiceArgument,
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", "-f", help="Keep printing new lines as they come, until Ctrl-C."),
+    ] = False,
+    follow_seconds: Annotated[
+        float | None,
+        typer.Option(help="With --follow: stop after this many seconds (default: Ctrl-C)."),
+    ] = None,
 ) -> None:
-    """The end of the service's log."""
-    for line in ModelDeployer(open_workspace()).get_logs(name, lines):
-        typer.echo(line)
+    """The end of the service's log: one line per request (method, path, status, time,
+    request id, model, deployment) besides the server's own messages."""
+    deployer = ModelDeployer(open_workspace())
+    if not follow:
+        for line in deployer.get_logs(name, lines):
+            typer.echo(line)
+        return
+    try:
+        for line in deployer.follow_logs(name, num_lines=lines, timeout=follow_seconds):
+            typer.echo(line)
+    except KeyboardInterrupt:  # the way to stop following: not an error
+        return
 
 
 @app.command("keys")
@@ -181,9 +210,16 @@ def restart_command(name: ServiceArgument) -> None:
 @app.command("delete")
 @handle_errors
 def delete_command(name: ServiceArgument) -> None:
-    """Stop the service gracefully and remove it. Deleting what is gone is fine."""
+    """Stop the service gracefully and remove it. Deleting what is gone is fine. Its
+    recorded telemetry stays (until the retention period or a purge)."""
     ModelDeployer(open_workspace()).delete(name)
-    stdout().print(f"deleted service {name}")
+    stdout().print(
+        f"deleted service {name}. Its recorded requests stay until the retention period; a "
+        f"new service named {name} starts with fresh numbers. Read the old ones with: "
+        f"bankops insights show {name} --all-deployments; delete them with: "
+        f"bankops insights purge --service {name}",
+        markup=False,
+    )
 
 
 @handle_errors
@@ -204,7 +240,13 @@ def serve(
 ) -> None:
     """Serve a model of the local workspace in the foreground (for containers and process
     managers); Ctrl-C or SIGTERM stops it gracefully."""
-    from bankmarketing_ops.serving.config import KEYS_FILE, ServiceConfig, new_keys, write_keys
+    from bankmarketing_ops.serving.config import (
+        KEYS_FILE,
+        ServiceConfig,
+        new_deployment_id,
+        new_keys,
+        write_keys,
+    )
     from bankmarketing_ops.serving.server import configure_server_logging
     from bankmarketing_ops.serving.server import serve as run_server
 
@@ -225,6 +267,7 @@ def serve(
         auth_enabled=not no_auth,
         created_at=now,
         updated_at=now,
+        deployment_id=new_deployment_id(),
     ).write(folder)
     keys = new_keys() if not (folder / KEYS_FILE).exists() or key else None
     if keys is not None:

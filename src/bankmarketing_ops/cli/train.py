@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 from pydantic import BaseModel
@@ -72,7 +72,11 @@ def train(
         Path | None, typer.Option("--data", help="Data file (else BANKOPS_DATA, else download).")
     ] = None,
     primary_metric: Annotated[
-        PrimaryMetric, typer.Option(help="The metric the search maximises.")
+        PrimaryMetric,
+        typer.Option(
+            metavar="METRIC",
+            help=f"The metric the search maximises: {', '.join(get_args(PrimaryMetric))}.",
+        ),
     ] = "AUC_weighted",
     timeout_minutes: Annotated[
         float, typer.Option(help="Search budget in minutes (fractions allowed).")

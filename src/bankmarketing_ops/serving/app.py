@@ -31,6 +31,7 @@ from bankmarketing_ops._exceptions import ScoringValidationError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
+from bankmarketing_ops.serving.access_log import AccessLog
 from bankmarketing_ops.serving.config import KEYS_FILE, KeyStore, ServiceConfig
 from bankmarketing_ops.serving.scorer import Scorer, Scores
 from bankmarketing_ops.serving.swagger import openapi3, swagger2
@@ -78,6 +79,7 @@ class ScoringApp:
         self.keys = KeyStore(service_dir / KEYS_FILE)
         self.scorer: Scorer | None = None
         self.telemetry: TelemetryWriter | None = None
+        self.access_log: AccessLog | None = None
         self._specs: dict[str, bytes] = {}
         self._metrics = _Metrics()
         if not self.config.auth_enabled:
@@ -181,6 +183,21 @@ class ScoringApp:
                     self._record(scope, status, seconds, request_id)
                 except Exception:  # telemetry must never fail a request
                     _log.exception("cannot record telemetry for %s", scope["path"])
+            # one line in the service log, written later; not the health checks (the
+            # deployer sends ten a second while a service starts; telemetry keeps them)
+            if self.access_log is not None and route != "/":
+                self.access_log.record(
+                    (
+                        time.time(),
+                        scope["method"],
+                        route,
+                        status,
+                        seconds * 1000,
+                        request_id,
+                        self.served_ref,
+                        self.config.deployment_id,
+                    )
+                )
 
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         assert self.telemetry is not None
@@ -200,6 +217,7 @@ class ScoringApp:
                 client_id.decode(errors="replace") if client_id else None,
                 self.config.name,
                 self.config.model_ref,
+                self.config.deployment_id,
             )
         )
 
@@ -212,6 +230,7 @@ class ScoringApp:
                     self.service_dir.parent.parent,
                     retention_days=get_settings().telemetry_retention_days,
                 )
+                self.access_log = AccessLog()
                 watcher = asyncio.create_task(self.watch())
                 if self.scorer is None:  # a restarted worker has loaded before it listens
                     asyncio.get_running_loop().run_in_executor(None, self._load_in_background)
@@ -221,6 +240,8 @@ class ScoringApp:
                     watcher.cancel()
                 if self.telemetry is not None:  # SIGTERM included: write every record
                     await asyncio.to_thread(self.telemetry.close)
+                if self.access_log is not None:
+                    await asyncio.to_thread(self.access_log.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -6,6 +6,7 @@ import hmac
 import json
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._atomic import atomic_write_text
 
-__all__ = ["KeyStore", "ServiceConfig", "new_keys", "write_keys"]
+__all__ = ["KeyStore", "ServiceConfig", "new_deployment_id", "new_keys", "write_keys"]
 
 SERVICE_FILE = "service.json"
 KEYS_FILE = "keys.json"
@@ -66,6 +67,9 @@ class ServiceConfig(BaseModel):
     `Connection: close` (read at start)."""
     created_at: str
     updated_at: str
+    deployment_id: str | None = None
+    """Made when the service is created; every telemetry record carries it. None in
+    service files written before deployments were kept."""
 
     def write(self, directory: Path) -> None:
         atomic_write_text(directory / SERVICE_FILE, self.model_dump_json(indent=2) + "\n")
@@ -73,6 +77,11 @@ class ServiceConfig(BaseModel):
     @classmethod
     def read(cls, directory: Path) -> ServiceConfig:
         return cls.model_validate_json((directory / SERVICE_FILE).read_text())
+
+
+def new_deployment_id() -> str:
+    """`<UTC time>-<random>`: sorts by creation, unique even for two deploys in a second."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
 def new_keys() -> dict[str, str]:

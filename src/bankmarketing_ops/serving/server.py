@@ -23,6 +23,7 @@ import prometheus_client
 
 from bankmarketing_ops._atomic import atomic_write_text
 from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.serving.access_log import configure_access_logging
 from bankmarketing_ops.serving.app import ScoringApp
 from bankmarketing_ops.serving.config import runtime_file
 from bankmarketing_ops.serving.process import process_started
@@ -92,6 +93,7 @@ def configure_server_logging() -> None:
         if not isinstance(handler, logging.NullHandler):
             package.removeHandler(handler)
     package.setLevel(logging.INFO)
+    configure_access_logging(sys.stderr)
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
 
 

@@ -12,11 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops import data as data_layer
-from bankmarketing_ops._exceptions import DataNotFoundError, ServiceNotFoundError
+from bankmarketing_ops._exceptions import DataNotFoundError
 from bankmarketing_ops._rules import (
     MAX_BUDGET_MINUTES,
     MIN_BUDGET_MINUTES,
@@ -26,9 +24,9 @@ from bankmarketing_ops._rules import (
     SERVICE_NAME_PATTERN,
 )
 from bankmarketing_ops.automl import AutoMLTrainer
+from bankmarketing_ops.champion import Evaluation, compare_with_deployed
 from bankmarketing_ops.deploy import ModelDeployer
-from bankmarketing_ops.ml.features import records_of, target_vector
-from bankmarketing_ops.ml.metrics import PRIMARY_METRICS, MetricsSource, compute_metrics
+from bankmarketing_ops.ml.metrics import PRIMARY_METRICS
 from bankmarketing_ops.registry import ModelRegistry
 from bankmarketing_ops.steps.context import StepContext
 from bankmarketing_ops.types.automl import TrainingRun
@@ -133,22 +131,6 @@ def training_pipeline(*, data_roots: Iterable[str | Path] = ()) -> Pipeline:
     )
 
 
-class Evaluation(BaseModel):
-    """What the evaluate step decided, and on which numbers."""
-
-    primary_metric: str
-    candidate: float
-    """The new model's `primary_metric`, on the rows `candidate_source` names."""
-    candidate_source: MetricsSource
-    """`test`: its held-out test rows, the rows `deployed` is measured on too."""
-    deployed_model: str | None
-    """What the service serves now (None: no such service)."""
-    deployed: float | None
-    """The deployed model on the same rows (optimistic if it was trained on them)."""
-    better: bool
-    reason: str
-
-
 def validate_data(context: StepContext) -> None:
     value = context.parameters["data_path"]
     # relative to the workspace, as the trigger's check took it (PathRoots)
@@ -206,54 +188,15 @@ def train(context: StepContext) -> None:
 
 def evaluate(context: StepContext) -> None:
     run = TrainingRun.model_validate(context.read_json("best_model"))
-    metric = context.parameters["primary_metric"]
-    candidate = run.metrics.value(metric)
-    deployed_ref = _deployed_model(context)
-    if deployed_ref is None:
-        result = Evaluation(
-            primary_metric=metric,
-            candidate=candidate,
-            candidate_source=run.metrics_source,
-            deployed_model=None,
-            deployed=None,
-            better=True,
-            reason=f"no service {context.parameters['service_name']!r} yet",
-        )
-    else:
-        deployed = _score_deployed(context, run, deployed_ref, metric)
-        better = candidate > deployed
-        result = Evaluation(
-            primary_metric=metric,
-            candidate=candidate,
-            candidate_source=run.metrics_source,
-            deployed_model=deployed_ref,
-            deployed=deployed,
-            better=better,
-            reason=f"{metric} {candidate:.4f} {'>' if better else '<='} {deployed:.4f} "
-            f"of {deployed_ref} on the same {run.test_rows:,} test rows",
-        )
+    result = compare_with_deployed(
+        context.workspace,
+        run,
+        context.parameters["service_name"],
+        context.read_json("dataset")["path"],
+        primary_metric=context.parameters["primary_metric"],
+    )
     context.log.info("evaluation: %s", result.reason)
     context.write_json("evaluation", result)
-
-
-def _deployed_model(context: StepContext) -> str | None:
-    try:
-        return ModelDeployer(context.workspace).get(context.parameters["service_name"]).model
-    except ServiceNotFoundError:
-        return None
-
-
-def _score_deployed(context: StepContext, run: TrainingRun, ref: str, metric: str) -> float:
-    """The deployed model's `metric` on exactly the rows the new model was tested on."""
-    name, _, version = ref.partition(":")
-    scorer = ModelRegistry(context.workspace).load_scorer(name, version or "latest")
-    frame = data_layer.load(context.read_json("dataset")["path"])
-    test = data_layer.train_test_split(
-        frame, test_size=run.config.test_size, seed=run.config.random_seed
-    ).test
-    inputs = test.drop(columns=[data_layer.SCHEMA.target.name])
-    proba = scorer.predict_proba(records_of(inputs))  # type: ignore[arg-type]
-    return compute_metrics(target_vector(test), proba).value(metric)
 
 
 def register(context: StepContext) -> None:

@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 TELEMETRY_DB: Final = "telemetry.db"
-#: The fields Application Insights keeps for a request (docs/architecture.md), in table order.
+#: The fields App Insights keeps for a request, and the deployment that answered it, in
+#: table order.
 COLUMNS: Final = (
     "timestamp",
     "name",
@@ -37,6 +38,7 @@ COLUMNS: Final = (
     "client_request_id",
     "service",
     "model_version",
+    "deployment_id",
 )
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -50,7 +52,8 @@ CREATE TABLE IF NOT EXISTS requests (
     request_id TEXT NOT NULL,
     client_request_id TEXT,
     service TEXT NOT NULL,
-    model_version TEXT
+    model_version TEXT,
+    deployment_id TEXT DEFAULT NULL   -- which deployment of the service answered
 );
 CREATE INDEX IF NOT EXISTS requests_by_service_time ON requests (service, timestamp);
 -- Captured scoring inputs and outputs (opt-in per service): personal data, like requests.
@@ -88,7 +91,7 @@ CAPTURE_COLUMNS: Final = (
     "label",
 )
 
-Row = tuple[float, str, str, float, int, int, str, str, str | None, str, str | None]
+Row = tuple[float, str, str, float, int, int, str, str, str | None, str, str | None, str | None]
 #: A captured record as queued on the request path: the input is still a dict (it is
 #: serialized by the writer thread, off the request path).
 CaptureRow = tuple[float, str, str | None, str, int, dict[str, object], float, str]
@@ -101,7 +104,24 @@ def connect(root: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.executescript(_SCHEMA)
+    _add_deployment_column(connection)
     return connection
+
+
+def _add_deployment_column(connection: sqlite3.Connection) -> None:
+    """Databases written before deployments were recorded get the column, NULL in the old
+    rows (their deployment is unknown). Adding a column with a default rewrites no row, so
+    this is instant whatever the size; two processes doing it at once is fine."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(requests)")}
+    if "deployment_id" not in columns:
+        try:
+            with connection:
+                connection.execute(
+                    "ALTER TABLE requests ADD COLUMN deployment_id TEXT DEFAULT NULL"
+                )
+        except sqlite3.OperationalError as exc:  # another process added it meanwhile
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def insert(connection: sqlite3.Connection, rows: Sequence[Row] | Iterable[Row]) -> None:

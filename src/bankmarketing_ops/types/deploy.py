@@ -42,6 +42,9 @@ class WebService(BaseModel):
     """Workers restarted after they died (since the service last started)."""
     last_exit_reason: str | None = None
     """How the last worker that died ended, e.g. `worker 0 (pid 123) killed by SIGKILL`."""
+    deployment_id: str | None = None
+    """Made anew each time the service is created (not when its model is switched); its
+    telemetry records carry it. None on backends that do not keep one."""
     last_log_lines: list[str] = []
     """The end of the service log, when it is unhealthy."""
 

@@ -28,6 +28,10 @@ class RequestRecord(BaseModel):
     """The client's `x-ms-client-request-id` or `Idempotency-Key`, if it sent one."""
     service: str
     model_version: str | None
+    deployment_id: str | None = None
+    """The deployment of the service that answered (a service deleted and deployed again
+    under the same name is a new deployment). None: recorded before deployments were kept,
+    or by a backend that does not keep them."""
 
 
 class TelemetrySummary(BaseModel):
@@ -36,6 +40,10 @@ class TelemetrySummary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     service: str
+    deployment_id: str | None = None
+    """The deployment summarized: the service's current one by default. None: the whole
+    history of the name (asked for, or the backend keeps no deployments, or no such
+    service runs now)."""
     since: float | None
     until: float | None
     requests: int

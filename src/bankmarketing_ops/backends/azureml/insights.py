@@ -72,8 +72,9 @@ def requests_query(
     success: bool | None = None,
     name: str | None = None,
     limit: int | None = None,
+    newest_first: bool = False,
 ) -> str:
-    """The KQL that selects one service's requests, oldest first.
+    """The KQL that selects one service's requests, oldest (or newest) first.
 
     The time range is the query's `timespan`, whose end is inclusive; `until` is exclusive
     (as on the local backend), so it is a `where` of its own — before `take`, or a limit
@@ -94,7 +95,7 @@ def requests_query(
         lines.append(f"| where toint(resultCode) == {int(result_code)}")
     if success is not None:
         lines.append(f"| where success == {'true' if success else 'false'}")
-    lines += [f"| project {_PROJECT}", "| order by timestamp asc"]
+    lines += [f"| project {_PROJECT}", f"| order by timestamp {'desc' if newest_first else 'asc'}"]
     if limit is not None:
         lines.append(f"| take {int(limit)}")
     return "\n".join(lines)
@@ -167,9 +168,19 @@ class AzureInsights:
         success: bool | None = None,
         name: str | None = None,
         limit: int | None = None,
+        deployment_id: str | None = None,
+        newest_first: bool = False,
     ) -> list[RequestRecord]:
+        # App Insights keeps no deployment id (our services report none there): a
+        # `deployment_id` cannot narrow the rows, and the records carry None.
         query = requests_query(
-            service, until=until, result_code=result_code, success=success, name=name, limit=limit
+            service,
+            until=until,
+            result_code=result_code,
+            success=success,
+            name=name,
+            limit=limit,
+            newest_first=newest_first,
         )
         timespan: tuple[datetime, datetime] | timedelta | None = None
         if since is not None or until is not None:

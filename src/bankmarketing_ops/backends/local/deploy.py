@@ -17,6 +17,7 @@ import shutil
 import signal
 import time
 from collections import deque
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from bankmarketing_ops.serving.config import (
     LOG_FILE,
     KeyName,
     ServiceConfig,
+    new_deployment_id,
     new_keys,
     write_keys,
 )
@@ -130,6 +132,7 @@ class LocalDeployer:
             workers=workers,
             created_at=now,
             updated_at=now,
+            deployment_id=new_deployment_id(),
         ).write(folder)
         write_keys(folder, new_keys())
         self._start(folder)
@@ -240,6 +243,7 @@ class LocalDeployer:
             updated_at=config.updated_at,
             restarts=supervisor.restarts if supervisor else 0,
             last_exit_reason=supervisor.last_exit_reason if supervisor else None,
+            deployment_id=config.deployment_id,
             last_log_lines=[] if state == "Healthy" else self.logs(name, 20),
         )
 
@@ -258,6 +262,44 @@ class LocalDeployer:
             return []
         with path.open(errors="replace") as handle:
             return [line.rstrip("\n") for line in deque(handle, maxlen=num_lines)]
+
+    def deployment_id(self, name: str) -> str | None:
+        check_service_name(name)
+        try:
+            return ServiceConfig.read(self._services / name).deployment_id
+        except FileNotFoundError:
+            return None
+
+    def follow_logs(
+        self, name: str, *, num_lines: int, poll_s: float, timeout: float | None
+    ) -> Iterator[str]:
+        """The last `num_lines` lines, then each new line as the servers write it, until
+        `timeout` seconds pass (None: until the caller stops) or the service is deleted.
+        A log moved aside at a restart is followed into the new file."""
+        folder = self._folder(name)
+        path = folder / LOG_FILE
+        yield from self.logs(name, num_lines)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        position = path.stat().st_size if path.exists() else 0
+        identity = _identity(path)
+        pending = b""
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(
+                poll_s if deadline is None else min(poll_s, max(0.0, deadline - time.monotonic()))
+            )
+            if not (folder / "service.json").exists():
+                return  # deleted
+            if _identity(path) != identity or (path.exists() and path.stat().st_size < position):
+                identity, position, pending = _identity(path), 0, b""  # a new file
+            if not path.exists():
+                continue
+            with path.open("rb") as handle:
+                handle.seek(position)
+                chunk = handle.read(_FOLLOW_CHUNK)  # bounded: a burst is read over polls
+            position += len(chunk)
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                yield line.decode(errors="replace").rstrip("\r")
 
     def keys(self, name: str) -> ServiceKeys:
         keys = json.loads((self._folder(name) / KEYS_FILE).read_text())
@@ -301,6 +343,7 @@ class LocalDeployer:
     def _start(self, folder: Path) -> None:
         for stale in folder.glob("runtime-*.json"):
             stale.unlink(missing_ok=True)
+        _move_large_log_aside(folder)
         process = start_detached(
             "bankmarketing_ops.serving.supervisor",
             [str(folder)],
@@ -348,6 +391,25 @@ class LocalDeployer:
                 + (f" (services: {', '.join(known)})" if known else "")
             )
         return folder
+
+
+#: The most one poll of a followed log reads (the rest waits for the next poll).
+_FOLLOW_CHUNK = 1024 * 1024
+
+
+def _identity(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _move_large_log_aside(folder: Path) -> None:
+    """Keep the service log bounded: one request line each adds up over months."""
+    log = folder / LOG_FILE
+    with contextlib.suppress(FileNotFoundError):
+        if log.stat().st_size > C.SERVICE_LOG_MAX_BYTES:
+            log.replace(folder / f"{LOG_FILE}.1")
 
 
 def _now() -> str:

@@ -42,6 +42,8 @@ class LocalInsights:
         success: bool | None = None,
         name: str | None = None,
         limit: int | None = None,
+        deployment_id: str | None = None,
+        newest_first: bool = False,
     ) -> list[RequestRecord]:
         where, parameters = ["service = ?"], [service]
         for column, value, op in (
@@ -49,6 +51,7 @@ class LocalInsights:
             ("timestamp", until, "<"),
             ("result_code", result_code, "="),
             ("name", name, "="),
+            ("deployment_id", deployment_id, "="),
         ):
             if value is not None:
                 where.append(f"{column} {op} ?")
@@ -58,7 +61,7 @@ class LocalInsights:
             parameters.append(int(success))  # type: ignore[arg-type]
         sql = (
             f"SELECT {', '.join(COLUMNS)} FROM requests WHERE {' AND '.join(where)} "
-            "ORDER BY timestamp"
+            f"ORDER BY timestamp{' DESC' if newest_first else ''}"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
