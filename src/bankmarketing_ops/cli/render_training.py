@@ -46,7 +46,8 @@ def leaderboard(iterations: list[Iteration], *, metric: str, top: int = 10) -> T
         title_justify="left",
     )
     cross_validated = any(it.validation_std is not None for it in iterations)
-    scored = f"CV {metric} (mean ± std)" if cross_validated else f"validation {metric}"
+    # cells read "mean ± std" over the folds; the header stays short for 80 columns
+    scored = f"CV {metric}" if cross_validated else f"validation {metric}"
     for header in ("#", "iteration", "family", scored, "fit s"):
         table.add_column(header, justify="right" if header != "family" else "left")
     for rank, it in enumerate(iterations[:top], start=1):
