@@ -50,3 +50,11 @@ def test_the_store_keeps_the_best_trials_and_the_best_of_each_class() -> None:
     kept_lgbm = [i for i in range(5) if store.get(trial_key("LGBMEstimator", {"i": i})) is not None]
     assert kept_lgbm == [3, 4]
     assert store.get(trial_key("OneHotLogisticRegression", {"C": 1.0})) is not None
+
+
+def test_folds_that_run_past_the_rows_leave_no_vector() -> None:
+    # FLAML repeats the rows of a class with under 20 examples: the folds index past ours
+    store = OutOfFold(10, 2)
+    store.record("LGBMEstimator", {}, np.arange(0, 6), np.full(6, 0.3), 0.8)
+    store.record("LGBMEstimator", {}, np.arange(6, 12), np.full(6, 0.6), 0.9)
+    assert store.get(trial_key("LGBMEstimator", {})) is None

@@ -90,6 +90,10 @@ class OutOfFold:
     ) -> None:
         """One fold of one trial: its predictions on the fold's rows and its score."""
         key = trial_key(estimator_class, hyperparameters)
+        if len(rows) and int(rows.max()) >= self._rows:
+            # FLAML repeats the rows of a class with under 20 examples, so the folds
+            # run past our rows: such a trial has no usable out-of-fold vector
+            return
         vector, scores = self._partial.get(key) or (np.full(self._rows, np.nan, np.float32), [])
         vector[rows] = proba
         scores.append(score)

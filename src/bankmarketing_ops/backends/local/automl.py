@@ -174,7 +174,7 @@ class _Run:
         self.job = job
         self.config = job.config
         self.log_path = job.run_dir / "flaml.log"
-        self.folds = 3
+        self.folds = 0  # k of the cross-validation, set once the training rows are known
 
     def _phase(self, name: str) -> None:
         self.job._phase = name
@@ -367,11 +367,16 @@ class _Run:
         config = self.config
         score = _scorer(config.primary_metric)
         candidates, columns = self._candidates(iterations, data, oof)
-        if not candidates:
-            raise TrainingError("no iteration finished all its cross-validation folds")
-        predictions = np.column_stack(columns)
         y = data.y_train
-        single_scores = [score(y, predictions[:, j]) for j in range(len(candidates))]
+        fallback = not candidates
+        if fallback:  # no out-of-fold vector (tiny data): the best CV mean alone
+            candidates = [max(iterations, key=lambda i: i.validation_score)]
+            columns = [np.zeros(len(y))]
+        predictions = np.column_stack(columns)
+        single_scores = [
+            candidates[0].validation_score if fallback else score(y, predictions[:, j])
+            for j in range(len(candidates))
+        ]
         best_single = int(np.argmax(single_scores))
         weights = {best_single: 1.0}
         if config.enable_voting_ensemble and len(candidates) > 1:
@@ -410,7 +415,7 @@ class _Run:
         best = BestModel(
             model_type="VotingEnsemble" if len(chosen) > 1 else chosen[0].family,
             members=chosen,
-            validation_score=score(y, mixed),
+            validation_score=single_scores[0] if fallback else score(y, mixed),
             best_single_validation_score=single_scores[best_single],
             cv_folds=self.folds,
         )
