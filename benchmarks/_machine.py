@@ -36,6 +36,7 @@ def machine_info() -> dict[str, str]:
         "flaml",
         "lightgbm",
         "xgboost",
+        "catboost",
         "scikit-learn",
         "numpy",
         "pandas",
@@ -47,3 +48,5 @@ def machine_info() -> dict[str, str]:
 
 def print_machine() -> None:
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine_info().items()))
+    with contextlib.suppress(OSError):
+        print("load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))

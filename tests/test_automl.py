@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bankmarketing_ops import (
@@ -14,12 +15,15 @@ from bankmarketing_ops import (
     ConfigurationError,
     DataValidationError,
     ModelRegistry,
+    Scorer,
     TrainingCanceledError,
     TrainingRun,
     Workspace,
     data,
 )
 from bankmarketing_ops.backends.local import automl as local_automl
+from bankmarketing_ops.ml.artifacts import load_model
+from bankmarketing_ops.ml.features import records_of
 
 
 def test_a_run_has_iterations_a_best_model_metrics_and_plots(trained_run: TrainingRun) -> None:
@@ -27,6 +31,9 @@ def test_a_run_has_iterations_a_best_model_metrics_and_plots(trained_run: Traini
     assert len(run.iterations) >= 5
     assert {it.family for it in run.iterations} == {"LightGBM", "XGBoostClassifier"}  # defaults
     assert all(0 < it.validation_score <= 1 for it in run.iterations)
+    # ranked on 3 stratified folds (Azure's k for 2,400 rows): a mean and its spread
+    assert run.best.cv_folds == 3
+    assert all(it.validation_std is not None and it.validation_std > 0 for it in run.iterations)
     ranked = run.leaderboard()
     assert ranked[0].validation_score == max(it.validation_score for it in run.iterations)
     assert run.best.members
@@ -78,6 +85,7 @@ def test_cross_validation_and_another_primary_metric(tmp_path: Path) -> None:
     )
     run = trainer.train(data.synthetic(1_500, seed=4))
     assert run.config.n_cross_validations == 3
+    assert run.best.cv_folds == 3
     assert {it.family for it in run.iterations} <= {"LightGBM", "XGBoostClassifier"}
     assert 0.8 < run.best.validation_score <= 1
 
@@ -173,3 +181,24 @@ def test_forests_can_be_allowed_and_score_the_same_way(tmp_path: Path) -> None:
     run = trainer.train(data.synthetic(1_200, seed=10))
     assert {m.family for m in run.best.members} <= {"RandomForest", "ExtremeRandomTrees"}
     assert run.metrics.AUC_weighted > 0.7
+
+
+def test_logistic_regression_and_a_latency_budget(tmp_path: Path) -> None:
+    # CatBoost, the other added family, is slow to fit: its FLAML learner and artifact are
+    # tested in tests/ml/test_artifacts.py
+    frame = data.synthetic(1_200, seed=12)
+    trainer = AutoMLTrainer(
+        Workspace.local(tmp_path),
+        experiment_timeout_minutes=0.1,
+        allowed_models=("LightGBM", "LogisticRegression"),
+        n_cross_validations=2,
+        max_scoring_us_per_row=0.001,  # no model meets it: the ensemble shrinks to one
+    )
+    run = trainer.train(frame)
+    assert {it.family for it in run.iterations} == {"LightGBM", "LogisticRegression"}
+    assert run.best.cv_folds == 2
+    assert len(run.best.members) == 1
+    scorer = Scorer.load(run.model_dir)
+    records = [dict(r) for r in records_of(frame.drop(columns=["y"]).head(40))]
+    stored = load_model(Path(run.model_dir)).predict_proba_frame(frame.head(40))
+    assert np.allclose(scorer.predict_proba(records), stored, atol=1e-9, rtol=0)

@@ -35,6 +35,8 @@ def test_train_shows_leaderboard_metrics_and_registers(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for text in (
         "Leaderboard",
+        " ± ",  # each candidate's CV mean ± std
+        "10-fold out-of-fold",  # 960 training rows: under 1,000, Azure's rule says 10
         "default LightGBM",
         "AUC_weighted",
         "plots:",

@@ -65,4 +65,6 @@ def test_automl_run_on_the_real_file_scores_the_same_everywhere(
         ModelRegistry(workspace).load_scorer("bank").predict_proba([r])[0]
         for r in real_records[:200]
     ]
-    assert np.abs(np.array(one_by_one) - stored[:200]).max() <= 1e-9
+    # one record takes other paths (LightGBM's single-row call, Treelite for XGBoost) that
+    # sum the same float32 leaves in another order: equal to float32 precision
+    assert np.abs(np.array(one_by_one) - stored[:200]).max() <= 1e-7

@@ -25,6 +25,7 @@ from bankmarketing_ops.ml.features import (
     feature_specs,
     target_vector,
 )
+from bankmarketing_ops.ml.learners import catboost_frame, estimator_class
 
 FEATURES = feature_specs()
 
@@ -45,10 +46,29 @@ def _fitted(kind: str, x: np.ndarray, y: np.ndarray) -> Any:
         return xgboost.XGBClassifier(n_estimators=40, max_depth=4).fit(x, y)
     if kind == "forest":
         return RandomForestClassifier(n_estimators=25, max_leaf_nodes=40, random_state=0).fit(x, y)
+    if kind == "catboost":
+        learner = estimator_class("catboost_native", FEATURES)(n_estimators=30, learning_rate=0.3)
+        learner.fit(x, y)
+        return learner.model
+    if kind == "logistic":
+        learner = estimator_class("logistic_onehot", FEATURES)(C=0.5)
+        learner.fit(x, y)
+        return learner.model
     return ExtraTreesClassifier(n_estimators=25, random_state=0).fit(x, y)
 
 
-@pytest.mark.parametrize("kind", ["lightgbm", "xgboost", "forest", "extra_trees"])
+def _expected(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
+    """P(yes) from the library itself, fed the way it was trained."""
+    if kind == "catboost":
+        return np.asarray(
+            model.predict_proba(catboost_frame(x, categorical_indices(FEATURES)))[:, 1]
+        )
+    return np.asarray(model.predict_proba(x)[:, 1])
+
+
+@pytest.mark.parametrize(
+    "kind", ["lightgbm", "xgboost", "catboost", "logistic", "forest", "extra_trees"]
+)
 def test_round_trip_predicts_identically(
     tmp_path: Path, training: tuple[np.ndarray, np.ndarray, np.ndarray], kind: str
 ) -> None:
@@ -57,9 +77,26 @@ def test_round_trip_predicts_identically(
     manifest = save_model(tmp_path / "m", [Member(model, kind)], features=FEATURES)
     assert manifest.model_type == kind
     loaded = load_model(tmp_path / "m")
-    expected = model.predict_proba(x_new)[:, 1]
+    expected = _expected(kind, model, x_new)
     assert np.allclose(loaded.predict_proba_matrix(x_new), expected, atol=1e-7, rtol=0)
-    assert loaded.predict_one(x_new[3].tolist()) == pytest.approx(expected[3], abs=1e-7)
+    for row in (3, 17, 42):  # the one-row paths (LightGBM's, Treelite's, arithmetic)
+        assert loaded.predict_one(x_new[row].tolist()) == pytest.approx(expected[row], abs=1e-7)
+
+
+def test_catboost_and_logistic_regression_are_stored_without_pickle(
+    tmp_path: Path, training: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    x, y, _ = training
+    members = [
+        Member(_fitted("catboost", x, y), "CatBoost"),
+        Member(_fitted("logistic", x, y), "LogisticRegression"),
+    ]
+    save_model(tmp_path / "m", members, features=FEATURES)
+    names = sorted(p.name for p in (tmp_path / "m").iterdir())
+    assert names == ["member-0.cbm", "member-1.linear.json", MANIFEST_NAME]
+    assert (tmp_path / "m" / "member-0.cbm").read_bytes()[:4] == b"CBM1"  # CatBoost's format
+    weights = json.loads((tmp_path / "m" / "member-1.linear.json").read_text())
+    assert len(weights["categorical"]["1"]) == len(FEATURES[1].categories)  # job, one-hot
 
 
 def test_files_are_native_formats_not_pickle(

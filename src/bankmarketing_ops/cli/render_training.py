@@ -46,14 +46,18 @@ def leaderboard(iterations: list[Iteration], *, metric: str, top: int = 10) -> T
         title=f"Leaderboard (top {min(top, len(iterations))} of {len(iterations)})",
         title_justify="left",
     )
-    for header in ("#", "iteration", "family", f"validation {metric}", "fit s"):
+    cross_validated = any(it.validation_std is not None for it in iterations)
+    # cells read "mean ± std" over the folds; the header stays short for 80 columns
+    scored = f"CV {metric}" if cross_validated else f"validation {metric}"
+    for header in ("#", "iteration", "family", scored, "fit s"):
         table.add_column(header, justify="right" if header != "family" else "left")
     for rank, it in enumerate(iterations[:top], start=1):
+        spread = "" if it.validation_std is None else f" ± {it.validation_std:.4f}"
         table.add_row(
             str(rank),
             str(it.iteration),
             f"{it.family} ({it.learner})",
-            f"{it.validation_score:.4f}",
+            f"{it.validation_score:.4f}{spread}",
             f"{it.fit_time_s:.2f}",
         )
     return table
@@ -89,7 +93,7 @@ def run_summary(run: TrainingRun) -> list[object]:
         Text.assemble(
             ("best model: ", "bold"),
             f"{run.best.model_type} ({members}); "
-            f"validation {run.best.validation_score:.4f} vs best single "
+            f"{_validated_on(run)} {run.best.validation_score:.4f} vs best single "
             f"{run.best.best_single_validation_score:.4f}",
         ),
         metrics_comparison(run),
@@ -141,3 +145,8 @@ def versions_table(versions: list[ModelVersion]) -> CopyableTable:
             Text(", ".join(f"{k}={val}" for k, val in v.tags.items())),
         )
     return listing
+
+
+def _validated_on(run: TrainingRun) -> str:
+    folds = run.best.cv_folds
+    return "validation" if folds is None else f"{folds}-fold out-of-fold"

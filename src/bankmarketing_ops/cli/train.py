@@ -83,7 +83,10 @@ def train(
     ] = 2.0,
     max_concurrent_iterations: Annotated[int, typer.Option(help="Threads per iteration.")] = 1,
     cv: Annotated[
-        int | None, typer.Option(help="Cross-validation folds instead of a validation split.")
+        int | None,
+        typer.Option(
+            help="Cross-validation folds (default: 10 under 1,000 training rows, else 3)."
+        ),
     ] = None,
     allowed_models: Annotated[
         list[str] | None,
@@ -97,6 +100,12 @@ def train(
         bool, typer.Option("--drop-leaky", help="Drop `duration` (it leaks the target).")
     ] = False,
     ensemble: Annotated[bool, typer.Option(help="Try a voting ensemble of the best.")] = True,
+    max_scoring_us: Annotated[
+        float | None,
+        typer.Option(
+            help="Local backend: drop the slowest members until one row scores in this many µs."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (splits and search).")] = 0,
     model_name: Annotated[str, typer.Option(help="Register the best model under this name.")] = (
         C.DEFAULT_MODEL_NAME
@@ -115,6 +124,8 @@ def train(
         "enable_voting_ensemble": ensemble,
         "random_seed": seed,
     }
+    if max_scoring_us is not None:
+        options["max_scoring_us_per_row"] = max_scoring_us
     if allowed_models:
         options["allowed_models"] = tuple(allowed_models)
     if blocked_models:

@@ -14,6 +14,9 @@ _LIBRARIES: Final = (
     "flaml",
     "lightgbm",
     "xgboost",
+    "xgboost-cpu",  # the same `xgboost` module, without the CUDA library
+    "catboost",
+    "treelite",
     "scikit-learn",
     "skops",
     "numpy",

@@ -22,6 +22,7 @@ import pytest
 from bankmarketing_ops import (
     AutoMLConfig,
     AutoMLTrainer,
+    ConfigurationError,
     CredentialError,
     TrainingCanceledError,
     TrainingError,
@@ -36,6 +37,7 @@ from bankmarketing_ops.backends.azureml.automl import (
     map_metrics,
     map_state,
 )
+from bankmarketing_ops.ml.families import AZURE_FAMILIES, DEFAULT_FAMILIES
 from tests.backends.azureml import _cassette_builder as B
 from tests.backends.azureml import _cassettes_automl as A
 from tests.backends.azureml.conftest import assert_all_played
@@ -85,6 +87,28 @@ def test_cross_validation_replaces_the_validation_split() -> None:
     )
     assert arguments["n_cross_validations"] == 5
     assert "validation_size" not in arguments
+
+
+def test_families_azure_lacks_are_refused_when_asked_for() -> None:
+    asked = AutoMLConfig(experiment_timeout_minutes=30, allowed_models=("LightGBM", "CatBoost"))
+    with pytest.raises(ConfigurationError, match="Azure AutoML has no model family CatBoost"):
+        automl_arguments(asked, training_data=None, compute_target=None)
+    with pytest.raises(ConfigurationError, match="max_scoring_us_per_row"):
+        automl_arguments(
+            AutoMLConfig(max_scoring_us_per_row=50), training_data=None, compute_target=None
+        )
+
+
+def test_the_default_families_run_on_azure_without_the_local_only_ones() -> None:
+    arguments = automl_arguments(AutoMLConfig(), training_data=None, compute_target=None)
+    assert arguments["allowed_models"] == [f for f in DEFAULT_FAMILIES if f in AZURE_FAMILIES]
+    assert "CatBoost" not in arguments["allowed_models"]
+    blocked = automl_arguments(
+        AutoMLConfig(blocked_models=("CatBoost", "RandomForest")),
+        training_data=None,
+        compute_target=None,
+    )
+    assert blocked["blocked_models"] == ["RandomForest"]
 
 
 def test_cluster_is_sized_by_the_options() -> None:

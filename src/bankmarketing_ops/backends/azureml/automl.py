@@ -28,6 +28,7 @@ import pandas as pd
 from bankmarketing_ops import _constants as C
 from bankmarketing_ops._exceptions import (
     BudgetTooSmallError,
+    ConfigurationError,
     OperationTimeoutError,
     TrainingCanceledError,
     TrainingError,
@@ -47,7 +48,7 @@ from bankmarketing_ops.data.schema import (
     LEAKY_COLUMNS,
     TARGET,
 )
-from bankmarketing_ops.ml.families import MODEL_FAMILIES
+from bankmarketing_ops.ml.families import AZURE_FAMILIES, MODEL_FAMILIES, ModelFamily
 from bankmarketing_ops.ml.metrics import ClassificationMetrics
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
@@ -63,6 +64,7 @@ __all__ = [
     "AzureAutoML",
     "AzureTrainingJob",
     "automl_arguments",
+    "azure_families",
     "column_types",
     "compute_arguments",
     "map_metrics",
@@ -120,6 +122,30 @@ def check_budget(minutes: float) -> None:
         )
 
 
+def azure_families(config: AutoMLConfig) -> list[ModelFamily]:
+    """The families to ask Azure for; refuses what Azure cannot do.
+
+    Families named in `allowed_models` that Azure lacks (CatBoost) are refused; when the
+    list is our default, they are left out quietly, so the default config runs on Azure.
+
+    Raises:
+        ConfigurationError: a family Azure lacks was asked for, or a local-only option set.
+    """
+    if config.max_scoring_us_per_row is not None:
+        raise ConfigurationError(
+            "max_scoring_us_per_row is a local-backend option: Azure AutoML has no latency "
+            "budget; leave it unset for the azureml backend"
+        )
+    lacking = [f for f in config.families if f not in AZURE_FAMILIES]
+    if lacking and "allowed_models" in config.model_fields_set:
+        possible = ", ".join(f for f in MODEL_FAMILIES if f in AZURE_FAMILIES)
+        raise ConfigurationError(
+            f"Azure AutoML has no model family {', '.join(lacking)}; allowed_models on the "
+            f"azureml backend may name: {possible}"
+        )
+    return [f for f in config.families if f in AZURE_FAMILIES]
+
+
 def automl_arguments(
     config: AutoMLConfig, *, training_data: Any, compute_target: Any
 ) -> dict[str, Any]:
@@ -137,10 +163,11 @@ def automl_arguments(
         "label_column_name": config.label_column_name,
         "training_data": training_data,
         "compute_target": compute_target,
-        "allowed_models": list(config.families),
+        "allowed_models": azure_families(config),
     }
-    if config.blocked_models:
-        arguments["blocked_models"] = list(config.blocked_models)
+    blocked = [f for f in config.blocked_models if f in AZURE_FAMILIES]
+    if blocked:
+        arguments["blocked_models"] = blocked
     if config.n_cross_validations is not None:
         arguments["n_cross_validations"] = config.n_cross_validations
     else:
@@ -306,6 +333,7 @@ class AzureAutoML:
             CredentialError: Azure refused the credentials.
         """
         check_budget(config.experiment_timeout_minutes)  # before any cluster or data set
+        azure_families(config)
         if config.drop_leaky_columns:
             frame = frame.drop(columns=list(LEAKY_COLUMNS), errors="ignore")
         train_module = require("azureml.train.automl")

@@ -35,6 +35,7 @@ from bankmarketing_ops.data.split import train_test_split
 from bankmarketing_ops.ml import plots
 from bankmarketing_ops.ml.artifacts import Member, load_model, save_model
 from bankmarketing_ops.ml.baseline import baseline_proba
+from bankmarketing_ops.ml.crossval import FoldSplitter, OutOfFold, default_folds, trial_key
 from bankmarketing_ops.ml.ensemble import select_ensemble
 from bankmarketing_ops.ml.families import family_of, learners_of
 from bankmarketing_ops.ml.features import (
@@ -44,6 +45,7 @@ from bankmarketing_ops.ml.features import (
     feature_specs,
     target_vector,
 )
+from bankmarketing_ops.ml.learners import CUSTOM_LEARNERS, estimator_class
 from bankmarketing_ops.ml.metrics import ClassificationMetrics, compute_metrics
 from bankmarketing_ops.ml.provenance import library_versions
 from bankmarketing_ops.monitoring.reference import build_reference, write_reference
@@ -176,6 +178,7 @@ class _Run:
         self.job = job
         self.config = job.config
         self.log_path = job.run_dir / "flaml.log"
+        self.folds = 0  # k of the cross-validation, set once the training rows are known
 
     def _phase(self, name: str) -> None:
         self.job._phase = name
@@ -199,9 +202,10 @@ class _Run:
             target_vector(split.test),
         )
 
+        self.folds = config.n_cross_validations or default_folds(len(data.y_train))
         self._phase("searching")
         search_started = time.monotonic()
-        self._search(data)
+        oof = self._search(data)
         search_s = time.monotonic() - search_started
         iterations = read_iterations(self.log_path)
         if not iterations:
@@ -211,7 +215,7 @@ class _Run:
             )
 
         self._phase("ensembling")
-        best, members = self._choose(iterations, data)
+        best, members = self._choose(iterations, data, oof)
         self._check_cancel()
 
         self._phase("evaluating")
@@ -273,24 +277,59 @@ class _Run:
         return run
 
     # --- search -------------------------------------------------------------------------
-    def _search(self, data: _Data) -> None:
+    def _search(self, data: _Data) -> OutOfFold:
+        """FLAML's search, every trial scored on the same k stratified folds.
+
+        Returns the out-of-fold predictions of the best trials, for the ensemble.
+        """
         from flaml import AutoML
 
         config = self.config
         score = _scorer(config.primary_metric)
         cancel = self.job._cancel
+        splitter = FoldSplitter(self.folds, seed=config.random_seed)
+        oof = OutOfFold(len(data.y_train), self.folds)
 
-        def flaml_metric(x_val: Any, y_val: Any, estimator: Any, *_: Any, **__: Any) -> Any:
+        def flaml_metric(
+            x_val: Any,
+            y_val: Any,
+            estimator: Any,
+            labels: Any,
+            x_train: Any,
+            y_train: Any,
+            weight_val: Any = None,
+            weight_train: Any = None,
+            trial_config: Any = None,
+            *_: Any,
+            **__: Any,
+        ) -> Any:
             if cancel.is_set():
                 raise _Canceled
-            value = score(np.asarray(y_val), estimator.predict_proba(x_val)[:, 1])
+            proba = np.asarray(estimator.predict_proba(x_val)[:, 1], dtype=np.float64)
+            value = score(np.asarray(y_val), proba)
+            if splitter.current is not None and len(splitter.current) == len(proba):
+                oof.record(
+                    type(estimator).__name__,
+                    dict(trial_config or {}),
+                    splitter.current,
+                    proba,
+                    value,
+                )
             return 1.0 - value, {config.primary_metric: value}
 
+        def aggregate(losses: list[float], logged: list[dict[str, float]]) -> Any:
+            scores = [1.0 - loss for loss in losses]
+            return float(np.mean(losses)), {
+                config.primary_metric: float(np.mean(scores)),
+                "cv_std": float(np.std(scores)),
+            }
+
+        learners = learners_of(config.families)
         settings: dict[str, Any] = {
             "task": "classification",
             "metric": flaml_metric,
             "time_budget": config.experiment_timeout_minutes * 60,
-            "estimator_list": learners_of(config.families),
+            "estimator_list": learners,
             "log_file_name": str(self.log_path),
             "log_type": "all",
             "seed": config.random_seed,
@@ -298,24 +337,20 @@ class _Run:
             "verbose": 0,
             "retrain_full": False,
             "early_stop": config.enable_early_stopping,
+            "eval_method": "cv",
+            "split_type": splitter,
+            "n_splits": self.folds,
+            "cv_score_agg_func": aggregate,
             "fit_kwargs_by_estimator": {
                 "lgbm": {"categorical_feature": categorical_indices(data.features)}
             },
         }
-        if config.n_cross_validations:
-            settings.update(
-                eval_method="cv", n_splits=config.n_cross_validations, split_type="stratified"
-            )
-            x_search, y_search = data.x_train, data.y_train
-        else:
-            inner, valid = _holdout(data.y_train, config.validation_size, config.random_seed)
-            settings.update(
-                X_val=data.x_train[valid], y_val=data.y_train[valid], eval_method="holdout"
-            )
-            x_search, y_search = data.x_train[inner], data.y_train[inner]
         automl = AutoML()
+        for learner in learners:
+            if learner in CUSTOM_LEARNERS:
+                automl.add_learner(learner, estimator_class(learner, data.features))
         try:
-            automl.fit(X_train=x_search, y_train=y_search, **settings)
+            automl.fit(X_train=data.x_train, y_train=data.y_train, **settings)
         except _Canceled:
             raise
         except Exception as exc:
@@ -327,56 +362,51 @@ class _Run:
                 f"the search stopped before one iteration finished ({exc}); "
                 "raise experiment_timeout_minutes"
             ) from exc
+        return oof
 
     # --- ensemble -----------------------------------------------------------------------
-    def _choose(self, iterations: list[Iteration], data: _Data) -> tuple[BestModel, list[Member]]:
+    def _choose(
+        self, iterations: list[Iteration], data: _Data, oof: OutOfFold
+    ) -> tuple[BestModel, list[Member]]:
+        """Greedy ensemble selection on the OOF predictions, then refit on all rows."""
         config = self.config
         score = _scorer(config.primary_metric)
-        ranked = sorted(iterations, key=lambda i: i.validation_score, reverse=True)
-        candidates = _distinct(ranked)[: config.max_ensemble_candidates]
-        if not config.enable_voting_ensemble:
-            candidates = candidates[:1]
-
-        # Out-of-sample predictions of each candidate, refit by us, to weigh the vote.
-        folds = _folds(data.y_train, self.config)
-        oof = np.zeros((len(data.y_train), len(candidates)))
-        scored = np.zeros(len(data.y_train), dtype=bool)
-        for column, candidate in enumerate(candidates):
-            for fit_rows, predict_rows in folds:
-                self._check_cancel()
-                model = _fit(
-                    candidate,
-                    data.x_train[fit_rows],
-                    data.y_train[fit_rows],
-                    data.features,
-                    config.max_concurrent_iterations,
-                )
-                oof[predict_rows, column] = model.predict_proba(data.x_train[predict_rows])[:, 1]
-                scored[predict_rows] = True
-        y_scored, oof = data.y_train[scored], oof[scored]
-        single_scores = [score(y_scored, oof[:, j]) for j in range(len(candidates))]
+        candidates, columns = self._candidates(iterations, data, oof)
+        y = data.y_train
+        fallback = not candidates
+        if fallback:  # no out-of-fold vector (tiny data): the best CV mean alone
+            candidates = [max(iterations, key=lambda i: i.validation_score)]
+            columns = [np.zeros(len(y))]
+        predictions = np.column_stack(columns)
+        single_scores = [
+            candidates[0].validation_score if fallback else score(y, predictions[:, j])
+            for j in range(len(candidates))
+        ]
         best_single = int(np.argmax(single_scores))
         weights = {best_single: 1.0}
-        if len(candidates) > 1:
-            mixture = select_ensemble(oof, lambda p: score(y_scored, p))
-            mixed_score = score(y_scored, oof[:, list(mixture)] @ np.array(list(mixture.values())))
-            if len(mixture) > 1 and mixed_score > single_scores[best_single]:
-                weights = mixture
-        validation_score = score(y_scored, oof[:, list(weights)] @ np.array(list(weights.values())))
+        if config.enable_voting_ensemble and len(candidates) > 1:
+            weights = _mixture_or_single(predictions, y, score, best_single)
+
+        fitted: dict[int, Any] = {}
+        for column in weights:
+            self._check_cancel()
+            fitted[column] = _fit(
+                candidates[column],
+                data.x_train,
+                y,
+                data.features,
+                config.max_concurrent_iterations,
+            )
+        if config.max_scoring_us_per_row is not None and len(weights) > 1:
+            weights = self._within_latency(weights, fitted, candidates, predictions, y, data)
 
         members: list[Member] = []
         chosen: list[EnsembleMember] = []
         for column, weight in weights.items():
-            self._check_cancel()
             candidate = candidates[column]
-            model = _fit(
-                candidate,
-                data.x_train,
-                data.y_train,
-                data.features,
-                config.max_concurrent_iterations,
+            members.append(
+                Member(fitted[column], candidate.family, weight, candidate.hyperparameters)
             )
-            members.append(Member(model, candidate.family, weight, candidate.hyperparameters))
             chosen.append(
                 EnsembleMember(
                     family=candidate.family,
@@ -386,13 +416,73 @@ class _Run:
                     iteration=candidate.iteration,
                 )
             )
+        mixed = predictions[:, list(weights)] @ np.array(list(weights.values()))
         best = BestModel(
             model_type="VotingEnsemble" if len(chosen) > 1 else chosen[0].family,
             members=chosen,
-            validation_score=validation_score,
+            validation_score=single_scores[0] if fallback else score(y, mixed),
             best_single_validation_score=single_scores[best_single],
+            cv_folds=self.folds,
         )
         return best, members
+
+    def _candidates(
+        self, iterations: list[Iteration], data: _Data, oof: OutOfFold
+    ) -> tuple[list[Iteration], list[Vector]]:
+        """The best distinct iterations with OOF predictions: each family's best first."""
+        limit = self.config.max_ensemble_candidates if self.config.enable_voting_ensemble else 1
+        ranked = _distinct(sorted(iterations, key=lambda i: i.validation_score, reverse=True))
+        class_names = {
+            learner: estimator_class(learner, data.features).__name__
+            for learner in {it.learner for it in ranked}
+        }
+        available = []
+        for it in ranked:
+            vector = oof.get(trial_key(class_names[it.learner], it.hyperparameters))
+            if vector is not None:
+                available.append((it, vector))
+        heads: dict[str, int] = {}
+        for position, (it, _) in enumerate(available):
+            heads.setdefault(it.family, position)
+        order = sorted(heads.values()) + [
+            p for p in range(len(available)) if p not in heads.values()
+        ]
+        picked = [available[p] for p in order[:limit]]
+        picked.sort(key=lambda pair: pair[0].validation_score, reverse=True)
+        return [it for it, _ in picked], [vector for _, vector in picked]
+
+    def _within_latency(
+        self,
+        weights: dict[int, float],
+        fitted: dict[int, Any],
+        candidates: list[Iteration],
+        predictions: npt.NDArray[np.float64],
+        y: Labels,
+        data: _Data,
+    ) -> dict[int, float]:
+        """Drop the slowest members until one row scores within the latency budget."""
+        budget = self.config.max_scoring_us_per_row
+        assert budget is not None
+        costs = {
+            column: _row_cost_us(fitted[column], candidates[column], data) for column in weights
+        }
+        score = _scorer(self.config.primary_metric)
+        kept = dict(weights)
+        while len(kept) > 1 and sum(costs[c] for c in kept) > budget:
+            slowest = max(kept, key=lambda c: costs[c])
+            _log.info(
+                "run %s: %s takes %.0f µs a row; dropped to meet %g µs",
+                self.job.run_id,
+                candidates[slowest].family,
+                costs[slowest],
+                budget,
+            )
+            columns = [c for c in kept if c != slowest]
+            sub = predictions[:, columns]
+            best = int(np.argmax([score(y, sub[:, j]) for j in range(len(columns))]))
+            local = _mixture_or_single(sub, y, score, best)
+            kept = {columns[j]: w for j, w in local.items()}
+        return kept
 
     def _leak_cost(
         self, train: pd.DataFrame, test: pd.DataFrame, without: ClassificationMetrics
@@ -441,27 +531,37 @@ def _scorer(metric: str) -> Callable[[Labels, Vector], float]:
     return score
 
 
-def _holdout(
-    y: Labels, size: float, seed: int
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    from sklearn.model_selection import train_test_split as split
+def _mixture_or_single(
+    predictions: npt.NDArray[np.float64],
+    y: Labels,
+    score: Callable[[Labels, Vector], float],
+    best_single: int,
+) -> dict[int, float]:
+    """Caruana's selection, kept only if it beats the best single candidate."""
+    mixture = select_ensemble(predictions, lambda p: score(y, p))
+    mixed = predictions[:, list(mixture)] @ np.array(list(mixture.values()))
+    if len(mixture) > 1 and score(y, mixed) > score(y, predictions[:, best_single]):
+        return mixture
+    return {best_single: 1.0}
 
-    rows = np.arange(len(y))
-    inner, valid = split(rows, test_size=size, random_state=seed, stratify=y)
-    return np.sort(inner), np.sort(valid)
 
+def _row_cost_us(estimator: Any, candidate: Iteration, data: _Data) -> float:
+    """Median µs to score one row with this member as the scorer will load it."""
+    import tempfile
 
-def _folds(
-    y: Labels, config: AutoMLConfig
-) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
-    if not config.n_cross_validations:
-        return [_holdout(y, config.validation_size, config.random_seed)]
-    from sklearn.model_selection import StratifiedKFold
-
-    kfold = StratifiedKFold(
-        config.n_cross_validations, shuffle=True, random_state=config.random_seed
-    )
-    return list(kfold.split(np.zeros(len(y)), y))
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch) / "model"
+        save_model(directory, [Member(estimator, candidate.family)], features=data.features)
+        model = load_model(directory)
+        rows = [data.x_train[i].tolist() for i in range(min(50, len(data.x_train)))]
+        for row in rows[:5]:
+            model.predict_one(row)
+        timings = []
+        for row in rows:
+            started = time.perf_counter()
+            model.predict_one(row)
+            timings.append(time.perf_counter() - started)
+    return float(np.median(timings) * 1e6)
 
 
 def _distinct(ranked: list[Iteration]) -> list[Iteration]:
@@ -485,8 +585,9 @@ def _fit(
     from flaml.automl.task.factory import task_factory
 
     task = task_factory("classification", x, y)
-    estimator_class = task.estimator_class_from_str(candidate.learner)
-    estimator = estimator_class(task=task, n_jobs=n_jobs, **candidate.hyperparameters)
+    estimator = estimator_class(candidate.learner, features)(
+        task=task, n_jobs=n_jobs, **candidate.hyperparameters
+    )
     kwargs = (
         {"categorical_feature": categorical_indices(features)}
         if candidate.learner == "lgbm"
@@ -522,8 +623,16 @@ def read_iterations(log_path: Path) -> list[Iteration]:
                         learner=record["learner"],
                         hyperparameters=config,
                         validation_score=1.0 - loss,
+                        validation_std=_logged_std(record),
                         fit_time_s=float(record["trial_time"]),
                         wall_clock_s=float(record["wall_clock_time"]),
                     )
                 )
     return iterations
+
+
+def _logged_std(record: dict[str, Any]) -> float | None:
+    logged = record.get("logged_metric")
+    if isinstance(logged, dict) and isinstance(logged.get("cv_std"), int | float):
+        return float(logged["cv_std"])
+    return None
