@@ -22,6 +22,7 @@ from bankmarketing_ops._exceptions import (
     ConfigurationError,
     OperationTimeoutError,
     PipelineRunError,
+    UnsupportedFeatureError,
 )
 from bankmarketing_ops.cli._output import (
     CopyableTable,
@@ -93,11 +94,11 @@ def _bearer_token(publisher: PipelinePublisher) -> str:
 
 
 def _local_server(call: Callable[[], T]) -> T | None:
-    """What a local pipeline server operation answers; None on a backend whose service
-    runs the endpoints itself (Azure ML refuses these with a `ConfigurationError`)."""
+    """What a pipeline server operation answers; None on a backend without the
+    `pipeline_server` capability (its service runs the endpoints itself)."""
     try:
         return call()
-    except ConfigurationError:
+    except UnsupportedFeatureError:
         return None
 
 
