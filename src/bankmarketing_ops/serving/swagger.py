@@ -180,6 +180,7 @@ def openapi3(*, service_name: str, features: Sequence[FeatureSpec]) -> dict[str,
     responses = score.pop("responses")
     score["requestBody"] = {
         "description": body["description"],
+        "required": True,  # a POST without a body is refused (schemathesis holds us to it)
         "content": {"application/json": {"schema": body["schema"]}},
     }
     score["responses"] = responses
