@@ -499,5 +499,7 @@ def load_model(directory: Path) -> LoadedModel:
         except ModelArtifactError:
             raise
         except Exception as exc:  # a library's own loader failing: say which file
-            raise ModelArtifactError(f"cannot load {directory / member.file}: {exc}") from None
+            # the first line: XGBoost appends its native stack trace to the message
+            cause = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
+            raise ModelArtifactError(f"cannot load {directory / member.file}: {cause}") from None
     return LoadedModel(manifest, predictors)

@@ -27,7 +27,7 @@ import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bankmarketing_ops import _constants as C
-from bankmarketing_ops._exceptions import ScoringValidationError
+from bankmarketing_ops._exceptions import ModelArtifactError, ScoringValidationError
 from bankmarketing_ops._logging import get_logger
 from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.serving import docs_page
@@ -248,6 +248,14 @@ class ScoringApp:
     def _load_in_background(self) -> None:
         try:
             self.load_model()
+        except ModelArtifactError as exc:  # a damaged or foreign model: its message says all
+            _log.error(  # no traceback: the message names the file and the cause
+                "service %s: cannot load model %s: %s; stopping",
+                self.config.name,
+                self.config.model_ref,
+                exc,
+            )
+            os.kill(os.getpid(), signal.SIGTERM)
         except Exception:
             # Nothing to serve: stop, so that the deployer reports the failure at once.
             _log.exception(
