@@ -208,12 +208,17 @@ def _run_python(fence: Fence, docs: DocsEnvironment, eval_example: EvalExample) 
     for previous in python[done : fence.index + 1]:
         if previous.skip_reason:
             continue
+        failure = None
         try:
             result = eval_example.run(
                 _example(previous), module_globals=namespace, rewrite_assertions=False
             )
         except Exception as exc:
-            pytest.fail(f"{previous.id}: {_where(exc, previous)}", pytrace=False)
+            failure = f"{previous.id}: {_where(exc, previous)}"
+        if failure is not None:
+            # outside the `except`: pytest cannot format the exec'd fence's own traceback
+            # (Python 3.11 raises StopIteration on its code positions), so none is chained
+            pytest.fail(failure, pytrace=False)
         namespace = {k: v for k, v in result.items() if not k.startswith("__")}
         namespace["__name__"] = "__main__"
     docs.namespaces[fence.page] = (fence.index + 1, namespace)
