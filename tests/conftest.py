@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,34 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     yield
     stop_pipelines(tmp_path / "workspace")
     stop_services(tmp_path / "workspace")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """Logging as it was before the test: in-process commands (`bankops serve`, the CLI's
+    -v, a server's dictConfig) reconfigure the package's loggers, and a later test that
+    reads its log records (caplog) must not see their handlers, levels or switches."""
+    root = logging.getLogger()
+    saved_root = (list(root.handlers), root.level)
+    package = {
+        name: (list(logger.handlers), logger.level, logger.propagate, logger.disabled)
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name.split(".")[0] == "bankmarketing_ops"
+    }
+    yield
+    root.handlers[:], root.level = saved_root
+    for name, (handlers, level, propagate, disabled) in package.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate, logger.disabled = propagate, disabled
+    for name, logger in logging.root.manager.loggerDict.items():  # made during the test
+        if isinstance(logger, logging.Logger) and name not in package:
+            logger.disabled = False
+            if name.split(".")[0] == "bankmarketing_ops":  # as a fresh import leaves it
+                logger.handlers.clear()
+                logger.setLevel(logging.NOTSET)
+                logger.propagate = True
 
 
 def stop_pipelines(root: Path) -> None:

@@ -17,7 +17,8 @@ def test_close_emits_every_queued_line_with_its_own_time(caplog: pytest.LogCaptu
         log.record((when + i, "POST", "/score", 200, 0.5, f"r{i}", "bank:1", "d-1"))
     with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
         log.close()
-    [record] = caplog.records  # one record, one write, for the whole batch
+    # one record, one write, for the whole batch (other loggers may write meanwhile)
+    [record] = [r for r in caplog.records if r.name == LOGGER_NAME]
     assert record.getMessage().splitlines() == [
         f"2026-12-05 13:49:{49 + i},787 INFO {LOGGER_NAME}: POST /score 200 0.50 ms "
         f"request_id=r{i} model=bank:1 deployment=d-1"

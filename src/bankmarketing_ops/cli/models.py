@@ -62,7 +62,7 @@ def show_command(ref: RefArgument, json_output: JsonOption = False) -> None:
     if card.is_file():
         stdout().print(Markdown(card.read_text()))
     else:  # a registry that keeps no card beside the model (Azure ML: an asset URL)
-        stdout().print(render_training.versions_table([record]))
+        render_training.versions_table([record]).print(stdout())
     stdout().print(f"files: {record.path}")
 
 

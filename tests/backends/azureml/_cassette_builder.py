@@ -486,7 +486,9 @@ def logs_query(rows: list[list[Any]]) -> dict[str, Any]:
     }
 
 
-def kql(*filters: str, take: int | None = None, service: str = SERVICE) -> str:
+def kql(
+    *filters: str, take: int | None = None, service: str = SERVICE, newest_first: bool = False
+) -> str:
     """The KQL our insights reader sends for the service (`filters`: its `where` lines)."""
     lines = [
         "requests",
@@ -504,7 +506,7 @@ def kql(*filters: str, take: int | None = None, service: str = SERVICE) -> str:
         *(f"| where {f}" for f in filters),
         "| project timestamp, name, url, duration, resultCode, success, request_id, "
         "client_request_id, operation_Id, cloud_RoleName",
-        "| order by timestamp asc",
+        f"| order by timestamp {'desc' if newest_first else 'asc'}",
         *([f"| take {take}"] if take is not None else []),
     ]
     return "\n".join(lines)

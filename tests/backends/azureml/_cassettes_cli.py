@@ -175,8 +175,12 @@ def insights_interactions() -> list[dict[str, Any]]:
         B.interaction(
             "POST",
             f"{B.LOGS}{B.APP_INSIGHTS}/query",
-            request_body={"query": B.kql("success == false", take=5), "timespan": None},
-            body=B.logs_query([row for row in B.request_rows() if not row[5]]),
+            # `insights requests` reads the newest first
+            request_body={
+                "query": B.kql("success == false", take=5, newest_first=True),
+                "timespan": None,
+            },
+            body=B.logs_query([row for row in reversed(B.request_rows()) if not row[5]]),
         ),
         # insights dashboard: every request, for the summary and for the timeline
         *opened(),
