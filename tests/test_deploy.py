@@ -165,7 +165,11 @@ def test_a_worker_that_keeps_failing_is_restarted_with_a_growing_backoff(
 
     def backing_off() -> WebService | None:
         lines = [line for line in deployer.get_logs("svc", 200) if "restarting it in" in line]
-        return deployer.get("svc") if len(lines) >= 2 else None
+        if len(lines) < 2:
+            return None
+        service = deployer.get("svc")  # its state file may lag the log line: ask again
+        reason = service.last_exit_reason or ""
+        return service if reason.endswith("exited with code 1") else None
 
     failing = _until(backing_off)
     delays = [
