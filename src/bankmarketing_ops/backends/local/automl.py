@@ -48,6 +48,7 @@ from bankmarketing_ops.ml.features import (
 from bankmarketing_ops.ml.learners import CUSTOM_LEARNERS, estimator_class
 from bankmarketing_ops.ml.metrics import ClassificationMetrics, compute_metrics
 from bankmarketing_ops.ml.provenance import library_versions
+from bankmarketing_ops.ml.starting_points import starting_points
 from bankmarketing_ops.monitoring.reference import build_reference, write_reference
 from bankmarketing_ops.types.automl import (
     AutoMLConfig,
@@ -341,6 +342,7 @@ class _Run:
             "split_type": splitter,
             "n_splits": self.folds,
             "cv_score_agg_func": aggregate,
+            "starting_points": starting_points(learners),
             "fit_kwargs_by_estimator": {
                 "lgbm": {"categorical_feature": categorical_indices(data.features)}
             },
