@@ -31,6 +31,12 @@ _STARTING_ENVIRONMENT = {
     name: value for name, value in os.environ.items() if name.startswith("BANKOPS_")
 }
 
+# Services would compile their models with gcc in the background: CPU the other tests need,
+# and scores that change in the last float32 digit when the compiled code takes over. Set
+# here as well as per test, so the session's shared service runs without it too; native
+# scoring's own tests turn it on.
+os.environ["BANKOPS_NATIVE_SCORING"] = "0"
+
 WriteCsv = Callable[..., Path]
 
 
@@ -41,6 +47,7 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
             monkeypatch.delenv(name)
     monkeypatch.setenv("BANKOPS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("BANKOPS_WORKSPACE", str(tmp_path / "workspace"))
+    monkeypatch.setenv("BANKOPS_NATIVE_SCORING", "0")
     yield
     stop_pipelines(tmp_path / "workspace")
     stop_services(tmp_path / "workspace")

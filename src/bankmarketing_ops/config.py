@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         default=None,
         description="Download cache; defaults to the user's cache directory (BANKOPS_CACHE_DIR).",
     )
+    native_scoring: bool = Field(
+        default=True,
+        description="Services compile LightGBM and XGBoost members to native code with the "
+        "machine's C compiler, in the background, and score through it once built "
+        "(BANKOPS_NATIVE_SCORING); libraries are cached under `<cache_dir>/native`.",
+    )
     telemetry_retention_days: float = Field(
         default=30.0,
         gt=0,

@@ -17,7 +17,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -38,11 +38,15 @@ from bankmarketing_ops.ml.learners import (
     linear_terms,
 )
 
+if TYPE_CHECKING:
+    from bankmarketing_ops.ml.native import NativeReport
+
 __all__ = [
     "MANIFEST_NAME",
     "LoadedModel",
     "Member",
     "MemberManifest",
+    "MemberPredictor",
     "ModelManifest",
     "load_model",
     "save_model",
@@ -175,34 +179,69 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
 
 
+class MemberPredictor(Protocol):
+    """What scores one member: a matrix at once, or one row given as a list."""
+
+    def __call__(self, inputs: Any) -> npt.NDArray[np.float64]: ...
+
+    def one(self, values: list[float]) -> float: ...
+
+
 class LoadedModel:
     """A model read back from disk, ready to give probabilities of `yes`."""
 
-    def __init__(self, manifest: ModelManifest, predictors: list[_Predictor]) -> None:
+    def __init__(
+        self, manifest: ModelManifest, predictors: list[MemberPredictor], directory: Path
+    ) -> None:
         self.manifest = manifest
+        self.directory = directory
         self._predictors = predictors
         self._weights = np.array([m.weight for m in manifest.members])
+        self.native_members = 0
+        """How many members score through compiled native code (see `compile_native`)."""
 
     @property
     def features(self) -> tuple[FeatureSpec, ...]:
         return self.manifest.features
 
+    def compile_native(self, *, cache_dir: Path) -> NativeReport:
+        """Compile the tree members to native code and score through it from now on.
+
+        Safe while other threads score: the members are swapped in one assignment, so a
+        call uses the old predictors or the new ones. Members that cannot be compiled
+        keep their library's predictor; the report says why.
+        """
+        from bankmarketing_ops.ml.native import compile_members
+
+        report = compile_members(
+            self.directory,
+            [(m.kind, m.file) for m in self.manifest.members],
+            cache_dir=cache_dir,
+        )
+        if self.manifest.input_kind == "encoded" and report.compiled:
+            predictors = list(self._predictors)
+            for position, compiled in report.compiled.items():
+                predictors[position] = compiled
+            self._predictors = predictors
+            self.native_members = len(report.compiled)
+        return report
+
     def predict_proba_matrix(self, matrix: Matrix) -> npt.NDArray[np.float64]:
         """P(yes) for an encoded matrix (`input_kind == "encoded"` only)."""
-        if len(self._predictors) == 1:
-            return self._predictors[0](matrix)
+        predictors = self._predictors  # one read: a swap mid-call cannot mix the sets
+        if len(predictors) == 1:
+            return predictors[0](matrix)
         total = np.zeros(matrix.shape[0])
-        for weight, predict in zip(self._weights, self._predictors, strict=True):
+        for weight, predict in zip(self._weights, predictors, strict=True):
             total += weight * predict(matrix)
         return total
 
     def predict_one(self, values: list[float]) -> float:
         """P(yes) for one encoded row (the scorer's single-record fast path)."""
-        if len(self._predictors) == 1:
-            return self._predictors[0].one(values)
-        return float(
-            sum(w * p.one(values) for w, p in zip(self._weights, self._predictors, strict=True))
-        )
+        predictors = self._predictors
+        if len(predictors) == 1:
+            return predictors[0].one(values)
+        return float(sum(w * p.one(values) for w, p in zip(self._weights, predictors, strict=True)))
 
     def predict_proba_frame(self, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
         """P(yes) for a typed frame, whatever the input kind."""
@@ -492,7 +531,7 @@ def load_model(directory: Path) -> LoadedModel:
             f"{manifest_path} has format {manifest.format_version}; "
             "upgrade bankmarketing-ops to load it"
         )
-    predictors = []
+    predictors: list[MemberPredictor] = []
     for member in manifest.members:
         try:
             predictors.append(_PREDICTORS[member.kind](directory / member.file))
@@ -502,4 +541,4 @@ def load_model(directory: Path) -> LoadedModel:
             # the first line: XGBoost appends its native stack trace to the message
             cause = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
             raise ModelArtifactError(f"cannot load {directory / member.file}: {cause}") from None
-    return LoadedModel(manifest, predictors)
+    return LoadedModel(manifest, predictors, directory)

@@ -126,6 +126,8 @@ class ScoringApp:
         if old is not None and old != config.model_ref:
             with contextlib.suppress(KeyError):
                 self._metrics.model.remove(old)
+            with contextlib.suppress(KeyError):
+                self._metrics.native.remove(old)
         self._metrics.model.labels(model=config.model_ref).set(1)
         _log.info(
             "service %s: model %s loaded in %.2f s",
@@ -133,6 +135,25 @@ class ScoringApp:
             config.model_ref,
             time.perf_counter() - started,
         )
+        if get_settings().native_scoring:
+            threading.Thread(
+                target=self._compile_native,
+                args=(scorer, config, generation),
+                name="native-compile",
+                daemon=True,
+            ).start()
+
+    def _compile_native(self, scorer: Scorer, config: ServiceConfig, generation: int) -> None:
+        """Build the native libraries of the served model off the request path; requests
+        are answered by the libraries' own predictors until the swap."""
+        if generation != self._generation:
+            return  # a newer model was asked for meanwhile
+        try:
+            scorer.compile_native()
+        except Exception:  # the library predictors keep serving; say why in the log
+            _log.exception("service %s: cannot compile %s", config.name, config.model_ref)
+            return
+        self._metrics.native.labels(model=config.model_ref).set(scorer.model.native_members)
 
     async def watch(self) -> None:
         """Follow `service.json`: settings apply at once; a new model is loaded beside the
@@ -557,6 +578,12 @@ class _Metrics:
         self.records = Counter("bankops_scored_records", "Records scored.", registry=self.registry)
         self.model = Gauge(
             "bankops_model_info", "The model being served.", ["model"], registry=self.registry
+        )
+        self.native = Gauge(
+            "bankops_native_members",
+            "Members of the served model that score through compiled native code.",
+            ["model"],
+            registry=self.registry,
         )
         self._known = {"/", "/score", "/swagger.json", "/metrics", "/docs"}
 

@@ -21,13 +21,17 @@ import numpy.typing as npt
 import pandas as pd
 
 from bankmarketing_ops._exceptions import FieldError, ScoringValidationError
+from bankmarketing_ops._logging import get_logger
+from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.data.schema import SCHEMA
 from bankmarketing_ops.ml.artifacts import LoadedModel, load_model
 from bankmarketing_ops.ml.features import FeatureSpec
 from bankmarketing_ops.ml.metrics import DECISION_THRESHOLD
+from bankmarketing_ops.ml.native import NativeReport
 
 __all__ = ["Scorer", "Scores"]
 
+_log = get_logger(__name__)
 _MAX_REPORTED_ERRORS = 100
 _NUMBERS = (int, float)
 _INT_OR_FLOAT = frozenset({int, float})
@@ -63,9 +67,41 @@ class Scorer:
         self._frame_input = model.manifest.input_kind == "frame"
 
     @classmethod
-    def load(cls, directory: str | Path) -> Scorer:
-        """Compile the model stored in `directory` (a registry version's `model/`)."""
-        return cls(load_model(Path(directory)))
+    def load(cls, directory: str | Path, *, native: bool = False) -> Scorer:
+        """Compile the model stored in `directory` (a registry version's `model/`).
+
+        Args:
+            directory: The model's directory.
+            native: Also compile its tree members to native code now (see
+                `compile_native`); services do that in the background instead.
+        """
+        scorer = cls(load_model(Path(directory)))
+        if native:
+            scorer.compile_native()
+        return scorer
+
+    def compile_native(self, *, cache_dir: Path | None = None) -> NativeReport:
+        """Compile the LightGBM and XGBoost members to native code, and score through it.
+
+        Needs a C compiler (gcc or clang, or `$CC`); libraries are cached under
+        `<cache_dir>/native` (default: the settings' cache directory), so a model is
+        compiled once per machine. Members that cannot be compiled keep their library's
+        predictor, with the reason in the report and the log. Safe while other threads
+        score.
+        """
+        root = cache_dir if cache_dir is not None else get_settings().resolved_cache_dir()
+        report = self.model.compile_native(cache_dir=root / "native")
+        if report.compiled:
+            _log.info(
+                "%d of %d members score through native code (%d from the cache) after %.1f s",
+                len(report.compiled),
+                len(self.model.manifest.members),
+                report.cached,
+                report.seconds,
+            )
+        for position, reason in sorted(report.skipped.items()):
+            _log.info("member %d keeps its library's predictor: %s", position, reason)
+        return report
 
     # --- public -------------------------------------------------------------------------
     def predict_proba(self, records: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.float64]:
