@@ -189,9 +189,18 @@ class ModelRegistry:
             name, version, description=description, tags=tags, properties=properties
         )
 
-    def load_scorer(self, name: str, version: int | str = "latest") -> Scorer:
-        """A compiled scorer for the version: records in, labels and probabilities out."""
-        return Scorer.load(self._backend.model_dir(name, version))
+    def load_scorer(
+        self, name: str, version: int | str = "latest", *, native: bool = False
+    ) -> Scorer:
+        """A compiled scorer for the version: records in, labels and probabilities out.
+
+        Args:
+            name: The model's name.
+            version: A version number, or `"latest"`.
+            native: Also compile its LightGBM and XGBoost members to native code before
+                returning (needs a C compiler; see `Scorer.compile_native`).
+        """
+        return Scorer.load(self._backend.model_dir(name, version), native=native)
 
 
 def _draft(**fields: Any) -> ModelVersion:
