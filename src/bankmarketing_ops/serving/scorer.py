@@ -222,13 +222,13 @@ class Scorer:
             for name in record
             if name not in self._allowed
         ]
-        for name, codes, integer, low, high in self._plan:
-            if name not in record:
-                errors.append(FieldError(row, name, "missing field"))
+        for plan in self._plan:
+            if plan.name not in record:
+                errors.append(FieldError(row, plan.name, "missing field"))
                 continue
-            problem = _problem(record[name], (name, codes, integer, low, high))
+            problem = _problem(record[plan.name], plan)
             if problem is not None:
-                errors.append(FieldError(row, name, problem))
+                errors.append(FieldError(row, plan.name, problem))
         for name in record.keys() & self._unused.keys():
             problem = _problem(record[name], self._unused[name])
             if problem is not None:
@@ -251,17 +251,24 @@ class Scorer:
         return pd.DataFrame(columns)
 
 
-_Plan = tuple[str, dict[str, int] | None, bool, float, float]
+class _ColumnPlan(NamedTuple):
+    """What the scorer checks and writes for one input (unpacked in the hot loops)."""
+
+    name: str
+    codes: dict[str, int] | None
+    """Category → code, or None for a number."""
+    integer: bool
+    low: float
+    high: float
 
 
-def _column_plan(name: str, categories: Sequence[str]) -> _Plan:
-    """(name, category codes or None, integer?, minimum, maximum) of one input."""
+def _column_plan(name: str, categories: Sequence[str]) -> _ColumnPlan:
     spec = SCHEMA.column(name)
     codes = {c: i for i, c in enumerate(categories)} if categories else None
-    return (name, codes, spec.kind == "integer", *spec.bounds)
+    return _ColumnPlan(name, codes, spec.kind == "integer", *spec.bounds)
 
 
-def _problem(value: Any, plan: _Plan) -> str | None:
+def _problem(value: Any, plan: _ColumnPlan) -> str | None:
     """What is wrong with one value (None: nothing), in the words the user reads."""
     name, codes, integer, low, high = plan
     if codes is not None:
