@@ -88,17 +88,20 @@ def compare_models(
     by the test metrics it was registered with, on its own test rows; the reason says so.
     """
     metric = primary_metric or run.config.primary_metric
-    candidate = run.metrics.value(metric)
-    if deployed_model is None:
+
+    def decided(deployed: float | None, *, better: bool, reason: str) -> Evaluation:
         return Evaluation(
             primary_metric=metric,
-            candidate=candidate,
+            candidate=run.metrics.value(metric),
             candidate_source=run.metrics_source,
-            deployed_model=None,
-            deployed=None,
-            better=True,
-            reason=f"no service {service_name!r} yet",
+            deployed_model=deployed_model,
+            deployed=deployed,
+            better=better,
+            reason=reason,
         )
+
+    if deployed_model is None:
+        return decided(None, better=True, reason=f"no service {service_name!r} yet")
     name, _, number = deployed_model.partition(":")
     version: int | str = int(number) if number.isdigit() else "latest"
     try:
@@ -110,22 +113,12 @@ def compare_models(
         deployed = None if recorded is None else recorded.value(metric)
         where = f"as registered ({deployed_model} cannot be loaded on this machine)"
     if deployed is None:
-        return Evaluation(
-            primary_metric=metric,
-            candidate=candidate,
-            candidate_source=run.metrics_source,
-            deployed_model=deployed_model,
-            deployed=None,
-            better=False,
-            reason=f"{deployed_model} has no recorded {metric} to compare with; kept",
-        )
+        reason = f"{deployed_model} has no recorded {metric} to compare with; kept"
+        return decided(None, better=False, reason=reason)
+    candidate = run.metrics.value(metric)
     better = candidate > deployed
-    return Evaluation(
-        primary_metric=metric,
-        candidate=candidate,
-        candidate_source=run.metrics_source,
-        deployed_model=deployed_model,
-        deployed=deployed,
+    return decided(
+        deployed,
         better=better,
         reason=f"{metric} {candidate:.4f} {'>' if better else '<='} {deployed:.4f} "
         f"of {deployed_model} {where}",
