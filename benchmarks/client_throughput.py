@@ -74,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace", required=True)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     print_machine()
     workspace = Workspace.local(args.workspace)
@@ -91,14 +92,15 @@ def main() -> None:
     try:
         for label, model in (("AutoML 2-min model", heavy), ("default LightGBM", light)):
             deployer.delete("bench-client")
-            service = deployer.deploy(model, "bench-client")
+            service = deployer.deploy(model, "bench-client", workers=args.workers)
             key = deployer.get_keys("bench-client").primary_key.get_secret_value()
             native = wait_for_native(service.scoring_uri.removesuffix("score"))
             with EndpointClient(service.scoring_uri, key=key) as client:
                 batch_rate(client, rows[:4_000])  # warm: connections, caches
                 rate = batch_rate(client, rows)
             print(
-                f"score_batch, {label} ({model.ref}, {native} members native): "
+                f"score_batch, {label} ({model.ref}, {native} members native, "
+                f"{args.workers} worker(s)): "
                 f"{len(rows):,} rows, {rate:,.0f} rows/s"
             )
         bare, ours = overhead(service.scoring_uri, key, rows[0])

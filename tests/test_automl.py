@@ -23,6 +23,7 @@ from bankmarketing_ops import (
 )
 from bankmarketing_ops.backends.local import automl as local_automl
 from bankmarketing_ops.ml.artifacts import load_model
+from bankmarketing_ops.ml.families import tree_count
 from bankmarketing_ops.ml.features import records_of
 
 
@@ -202,3 +203,20 @@ def test_logistic_regression_and_a_latency_budget(tmp_path: Path) -> None:
     records = [dict(r) for r in records_of(frame.drop(columns=["y"]).head(40))]
     stored = load_model(Path(run.model_dir)).predict_proba_frame(frame.head(40))
     assert np.allclose(scorer.predict_proba(records), stored, atol=1e-9, rtol=0)
+
+
+def test_the_ensemble_keeps_within_its_tree_budget(tmp_path: Path) -> None:
+    trainer = AutoMLTrainer(
+        Workspace.local(tmp_path),
+        experiment_timeout_minutes=0.15,
+        n_cross_validations=2,
+        max_ensemble_trees=60,
+    )
+    run = trainer.train(data.synthetic(1_500, seed=13))
+    trees = [tree_count(m.learner, m.hyperparameters) for m in run.best.members]
+    assert sum(trees) <= 60
+    # the search itself was not limited: it tried bigger models than the budget admits
+    assert max(tree_count(it.learner, it.hyperparameters) for it in run.iterations) > 60
+    stored = load_model(Path(run.model_dir))
+    for member, count in zip(stored.manifest.members, trees, strict=True):
+        assert member.hyperparameters["n_estimators"] == count

@@ -106,6 +106,17 @@ def train(
             help="Local backend: drop the slowest members until one row scores in this many µs."
         ),
     ] = None,
+    max_trees: Annotated[
+        int | None,
+        typer.Option(
+            help="Local backend: the model's members hold at most this many trees together "
+            "[default: 600].",
+            min=1,
+        ),
+    ] = None,
+    no_tree_limit: Annotated[
+        bool, typer.Option("--no-tree-limit", help="Local backend: no limit on the trees.")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed (splits and search).")] = 0,
     model_name: Annotated[str, typer.Option(help="Register the best model under this name.")] = (
         C.DEFAULT_MODEL_NAME
@@ -126,6 +137,8 @@ def train(
     }
     if max_scoring_us is not None:
         options["max_scoring_us_per_row"] = max_scoring_us
+    if max_trees is not None or no_tree_limit:
+        options["max_ensemble_trees"] = None if no_tree_limit else max_trees
     if allowed_models:
         options["allowed_models"] = tuple(allowed_models)
     if blocked_models:

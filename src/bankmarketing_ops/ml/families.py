@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal
 
 from bankmarketing_ops._exceptions import MissingExtraError
 
@@ -14,6 +15,7 @@ __all__ = [
     "ModelFamily",
     "family_of",
     "learners_of",
+    "tree_count",
 ]
 
 ModelFamily = Literal[
@@ -67,3 +69,11 @@ def family_of(learner: str) -> ModelFamily:
         if learner in learners:
             return family
     raise KeyError(learner)
+
+
+def tree_count(learner: str, hyperparameters: Mapping[str, Any]) -> int:
+    """How many trees a trial's model holds (its boosting rounds, or its forest's size):
+    what its scoring time grows with. 0 for the logistic regression."""
+    if learner == "logistic_onehot":
+        return 0
+    return round(float(hyperparameters.get("n_estimators", 0)))

@@ -97,6 +97,10 @@ def test_families_azure_lacks_are_refused_when_asked_for() -> None:
         automl_arguments(
             AutoMLConfig(max_scoring_us_per_row=50), training_data=None, compute_target=None
         )
+    with pytest.raises(ConfigurationError, match="max_ensemble_trees is a local-backend"):
+        automl_arguments(
+            AutoMLConfig(max_ensemble_trees=300), training_data=None, compute_target=None
+        )
 
 
 def test_the_default_families_run_on_azure_without_the_local_only_ones() -> None:

@@ -136,6 +136,11 @@ def azure_families(config: AutoMLConfig) -> list[ModelFamily]:
             "max_scoring_us_per_row is a local-backend option: Azure AutoML has no latency "
             "budget; leave it unset for the azureml backend"
         )
+    if "max_ensemble_trees" in config.model_fields_set:
+        raise ConfigurationError(
+            "max_ensemble_trees is a local-backend option: Azure AutoML's VotingEnsemble has "
+            "no size limit; leave it unset for the azureml backend"
+        )
     lacking = [f for f in config.families if f not in AZURE_FAMILIES]
     if lacking and "allowed_models" in config.model_fields_set:
         possible = ", ".join(f for f in MODEL_FAMILIES if f in AZURE_FAMILIES)

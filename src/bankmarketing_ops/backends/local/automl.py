@@ -37,7 +37,7 @@ from bankmarketing_ops.ml.artifacts import Member, load_model, save_model
 from bankmarketing_ops.ml.baseline import baseline_proba
 from bankmarketing_ops.ml.crossval import FoldSplitter, OutOfFold, default_folds, trial_key
 from bankmarketing_ops.ml.ensemble import select_ensemble
-from bankmarketing_ops.ml.families import family_of, learners_of
+from bankmarketing_ops.ml.families import family_of, learners_of, tree_count
 from bankmarketing_ops.ml.features import (
     FeatureSpec,
     categorical_indices,
@@ -384,10 +384,13 @@ class _Run:
             candidates[0].validation_score if fallback else score(y, predictions[:, j])
             for j in range(len(candidates))
         ]
-        best_single = int(np.argmax(single_scores))
+        costs = [tree_count(c.learner, c.hyperparameters) for c in candidates]
+        best_single = _best_within(single_scores, costs, config.max_ensemble_trees)
         weights = {best_single: 1.0}
         if config.enable_voting_ensemble and len(candidates) > 1:
-            weights = _mixture_or_single(predictions, y, score, best_single)
+            weights = _mixture_or_single(
+                predictions, y, score, best_single, costs, config.max_ensemble_trees
+            )
 
         fitted: dict[int, Any] = {}
         for column in weights:
@@ -400,7 +403,7 @@ class _Run:
                 config.max_concurrent_iterations,
             )
         if config.max_scoring_us_per_row is not None and len(weights) > 1:
-            weights = self._within_latency(weights, fitted, candidates, predictions, y, data)
+            weights = self._within_latency(weights, fitted, candidates, predictions, y, data, costs)
 
         members: list[Member] = []
         chosen: list[EnsembleMember] = []
@@ -461,6 +464,7 @@ class _Run:
         predictions: npt.NDArray[np.float64],
         y: Labels,
         data: _Data,
+        trees: list[int],
     ) -> dict[int, float]:
         """Drop the slowest members until one row scores within the latency budget."""
         budget = self.config.max_scoring_us_per_row
@@ -481,8 +485,12 @@ class _Run:
             )
             columns = [c for c in kept if c != slowest]
             sub = predictions[:, columns]
-            best = int(np.argmax([score(y, sub[:, j]) for j in range(len(columns))]))
-            local = _mixture_or_single(sub, y, score, best)
+            sub_trees = [trees[c] for c in columns]
+            sub_scores = [score(y, sub[:, j]) for j in range(len(columns))]
+            best = _best_within(sub_scores, sub_trees, self.config.max_ensemble_trees)
+            local = _mixture_or_single(
+                sub, y, score, best, sub_trees, self.config.max_ensemble_trees
+            )
             kept = {columns[j]: w for j, w in local.items()}
         return kept
 
@@ -533,14 +541,25 @@ def _scorer(metric: str) -> Callable[[Labels, Vector], float]:
     return score
 
 
+def _best_within(scores: list[float], trees: list[int], budget: int | None) -> int:
+    """The best-scoring candidate whose trees fit the budget (none fits: the smallest)."""
+    fitting = [j for j in range(len(scores)) if budget is None or trees[j] <= budget]
+    if not fitting:
+        return int(np.argmin(trees))
+    return max(fitting, key=lambda j: scores[j])
+
+
 def _mixture_or_single(
     predictions: npt.NDArray[np.float64],
     y: Labels,
     score: Callable[[Labels, Vector], float],
     best_single: int,
+    trees: list[int],
+    budget: int | None,
 ) -> dict[int, float]:
-    """Caruana's selection, kept only if it beats the best single candidate."""
-    mixture = select_ensemble(predictions, lambda p: score(y, p))
+    """Caruana's selection within the tree budget, kept only if it beats the best
+    single candidate that fits."""
+    mixture = select_ensemble(predictions, lambda p: score(y, p), costs=trees, budget=budget)
     mixed = predictions[:, list(mixture)] @ np.array(list(mixture.values()))
     if len(mixture) > 1 and score(y, mixed) > score(y, predictions[:, best_single]):
         return mixture
