@@ -175,3 +175,23 @@ def test_scoring_threads_see_whole_predictor_sets_while_members_are_swapped(
     assert model.native_members == 2
     assert worst
     assert max(worst) <= TOLERANCE
+
+
+def test_xgboost_categorical_splits_compile_to_the_same_answers(tmp_path: Path) -> None:
+    # a model a user trained on the typed frame, with XGBoost's own categorical splits
+    frame = data.synthetic(2_000, seed=6)
+    x, labels = data.split_features(frame)
+    booster = xgboost.XGBClassifier(
+        n_estimators=30, enable_categorical=True, tree_method="hist", max_cat_to_onehot=1
+    ).fit(x, (labels == "yes").astype(int))
+    save_model(tmp_path / "model", [Member(booster, "XGBoostClassifier")], features=FEATURES)
+    model = load_model(tmp_path / "model")
+    rows = encode_frame(frame, FEATURES)
+    expected = model.predict_proba_matrix(rows)
+
+    report = model.compile_native(cache_dir=tmp_path / "native")
+
+    assert list(report.compiled) == [0]
+    np.testing.assert_allclose(model.predict_proba_matrix(rows), expected, atol=TOLERANCE)
+    singles = [model.predict_one(row.tolist()) for row in rows[:100]]
+    np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
