@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,28 @@ def test_deploy_example_runs_on_synthetic_data(tmp_path: Path) -> None:
     assert "batch: 50 answers" in out.stdout
     assert "refused: FieldError(row=0, field='month'" in out.stdout
     assert not list((tmp_path / "services").glob("*/service.json"))  # it stops its service
+
+
+def test_native_scoring_example_compiles_and_agrees(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "native_scoring.py"),
+            "--synthetic",
+            "--workspace",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        env={**os.environ, "BANKOPS_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    compiled, total = re.search(r"(\d+) of (\d+) members compiled", out.stdout).groups()  # type: ignore[union-attr]
+    assert compiled == total != "0"
+    difference = float(re.search(r"differs by (\S+) between", out.stdout).group(1))  # type: ignore[union-attr]
+    assert difference < 1e-6
+    assert "one row: libraries" in out.stdout
 
 
 def test_pipeline_example_runs_on_synthetic_data(tmp_path: Path) -> None:
