@@ -195,3 +195,27 @@ def test_xgboost_categorical_splits_compile_to_the_same_answers(tmp_path: Path) 
     np.testing.assert_allclose(model.predict_proba_matrix(rows), expected, atol=TOLERANCE)
     singles = [model.predict_one(row.tolist()) for row in rows[:100]]
     np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
+
+
+def test_a_cache_others_can_write_to_is_not_loaded_from(
+    model_dir: Path, rows: np.ndarray, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # as /tmp is: anyone could plant a library under a predictable name
+    model = load_model(model_dir)
+    expected = model.predict_proba_matrix(rows)
+
+    report = model.compile_native(cache_dir=shared)
+
+    assert report.compiled == {}
+    assert "not this user's alone" in report.skipped[0]
+    assert list(shared.glob("*.so")) == []
+    np.testing.assert_array_equal(model.predict_proba_matrix(rows), expected)
+
+
+def test_the_cache_it_makes_is_private(model_dir: Path, tmp_path: Path) -> None:
+    load_model(model_dir).compile_native(cache_dir=tmp_path / "native")
+    assert (tmp_path / "native").stat().st_mode & 0o077 == 0
+    for library in (tmp_path / "native").glob("*.so"):
+        assert library.stat().st_mode & 0o022 == 0

@@ -173,14 +173,30 @@ def _library_for(member: Path, kind: str, compiler: str, cache_dir: Path) -> tup
     """The compiled library of `member`, built if the cache has none. (path, was cached)."""
     key = _cache_key(member.read_bytes(), compiler)
     library = cache_dir / f"{key}.so"
+    cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _check_private(cache_dir)
     if library.exists():
+        _check_private(library)
         return library, True
-    cache_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(cache_dir / f"{key}.lock"):
         if library.exists():  # another process built it while we waited
             return library, True
         _build(member, kind, compiler, library)
     return library, False
+
+
+def _check_private(path: Path) -> None:
+    """Refuse a cache another user could have written to: loading a library runs its code,
+    and the names are predictable (a hash of a model anyone may have)."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no POSIX owners
+        return
+    status = path.stat()
+    if status.st_uid != os.getuid() or status.st_mode & 0o022:
+        raise ModelArtifactError(
+            f"{path} is not this user's alone (owner {status.st_uid}, mode "
+            f"{status.st_mode & 0o777:o}); not loading native code from it. Make it private "
+            "(chmod go-w) or point BANKOPS_CACHE_DIR elsewhere"
+        )
 
 
 def _cache_key(member_bytes: bytes, compiler: str) -> str:
