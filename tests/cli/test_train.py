@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bankmarketing_ops import data
@@ -120,7 +121,13 @@ def test_ctrl_c_cancels_shows_the_partial_leaderboard_and_registers_nothing(
     import sys
     import time
 
-    env = {**os.environ, "BANKOPS_WORKSPACE": str(tmp_path / "ws"), "COLUMNS": "120"}
+    # faulthandler: if it hangs, SIGABRT makes it print every thread's stack
+    env = {
+        **os.environ,
+        "BANKOPS_WORKSPACE": str(tmp_path / "ws"),
+        "COLUMNS": "120",
+        "PYTHONFAULTHANDLER": "1",
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -147,7 +154,16 @@ def test_ctrl_c_cancels_shows_the_partial_leaderboard_and_registers_nothing(
             break
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate(timeout=30)
+        pytest.fail(f"train went on for 60 s after Ctrl-C; its threads then:\n{stderr}")
+    finally:
+        if process.poll() is None:  # never leave it running, nor its pipes open
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, stderr
     assert "Leaderboard" in stdout
     assert "canceled" in stderr
