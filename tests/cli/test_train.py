@@ -145,6 +145,9 @@ def test_ctrl_c_cancels_shows_the_partial_leaderboard_and_registers_nothing(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C as a terminal delivers it: a test run started in the background (`cmd &`)
+        # ignores SIGINT, its children inherit that, and Python then keeps it ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     runs = tmp_path / "ws" / "runs"
     deadline = time.monotonic() + 60
