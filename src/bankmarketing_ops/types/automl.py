@@ -70,7 +70,8 @@ class AutoMLConfig(BaseModel):
     for a loss of AUC below the noise of the outer splits. None: no limit."""
     max_scoring_us_per_row: float | None = Field(default=None, gt=0)
     """Local backend: a latency budget for scoring one row in-process (µs). Members are
-    timed after the refit and the slowest dropped from the ensemble until it fits."""
+    timed after the refit, through their libraries' predictors (native code is faster),
+    and the slowest dropped from the ensemble until it fits."""
     random_seed: int = 0
     drop_leaky_columns: bool = False
     """Drop `duration` (it leaks the target); the run then reports what that costs."""
