@@ -197,12 +197,17 @@ class LoadedModel:
         self.directory = directory
         self._predictors = predictors
         self._weights = np.array([m.weight for m in manifest.members])
-        self.native_members = 0
-        """How many members score through compiled native code (see `compile_native`)."""
 
     @property
     def features(self) -> tuple[FeatureSpec, ...]:
         return self.manifest.features
+
+    @property
+    def native_members(self) -> int:
+        """How many members score through compiled native code (see `compile_native`)."""
+        from bankmarketing_ops.ml.native import NativeTrees
+
+        return sum(isinstance(p, NativeTrees) for p in self._predictors)
 
     def compile_native(self, *, cache_dir: Path) -> NativeReport:
         """Compile the tree members to native code and score through it from now on.
@@ -223,7 +228,6 @@ class LoadedModel:
             for position, compiled in report.compiled.items():
                 predictors[position] = compiled
             self._predictors = predictors
-            self.native_members = len(report.compiled)
         return report
 
     def predict_proba_matrix(self, matrix: Matrix) -> npt.NDArray[np.float64]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import os
 import shutil
@@ -216,7 +217,9 @@ def _cache_key(member_bytes: bytes, compiler: str) -> str:
     return digest.hexdigest()[:32]
 
 
+@functools.cache
 def _compiler_version(compiler: str) -> str:
+    """The compiler's first `--version` line (asked once per process, not per member)."""
     done = subprocess.run(
         [compiler, "--version"], capture_output=True, text=True, timeout=30, check=False
     )
