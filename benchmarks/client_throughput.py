@@ -15,7 +15,6 @@ Run:  BANKOPS_DATA=path/to/bankmarketing_train.csv python benchmarks/client_thro
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import time
@@ -28,6 +27,7 @@ from _machine import print_machine
 
 from bankmarketing_ops import ModelDeployer, ModelRegistry, Workspace, data
 from bankmarketing_ops.client import EndpointClient
+from bankmarketing_ops.config import get_settings
 from bankmarketing_ops.ml.features import records_of
 
 
@@ -40,7 +40,7 @@ def batch_rate(client: EndpointClient, rows: list[dict[str, Any]]) -> float:
 def wait_for_native(base: str, *, timeout_s: float = 300) -> int:
     """Members the service scores through native code, once it has compiled them (0 at
     once when native scoring is off)."""
-    if os.environ.get("BANKOPS_NATIVE_SCORING", "1").lower() in ("0", "false"):
+    if not get_settings().native_scoring:  # what the service reads too
         return 0
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
