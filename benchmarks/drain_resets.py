@@ -24,8 +24,9 @@ from pathlib import Path
 
 import httpx
 from _machine import print_machine
+from _models import model_or_small
 
-from bankmarketing_ops import AutoMLTrainer, ModelDeployer, ModelRegistry, Workspace, data
+from bankmarketing_ops import ModelDeployer, Workspace, data
 
 ROW = data.SCHEMA.example_row()
 RESETS = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
@@ -78,13 +79,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     workspace = Workspace.local(args.workspace or Path(tempfile.mkdtemp(prefix="drain-")))
-    model = args.model
-    if model is None:
-        run = AutoMLTrainer(workspace, experiment_timeout_minutes=0.1, random_seed=1).train(
-            data.synthetic(3_000, seed=5)
-        )
-        version = ModelRegistry(workspace).register_run(run, name="drain")
-        model = f"{version.name}:{version.version}"
+    model = model_or_small(workspace, args.model, name="drain")
     print_machine()
     deployer = ModelDeployer(workspace)
     deployer.delete("drain")

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from _machine import print_machine
@@ -89,10 +90,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def lightgbm_only(model_dir: Path, what: str) -> dict[str, Any]:
+    """The model's manifest; exits when a member is not LightGBM (the comparison servers'
+    scoring code reads LightGBM boosters only)."""
+    manifest: dict[str, Any] = json.loads((model_dir / "model.json").read_text())
+    if any(m["kind"] != "lightgbm" for m in manifest["members"]):
+        kinds = ", ".join(sorted({m["kind"] for m in manifest["members"]}))
+        raise SystemExit(f"{what}: every member must be LightGBM (this model has {kinds})")
+    return manifest
+
+
+def wait_until_up(health_url: str, what: str, *, seconds: float = 60) -> None:
+    """Poll `health_url` until it answers 200; give up after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health_url).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{what} did not start")
+
+
 def start_mlflow(python: str, model_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     manifest = json.loads((model_dir / "model.json").read_text())
-    if any(m["kind"] != "lightgbm" for m in manifest["members"]):
-        raise SystemExit("the MLflow comparison needs a model whose members are all LightGBM")
     target = Path(tempfile.mkdtemp()) / "mlflow-model"
     artifacts = {"manifest": str(model_dir / "model.json")}
     artifacts |= {m["file"]: str(model_dir / m["file"]) for m in manifest["members"]}
@@ -131,14 +153,8 @@ def start_mlflow(python: str, model_dir: Path) -> tuple[subprocess.Popen[bytes],
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/ping").status_code == 200:
-                return process, f"{url}/invocations"
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("MLflow's server did not start")
+    wait_until_up(f"{url}/ping", "MLflow's server")
+    return process, f"{url}/invocations"
 
 
 def start_azure(model_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -162,14 +178,8 @@ def start_azure(model_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/").status_code == 200:
-                return process, f"{url}/score"
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("azmlinfsrv did not start")
+    wait_until_up(f"{url}/", "azmlinfsrv")
+    return process, f"{url}/score"
 
 
 def main() -> None:
@@ -186,6 +196,8 @@ def main() -> None:
     workspace = Workspace.local(args.workspace)
     name, _, version = args.model.partition(":")
     model = ModelRegistry(workspace).get(name, int(version) if version else "latest")
+    if args.mlflow_python or args.azure:  # before anything starts: nothing to clean up
+        lightgbm_only(Path(model.path) / "model", "the MLflow and azmlinfsrv comparisons")
     deployer = ModelDeployer(workspace)
     deployer.delete("bench-endpoint")
     service = deployer.deploy(model, "bench-endpoint")

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import httpx
 from _machine import print_machine
+from _models import model_or_small
 
-from bankmarketing_ops import AutoMLTrainer, ModelDeployer, ModelRegistry, Workspace, data
+from bankmarketing_ops import ModelDeployer, Workspace
 from bankmarketing_ops.serving.config import ServiceConfig
 
 
@@ -64,13 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     root = args.workspace or Path(tempfile.mkdtemp(prefix="transport-"))
     workspace = Workspace.local(root)
-    model = args.model
-    if model is None:
-        run = AutoMLTrainer(workspace, experiment_timeout_minutes=0.1, random_seed=1).train(
-            data.synthetic(3_000, seed=5)
-        )
-        version = ModelRegistry(workspace).register_run(run, name="transport")
-        model = f"{version.name}:{version.version}"
+    model = model_or_small(workspace, args.model, name="transport")
     print_machine()
     deployer = ModelDeployer(workspace)
     deployer.delete("transport")

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import httpx
 from _machine import print_machine
+from _models import model_or_small
 
-from bankmarketing_ops import AutoMLTrainer, ModelDeployer, ModelRegistry, Workspace, data
+from bankmarketing_ops import ModelDeployer, Workspace, data
 
 ROW = data.SCHEMA.example_row()
 
@@ -100,12 +101,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     workspace = Workspace.local(args.workspace or Path(tempfile.mkdtemp(prefix="recovery-")))
-    model = args.model
-    if model is None:
-        trainer = AutoMLTrainer(workspace, experiment_timeout_minutes=0.1, random_seed=1)
-        run = trainer.train(data.synthetic(3_000, seed=5))
-        version = ModelRegistry(workspace).register_run(run, name="recovery")
-        model = f"{version.name}:{version.version}"
+    model = model_or_small(workspace, args.model, name="recovery")
     print_machine()
     deployer = ModelDeployer(workspace)
     rows = [
