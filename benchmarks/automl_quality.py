@@ -103,7 +103,7 @@ def outer_one(seed: int, budget: float, families: list[str] | None) -> None:
                 "cv_score": run.best.validation_score,
                 "folds": run.best.cv_folds,
                 "model": run.best.model_type,
-                "members": [f"{m.family} {m.weight:.2f}" for m in run.best.members],
+                "members": [f"{m.learner} {m.weight:.2f}" for m in run.best.members],
                 "iterations": len(run.iterations),
                 "wall_s": wall_s,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

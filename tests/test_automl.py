@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -220,3 +221,43 @@ def test_the_ensemble_keeps_within_its_tree_budget(tmp_path: Path) -> None:
     stored = load_model(Path(run.model_dir))
     for member, count in zip(stored.manifest.members, trees, strict=True):
         assert member.hyperparameters["n_estimators"] == count
+
+
+def test_lightgbm_is_searched_with_dart_boosting_too(tmp_path: Path) -> None:
+    trainer = AutoMLTrainer(
+        Workspace.local(tmp_path),
+        experiment_timeout_minutes=0.15,
+        n_cross_validations=2,
+        allowed_models=("LightGBM",),
+    )
+    run = trainer.train(data.synthetic(1_500, seed=21))
+    learners = {it.learner for it in run.iterations}
+    assert learners == {"lgbm", "lgbm_dart"}
+    assert {it.family for it in run.iterations} == {"LightGBM"}  # Azure's name for both
+    dart = [it for it in run.iterations if it.learner == "lgbm_dart"]
+    # its search space keeps DART's quadratic cost within a short budget
+    assert all(20 <= tree_count(it.learner, it.hyperparameters) <= 300 for it in dart)
+    stored = load_model(Path(run.model_dir))
+    for member, chosen in zip(stored.manifest.members, run.best.members, strict=True):
+        text = (Path(run.model_dir) / member.file).read_text()
+        assert ("[boosting: dart]" in text) == (chosen.learner == "lgbm_dart")
+
+
+def test_members_refit_side_by_side_are_the_models_a_one_by_one_refit_gives(
+    trained_run: TrainingRun, tmp_path: Path
+) -> None:
+    # the chosen members are refit in parallel threads; each must equal its lone refit
+    frame = data.synthetic(1_000, seed=17)
+    features = local_automl.feature_specs()
+    x, y = local_automl.encode_frame(frame, features), local_automl.target_vector(frame)
+    rows = x[:200]
+    trials = trained_run.leaderboard()[:4]  # several learners, fitted side by side below
+    runner = local_automl._Run(SimpleNamespace(config=trained_run.config, run_dir=tmp_path))
+    side_by_side = runner._refit(
+        list(range(len(trials))), trials, local_automl._Data(features, x, y, rows, y[:200])
+    )
+    for position, trial in enumerate(trials):
+        alone = local_automl._fit(trial, x, y, features, 1)
+        np.testing.assert_array_equal(
+            side_by_side[position].predict_proba(rows), alone.predict_proba(rows)
+        )

@@ -46,6 +46,10 @@ def _fitted(kind: str, x: np.ndarray, y: np.ndarray) -> Any:
         return xgboost.XGBClassifier(n_estimators=40, max_depth=4).fit(x, y)
     if kind == "forest":
         return RandomForestClassifier(n_estimators=25, max_leaf_nodes=40, random_state=0).fit(x, y)
+    if kind == "dart":
+        learner = estimator_class("lgbm_dart", FEATURES)(n_estimators=40)
+        learner.fit(x, y, categorical_feature=categorical_indices(FEATURES))
+        return learner.model
     if kind == "catboost":
         learner = estimator_class("catboost_native", FEATURES)(n_estimators=30, learning_rate=0.3)
         learner.fit(x, y)
@@ -67,7 +71,7 @@ def _expected(kind: str, model: Any, x: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    "kind", ["lightgbm", "xgboost", "catboost", "logistic", "forest", "extra_trees"]
+    "kind", ["lightgbm", "dart", "xgboost", "catboost", "logistic", "forest", "extra_trees"]
 )
 def test_round_trip_predicts_identically(
     tmp_path: Path, training: tuple[np.ndarray, np.ndarray, np.ndarray], kind: str
@@ -76,6 +80,8 @@ def test_round_trip_predicts_identically(
     model = _fitted(kind, x, y)
     manifest = save_model(tmp_path / "m", [Member(model, kind)], features=FEATURES)
     assert manifest.model_type == kind
+    if kind == "dart":  # stored as the LightGBM model it is
+        assert "[boosting: dart]" in (tmp_path / "m" / "member-0.lgbm.txt").read_text()
     loaded = load_model(tmp_path / "m")
     expected = _expected(kind, model, x_new)
     assert np.allclose(loaded.predict_proba_matrix(x_new), expected, atol=1e-7, rtol=0)

@@ -197,6 +197,25 @@ def test_xgboost_categorical_splits_compile_to_the_same_answers(tmp_path: Path) 
     np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
 
 
+def test_dart_boosting_compiles_to_the_same_answers(tmp_path: Path) -> None:
+    # DART scales its trees' leaves as it drops and adds them; the stored trees carry
+    # the final values, so compiled code needs nothing DART-specific
+    frame = data.synthetic(2_000, seed=9)
+    x, y = encode_frame(frame, FEATURES), target_vector(frame)
+    learner = estimator_class("lgbm_dart", FEATURES)(n_estimators=60, colsample_bytree=0.7)
+    learner.fit(x, y, categorical_feature=categorical_indices(FEATURES))
+    save_model(tmp_path / "model", [Member(learner.model, "LightGBM")], features=FEATURES)
+    model = load_model(tmp_path / "model")
+    expected = model.predict_proba_matrix(x)
+
+    report = model.compile_native(cache_dir=tmp_path / "native")
+
+    assert list(report.compiled) == [0]
+    np.testing.assert_allclose(model.predict_proba_matrix(x), expected, atol=TOLERANCE)
+    singles = [model.predict_one(row.tolist()) for row in x[:100]]
+    np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
+
+
 def test_a_cache_others_can_write_to_is_not_loaded_from(
     model_dir: Path, rows: np.ndarray, tmp_path: Path
 ) -> None:

@@ -43,7 +43,7 @@ AZURE_FAMILIES: Final[frozenset[ModelFamily]] = frozenset(
 #: regression did not raise the AUC on unseen rows.
 DEFAULT_FAMILIES: Final[tuple[ModelFamily, ...]] = ("LightGBM", "XGBoostClassifier")
 _LEARNERS: Final[dict[ModelFamily, tuple[str, ...]]] = {
-    "LightGBM": ("lgbm",),
+    "LightGBM": ("lgbm", "lgbm_dart"),
     "XGBoostClassifier": ("xgboost", "xgb_limitdepth"),
     "CatBoost": ("catboost_native",),
     "RandomForest": ("rf",),
