@@ -18,42 +18,35 @@ __all__ = ["STARTING_POINTS", "starting_points"]
 
 _FLOOR: Final = 1 / 1024  # FLAML's lower bound for the regularization terms
 
+#: LightGBM's defaults in FLAML's terms (max_bin 255 = 2**8 - 1; its reg_lambda of 0 is
+#: below the floor)
+_LIGHTGBM_DEFAULTS: Final[dict[str, Any]] = {
+    "n_estimators": 100,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "learning_rate": 0.1,
+    "log_max_bin": 8,
+    "colsample_bytree": 1.0,
+    "reg_alpha": _FLOOR,
+    "reg_lambda": _FLOOR,
+}
+
 STARTING_POINTS: Final[dict[str, list[dict[str, Any]]]] = {
     "lgbm": [
-        # LightGBM's defaults (max_bin 255 = 2**8 - 1; its reg_lambda of 0 is below the floor)
+        _LIGHTGBM_DEFAULTS,
+        # slower-learning, smaller trees
         {
-            "n_estimators": 100,
-            "num_leaves": 31,
-            "min_child_samples": 20,
-            "learning_rate": 0.1,
-            "log_max_bin": 8,
-            "colsample_bytree": 1.0,
-            "reg_alpha": _FLOOR,
-            "reg_lambda": _FLOOR,
-        },
-        {
+            **_LIGHTGBM_DEFAULTS,
             "n_estimators": 300,
             "num_leaves": 15,
-            "min_child_samples": 20,
             "learning_rate": 0.05,
-            "log_max_bin": 8,
             "colsample_bytree": 0.7,
-            "reg_alpha": _FLOOR,
             "reg_lambda": 1.0,
         },
     ],
     "lgbm_dart": [
-        # LightGBM's defaults with DART boosting, 300 rounds, 70 % of the columns per tree
-        {
-            "n_estimators": 300,
-            "num_leaves": 31,
-            "min_child_samples": 20,
-            "learning_rate": 0.1,
-            "log_max_bin": 8,
-            "colsample_bytree": 0.7,
-            "reg_alpha": _FLOOR,
-            "reg_lambda": _FLOOR,
-        },
+        # with DART boosting: more rounds (each counts for less), 70 % of the columns a tree
+        {**_LIGHTGBM_DEFAULTS, "n_estimators": 300, "colsample_bytree": 0.7},
     ],
     "xgb_limitdepth": [
         {
