@@ -184,17 +184,9 @@ def test_xgboost_categorical_splits_compile_to_the_same_answers(tmp_path: Path) 
     booster = xgboost.XGBClassifier(
         n_estimators=30, enable_categorical=True, tree_method="hist", max_cat_to_onehot=1
     ).fit(x, (labels == "yes").astype(int))
-    save_model(tmp_path / "model", [Member(booster, "XGBoostClassifier")], features=FEATURES)
-    model = load_model(tmp_path / "model")
-    rows = encode_frame(frame, FEATURES)
-    expected = model.predict_proba_matrix(rows)
-
-    report = model.compile_native(cache_dir=tmp_path / "native")
-
-    assert list(report.compiled) == [0]
-    np.testing.assert_allclose(model.predict_proba_matrix(rows), expected, atol=TOLERANCE)
-    singles = [model.predict_one(row.tolist()) for row in rows[:100]]
-    np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
+    _assert_alone_compiles_to_the_same_answers(
+        Member(booster, "XGBoostClassifier"), encode_frame(frame, FEATURES), tmp_path
+    )
 
 
 def test_dart_boosting_compiles_to_the_same_answers(tmp_path: Path) -> None:
@@ -204,15 +196,22 @@ def test_dart_boosting_compiles_to_the_same_answers(tmp_path: Path) -> None:
     x, y = encode_frame(frame, FEATURES), target_vector(frame)
     learner = estimator_class("lgbm_dart", FEATURES)(n_estimators=60, colsample_bytree=0.7)
     learner.fit(x, y, categorical_feature=categorical_indices(FEATURES))
-    save_model(tmp_path / "model", [Member(learner.model, "LightGBM")], features=FEATURES)
+    _assert_alone_compiles_to_the_same_answers(Member(learner.model, "LightGBM"), x, tmp_path)
+
+
+def _assert_alone_compiles_to_the_same_answers(
+    member: Member, rows: np.ndarray, tmp_path: Path
+) -> None:
+    """A model of this one member scores `rows` (batch and one at a time) as before."""
+    save_model(tmp_path / "model", [member], features=FEATURES)
     model = load_model(tmp_path / "model")
-    expected = model.predict_proba_matrix(x)
+    expected = model.predict_proba_matrix(rows)
 
     report = model.compile_native(cache_dir=tmp_path / "native")
 
     assert list(report.compiled) == [0]
-    np.testing.assert_allclose(model.predict_proba_matrix(x), expected, atol=TOLERANCE)
-    singles = [model.predict_one(row.tolist()) for row in x[:100]]
+    np.testing.assert_allclose(model.predict_proba_matrix(rows), expected, atol=TOLERANCE)
+    singles = [model.predict_one(row.tolist()) for row in rows[:100]]
     np.testing.assert_allclose(singles, expected[:100], atol=TOLERANCE)
 
 
