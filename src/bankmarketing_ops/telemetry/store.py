@@ -13,6 +13,8 @@ from typing import Final
 
 import orjson
 
+from bankmarketing_ops._sqlite import BUSY_TIMEOUT_S, use_wal
+
 __all__ = [
     "CAPTURE_COLUMNS",
     "COLUMNS",
@@ -100,8 +102,10 @@ CaptureRow = tuple[float, str, str | None, str, int, dict[str, object], float, s
 def connect(root: Path) -> sqlite3.Connection:
     """Open (creating if needed) the workspace's telemetry database."""
     root.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(root / TELEMETRY_DB, timeout=30, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
+    connection = sqlite3.connect(
+        root / TELEMETRY_DB, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+    )
+    use_wal(connection)
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.executescript(_SCHEMA)
     _add_deployment_column(connection)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bankmarketing_ops._exceptions import PipelineError, PipelineNotFoundError
+from bankmarketing_ops._sqlite import BUSY_TIMEOUT_S, use_wal
 from bankmarketing_ops.types.pipelines import (
     TERMINAL,
     Pipeline,
@@ -115,12 +116,14 @@ class PipelineStore:
         if not empty:
             self.root.mkdir(parents=True, exist_ok=True)
         target = ":memory:" if empty else database
-        with closing(sqlite3.connect(target, timeout=30, isolation_level=None)) as connection:
+        with closing(
+            sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        ) as connection:
             connection.row_factory = sqlite3.Row
             if empty:
                 connection.executescript(_SCHEMA)
             elif not self._schema_ready:  # once per store: the server keeps one for its life
-                connection.execute("PRAGMA journal_mode=WAL")
+                use_wal(connection)
                 connection.executescript(_SCHEMA)
                 self._schema_ready = True
             # IMMEDIATE for writes: a read-then-write (claim a queued run, finish a run)
