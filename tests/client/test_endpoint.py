@@ -90,8 +90,11 @@ def test_score_batch_streams_with_bounded_memory(client: EndpointClient) -> None
 
 
 def test_wrong_key_and_bad_rows_raise_typed_errors(deployed: WebService) -> None:
-    with pytest.raises(AuthenticationError) as caught:
-        EndpointClient(deployed.scoring_uri, key="wrong").score([ROW])
+    with (
+        EndpointClient(deployed.scoring_uri, key="wrong") as wrong,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        wrong.score([ROW])
     assert caught.value.status_code == 401
     assert "wrong" not in repr(EndpointClient(deployed.scoring_uri, key="wrong"))
 

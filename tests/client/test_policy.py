@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,12 +23,23 @@ from tests.scripted_server import Reply, scripted
 
 OK = Reply(200, b'{"result": ["yes", "no"]}')
 FAST = HttpPolicy(initial_backoff=0.01, max_backoff=0.02)
+_opened: list[EndpointClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _opened:
+        _opened.pop().close()
 
 
 def _client(base_url: str, **options: object) -> EndpointClient:
+    """A client closed when the test ends (its connection is to a loopback server)."""
     # The request form is fixed: these tests script every answer, with no /swagger.json.
     uri = f"{base_url}/score"
-    return EndpointClient(uri, key="k", policy=FAST, wire="v1", **options)  # type: ignore[arg-type]
+    client = EndpointClient(uri, key="k", policy=FAST, wire="v1", **options)  # type: ignore[arg-type]
+    _opened.append(client)
+    return client
 
 
 def test_503_with_retry_after_is_retried_then_succeeds() -> None:
@@ -94,7 +106,7 @@ def test_a_closed_port_is_a_connection_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with pytest.raises(APIConnectionError, match="failed"):
-        EndpointClient(f"http://127.0.0.1:{port}/score", policy=FAST, wire="v1").score([{}])
+        _client(f"http://127.0.0.1:{port}").score([{}])
 
 
 def test_user_agent_and_bearer_header() -> None:

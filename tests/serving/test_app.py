@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,12 +20,13 @@ def key(automl_workspace: Workspace, deployed: WebService) -> str:
 
 
 @pytest.fixture
-def client(deployed: WebService, key: str) -> httpx.Client:
-    return httpx.Client(
+def client(deployed: WebService, key: str) -> Iterator[httpx.Client]:
+    with httpx.Client(
         base_url=deployed.scoring_uri.removesuffix("/score"),
         headers={"Authorization": f"Bearer {key}"},
         timeout=10,
-    )
+    ) as client:
+        yield client
 
 
 def _healthy(client: httpx.Client) -> None:
