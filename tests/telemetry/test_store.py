@@ -75,7 +75,7 @@ def _open_at_once(root: Path, openers: int) -> list[BaseException]:
 
 def test_processes_opening_an_old_database_at_once_all_succeed(tmp_path: Path) -> None:
     # The race loses about one time in twenty without the retry, so run it many times.
-    for attempt in range(50):
+    for attempt in range(100):
         root = tmp_path / str(attempt)
         _old_database(root, 5)
         assert _open_at_once(root, 6) == [], f"attempt {attempt}"
