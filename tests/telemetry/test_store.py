@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
+from functools import partial
 from pathlib import Path
 
 from bankmarketing_ops.telemetry.store import COLUMNS, TELEMETRY_DB, connect, insert
+from tests.at_once import errors_when_run_at_once
 
 # The `requests` table as releases before the deployment id wrote it.
 _OLD_SCHEMA = """
@@ -54,23 +55,8 @@ def test_an_old_database_gains_the_column_and_keeps_its_rows(tmp_path: Path) -> 
         connection.close()
 
 
-def _open_at_once(root: Path, openers: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(openers)
-
-    def open_it() -> None:
-        try:
-            barrier.wait()
-            connect(root).close()
-        except BaseException as exc:  # reported by the caller
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(openers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+def _open_and_close(root: Path) -> None:
+    connect(root).close()
 
 
 def test_processes_opening_an_old_database_at_once_all_succeed(tmp_path: Path) -> None:
@@ -78,7 +64,7 @@ def test_processes_opening_an_old_database_at_once_all_succeed(tmp_path: Path) -
     for attempt in range(100):
         root = tmp_path / str(attempt)
         _old_database(root, 5)
-        assert _open_at_once(root, 6) == [], f"attempt {attempt}"
+        assert errors_when_run_at_once(partial(_open_and_close, root), 6) == [], attempt
         connection = connect(root)
         try:
             assert connection.execute("SELECT COUNT(*) FROM requests").fetchone() == (5,)
